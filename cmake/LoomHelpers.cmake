@@ -1,0 +1,37 @@
+# Shared CMake helpers: ccache, warnings, sanitizers, and loom_add_test.
+
+function(loom_use_ccache)
+  find_program(LOOM_CCACHE ccache)
+  if(LOOM_CCACHE)
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${LOOM_CCACHE} PARENT_SCOPE)
+    set(CMAKE_CUDA_COMPILER_LAUNCHER ${LOOM_CCACHE} PARENT_SCOPE)
+  endif()
+endfunction()
+
+function(loom_target_warnings target)
+  target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wno-unused-parameter>)
+  if(LOOM_WERROR)
+    target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-Werror>)
+  endif()
+endfunction()
+
+function(loom_target_sanitizers target)
+  if(LOOM_SANITIZE)
+    target_compile_options(${target} PUBLIC -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    target_link_options(${target} PUBLIC -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# loom_add_test(name SOURCES a.cpp ... [LABELS l1 l2]): one GoogleTest executable, its tests discovered by CTest.
+function(loom_add_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE loom::loom GTest::gmock GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests ${PROJECT_SOURCE_DIR})
+  loom_target_warnings(${name})
+  set(props ENVIRONMENT "LOOM_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  if(ARG_LABELS)
+    list(APPEND props LABELS "${ARG_LABELS}")
+  endif()
+  gtest_discover_tests(${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} PROPERTIES ${props} DISCOVERY_TIMEOUT 60)
+endfunction()

@@ -1,0 +1,35 @@
+// CUDA-only helpers for .cu files: error checks, the current stream and launch shapes.
+#pragma once
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "loom/core/device.h"
+#include "loom/core/error.h"
+
+// Wraps every CUDA runtime call: reports the expression, the error name and file:line as loom::CudaError.
+#define LOOM_CUDA_CHECK(expr)                                                                           \
+  do {                                                                                                  \
+    cudaError_t loom_err_ = (expr);                                                                     \
+    if (loom_err_ != cudaSuccess)                                                                       \
+      throw ::loom::CudaError(::loom::detail::str_cat(#expr, " failed: ", cudaGetErrorName(loom_err_), \
+                                                      " (", cudaGetErrorString(loom_err_), ") at ",     \
+                                                      __FILE__, ":", __LINE__));                        \
+  } while (0)
+
+// After a kernel launch: reports launch-configuration errors.
+#define LOOM_CUDA_CHECK_LAUNCH() LOOM_CUDA_CHECK(cudaGetLastError())
+
+namespace loom::detail {
+
+inline cudaStream_t stream() { return static_cast<cudaStream_t>(cuda::current_stream()); }
+
+constexpr int kThreads = 256;
+// Blocks for a grid-stride loop over n elements (capped: each thread loops).
+inline unsigned blocks_for(int64_t n, int threads = kThreads) {
+  int64_t b = (n + threads - 1) / threads;
+  if (b > 65535LL * 8) b = 65535LL * 8;
+  return static_cast<unsigned>(b < 1 ? 1 : b);
+}
+
+}  // namespace loom::detail

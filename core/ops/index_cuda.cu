@@ -1,0 +1,1 @@
+// Placeholder: the index family is being written.

@@ -1,0 +1,1 @@
+// Placeholder: the loss family is being written.

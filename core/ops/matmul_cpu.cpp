@@ -1,0 +1,1 @@
+// Placeholder: the matmul family is being written.

@@ -1,0 +1,1 @@
+// Placeholder: the norm family is being written.

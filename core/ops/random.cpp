@@ -1,0 +1,1 @@
+// Placeholder: the random family is being written.

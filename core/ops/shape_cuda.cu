@@ -1,0 +1,1 @@
+// Placeholder: the shape family is being written.

@@ -1,0 +1,1 @@
+// Placeholder: the softmax family is being written.

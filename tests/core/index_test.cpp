@@ -1,0 +1,1 @@
+// Placeholder: tests of the index family are being written.

@@ -1,0 +1,1 @@
+// Placeholder: tests of the loss family are being written.

@@ -1,0 +1,1 @@
+// Placeholder: tests of the matmul family are being written.

@@ -1,0 +1,1 @@
+// Placeholder: tests of the norm family are being written.

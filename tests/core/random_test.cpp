@@ -1,0 +1,1 @@
+// Placeholder: tests of the random family are being written.

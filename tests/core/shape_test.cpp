@@ -1,0 +1,1 @@
+// Placeholder: tests of the shape family are being written.

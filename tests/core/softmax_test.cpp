@@ -1,0 +1,1 @@
+// Placeholder: tests of the softmax family are being written.

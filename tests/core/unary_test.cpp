@@ -1,0 +1,1 @@
+// Placeholder: tests of the unary family are being written.
