@@ -1,0 +1,65 @@
+// Adam (L2 weight decay added to the gradient) and AdamW (decoupled weight decay), with bias correction.
+#include <cmath>
+
+#include "loom/core/autograd.h"
+#include "loom/core/ops.h"
+#include "loom/core/optim.h"
+
+namespace loom::optim {
+
+namespace {
+AdamOptions from_adamw(const AdamWOptions& o) {
+  return AdamOptions(o.lr()).betas(o.betas()).eps(o.eps()).weight_decay(o.weight_decay());
+}
+}  // namespace
+
+Adam::Adam(std::vector<Tensor> params, const AdamOptions& options) : Adam(std::move(params), options, false, "Adam") {}
+
+Adam::Adam(std::vector<Tensor> params, const AdamOptions& options, bool decoupled, const char* name)
+    : Optimizer(std::move(params), options.lr(), name),
+      options_(options),
+      decoupled_(decoupled),
+      steps_(params_.size(), 0),
+      exp_avg_(params_.size()),
+      exp_avg_sq_(params_.size()) {
+  const auto [b1, b2] = options.betas();
+  LOOM_CHECK(b1 >= 0.0 && b1 < 1.0, ValueError, name, ": invalid beta1 ", b1, " (must be in [0, 1))");
+  LOOM_CHECK(b2 >= 0.0 && b2 < 1.0, ValueError, name, ": invalid beta2 ", b2, " (must be in [0, 1))");
+  LOOM_CHECK(std::isfinite(options.eps()) && options.eps() >= 0.0, ValueError, name, ": invalid eps ", options.eps(),
+             " (must be >= 0)");
+  LOOM_CHECK(std::isfinite(options.weight_decay()) && options.weight_decay() >= 0.0, ValueError, name,
+             ": invalid weight_decay ", options.weight_decay(), " (must be >= 0)");
+}
+
+AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions& options)
+    : Adam(std::move(params), from_adamw(options), true, "AdamW") {}
+
+void Adam::step() {
+  NoGradGuard no_grad;
+  const auto [b1, b2] = options_.betas();
+  const double wd = options_.weight_decay();
+  for (size_t i = 0; i < params_.size(); ++i) {
+    Tensor& p = params_[i];
+    Tensor g = p.grad();
+    if (!g.defined()) continue;
+    if (wd != 0.0) {
+      if (decoupled_) {
+        p.mul_(1.0 - lr_ * wd);
+      } else {
+        g = add(g, mul_scalar(p.detach(), wd));
+      }
+    }
+    if (!exp_avg_[i].defined()) {
+      exp_avg_[i] = zeros_like(p);
+      exp_avg_sq_[i] = zeros_like(p);
+    }
+    const double t = static_cast<double>(++steps_[i]);
+    exp_avg_[i].mul_(b1).add_(g, 1.0 - b1);
+    exp_avg_sq_[i].mul_(b2).add_(mul(g, g), 1.0 - b2);
+    const double bias1 = 1.0 - std::pow(b1, t), bias2 = 1.0 - std::pow(b2, t);
+    const Tensor denom = add_scalar(mul_scalar(sqrt(exp_avg_sq_[i]), 1.0 / std::sqrt(bias2)), options_.eps());
+    p.add_(div(exp_avg_[i], denom), -lr_ / bias1);
+  }
+}
+
+}  // namespace loom::optim
