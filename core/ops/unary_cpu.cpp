@@ -1,4 +1,5 @@
-// CPU kernels of the unary family: the shared functors in a parallel map.
+// CPU kernels of the unary family: the shared functors in a parallel map (forward) and a same-shape binary map
+// over (saved, dy) (backward).
 #include "core/detail/dispatch.h"
 #include "core/ops/unary.h"
 
@@ -7,6 +8,15 @@ namespace loom::detail {
 void unary_cpu(UnaryOp op, const UnaryParams& p, const Tensor& x, const Tensor& y) {
   dispatch_floating(x.dtype(), "unary", [&]<class T>() {
     with_unary_functor(op, p, [&](auto f) { unary_map_cpu(x.data<T>(), y.data<T>(), x.numel(), f); });
+  });
+}
+
+void unary_grad_cpu(UnaryOp op, const UnaryParams& p, const Tensor& s, const Tensor& dy, const Tensor& dx) {
+  const BroadcastIndexer ix = make_broadcast_indexer(s.shape(), dy.shape(), dx.shape());
+  dispatch_floating(s.dtype(), "unary backward", [&]<class T>() {
+    with_unary_grad_functor(op, p, [&](auto f) {
+      binary_map_cpu(s.data<T>(), dy.data<T>(), dx.data<T>(), dx.numel(), ix, f);
+    });
   });
 }
 

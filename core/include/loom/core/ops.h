@@ -40,6 +40,7 @@ Tensor add_scalar(const Tensor& x, double s);
 Tensor mul_scalar(const Tensor& x, double s);
 // Inverted dropout: during training zero each element with probability p and scale the rest by 1/(1-p).
 // The mask comes from the global seeded generator (loom/core/random.h) and is identical on CPU and CUDA.
+// p must be in [0, 1] (ValueError otherwise); p == 1 gives zeros. Eval mode or p == 0 returns x itself.
 Tensor dropout(const Tensor& x, double p, bool training);
 
 // ---------------------------------------------------------------- reductions (core/ops/reduce.*)
