@@ -146,7 +146,7 @@ void index_add_cuda(const Tensor& x, const Tensor& index, const Tensor& src, int
       iota_kernel<<<blocks_for(n), kThreads, 0, stream()>>>(order_in.data<int64_t>(), n);
       LOOM_CUDA_CHECK_LAUNCH();
       // Radix sort is stable: equal destinations keep increasing source positions.
-      const int end_bit = bits_for(rows);
+      const int end_bit = std::min<int>(bits_for(rows), static_cast<int>(sizeof(I) * 8));
       size_t temp_bytes = 0;
       LOOM_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, temp_bytes, index.data<I>(), keys.data<I>(),
                                                       order_in.data<int64_t>(), order.data<int64_t>(), n, 0, end_bit,
