@@ -54,7 +54,7 @@ class MtxParser {
     LOOM_CHECK(is_floating(value_dtype), DTypeError, who_, ": value_dtype must be float32 or float64, got ",
                dtype_name(value_dtype));
     std::string_view line;
-    if (!next_line(&line)) fail("empty file: missing the %%MatrixMarket banner");
+    LOOM_CHECK(next_line(&line), FormatError, who_, ": empty file: missing the %%MatrixMarket banner");
     parse_banner(line);
 
     // Size line: the first line after the banner that is neither a comment nor blank.
