@@ -41,7 +41,109 @@ __global__ void sum_inner_kernel(const T* __restrict__ x, T* __restrict__ out, i
   }
 }
 
+// Arg-max, inner == 1 and a long enough axis: one warp per (outer, chunk); lanes scan strided, then a fixed shuffle
+// tree keeps the winner (max_wins breaks ties by index, so the result does not depend on the lane order).
+template <class T>
+__global__ void max_rows_warp_kernel(const T* __restrict__ x, const int64_t* __restrict__ in_index, T* __restrict__ vals,
+                                     int64_t* __restrict__ idx, int64_t rows, int64_t axis, int64_t chunk,
+                                     int64_t chunks) {
+  const int64_t warp = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / 32;
+  const int lane = threadIdx.x % 32;
+  if (warp >= rows * chunks) return;  // whole warps leave together
+  const int64_t o = warp / chunks, c = warp % chunks;
+  const int64_t a0 = c * chunk, a1 = min(axis, a0 + chunk);
+  const T* row = x + o * axis;
+  const int64_t* irow = in_index ? in_index + o * axis : nullptr;
+  T v = row[a0];
+  int64_t j = irow ? irow[a0] : a0;
+  for (int64_t a = a0 + lane; a < a1; a += 32) {
+    const int64_t ja = irow ? irow[a] : a;
+    if (max_wins(row[a], ja, v, j)) {
+      v = row[a];
+      j = ja;
+    }
+  }
+  for (int off = 16; off > 0; off >>= 1) {
+    const T w = __shfl_down_sync(0xffffffffu, v, off);
+    const int64_t jw = __shfl_down_sync(0xffffffffu, j, off);
+    if (max_wins(w, jw, v, j)) {
+      v = w;
+      j = jw;
+    }
+  }
+  if (lane == 0) {
+    vals[warp] = v;
+    idx[warp] = j;
+  }
+}
+
+// Arg-max, inner > 1 or a short axis: one thread per (outer, chunk, inner) output, coalesced across inner.
+template <class T>
+__global__ void max_inner_kernel(const T* __restrict__ x, const int64_t* __restrict__ in_index, T* __restrict__ vals,
+                                 int64_t* __restrict__ idx, int64_t outer, int64_t axis, int64_t inner, int64_t chunk,
+                                 int64_t chunks) {
+  const int64_t n = outer * chunks * inner;
+  for (int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; t < n; t += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t i = t % inner, oc = t / inner;
+    const int64_t o = oc / chunks, c = oc % chunks;
+    const int64_t a0 = c * chunk, a1 = min(axis, a0 + chunk);
+    const int64_t base = o * axis * inner + i;
+    T v = x[base + a0 * inner];
+    int64_t j = in_index ? in_index[base + a0 * inner] : a0;
+    for (int64_t a = a0 + 1; a < a1; ++a) {
+      const T w = x[base + a * inner];
+      const int64_t jw = in_index ? in_index[base + a * inner] : a;
+      if (max_wins(w, jw, v, j)) {
+        v = w;
+        j = jw;
+      }
+    }
+    vals[t] = v;
+    idx[t] = j;
+  }
+}
+
+template <class T>
+__global__ void max_backward_kernel(const T* __restrict__ dy, const int64_t* __restrict__ index, T* __restrict__ dx,
+                                    int64_t n, int64_t axis, int64_t inner) {
+  for (int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; t < n; t += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t o = t / inner, i = t % inner;
+    dx[(o * axis + index[t]) * inner + i] = dy[t];
+  }
+}
+
 }  // namespace
+
+void max_dim_cuda(const Tensor& x, const Tensor& in_index, const ReduceDims& d, int64_t chunk, const Tensor& values,
+                  const Tensor& indices) {
+  const int64_t chunks = d.axis <= chunk ? 1 : (d.axis + chunk - 1) / chunk;
+  const int64_t n = d.outer * chunks * d.inner;
+  if (n == 0) return;
+  const int64_t* pin = in_index.defined() ? in_index.data<int64_t>() : nullptr;
+  dispatch_floating(x.dtype(), "max", [&]<class T>() {
+    // A warp per slice pays off once the axis is longer than a few elements; shorter ones take a thread each.
+    if (d.inner == 1 && d.axis > 16) {
+      const int64_t threads = n * 32;
+      max_rows_warp_kernel<T><<<static_cast<unsigned>((threads + kThreads - 1) / kThreads), kThreads, 0, stream()>>>(
+          x.data<T>(), pin, values.data<T>(), indices.data<int64_t>(), d.outer, d.axis, chunk, chunks);
+    } else {
+      max_inner_kernel<T><<<blocks_for(n), kThreads, 0, stream()>>>(x.data<T>(), pin, values.data<T>(),
+                                                                     indices.data<int64_t>(), d.outer, d.axis, d.inner,
+                                                                     chunk, chunks);
+    }
+    LOOM_CUDA_CHECK_LAUNCH();
+  });
+}
+
+void max_backward_cuda(const Tensor& dy, const Tensor& index, const ReduceDims& d, const Tensor& dx) {
+  const int64_t n = d.outer * d.inner;
+  if (n == 0) return;
+  dispatch_floating(dy.dtype(), "max backward", [&]<class T>() {
+    max_backward_kernel<T><<<blocks_for(n), kThreads, 0, stream()>>>(dy.data<T>(), index.data<int64_t>(),
+                                                                      dx.data<T>(), n, d.axis, d.inner);
+    LOOM_CUDA_CHECK_LAUNCH();
+  });
+}
 
 void sum_dim_cuda(const Tensor& x, const ReduceDims& d, int64_t chunk, const Tensor& out) {
   const int64_t chunks = d.axis <= chunk ? 1 : (d.axis + chunk - 1) / chunk;
