@@ -6,7 +6,7 @@
 namespace loom::nn {
 
 Dropout::Dropout(const DropoutOptions& options) : Module("Dropout"), options_(options) {
-  LOOM_CHECK(options.p() >= 0.0 && options.p() < 1.0, ValueError, "Dropout: p must be in [0, 1), got ", options.p());
+  LOOM_CHECK(options.p() >= 0.0 && options.p() <= 1.0, ValueError, "Dropout: p must be in [0, 1], got ", options.p());
 }
 
 Tensor Dropout::forward(const Tensor& x) { return dropout(x, options_.p(), is_training()); }

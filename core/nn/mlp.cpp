@@ -15,7 +15,7 @@ MLP::MLP(const MLPOptions& options) : Module("MLP"), options_(options) {
   const std::string& norm = options.norm();
   LOOM_CHECK(norm == "none" || norm == "batch" || norm == "layer", ValueError, "MLP: unknown norm '", norm,
              "' (expected none, batch or layer)");
-  LOOM_CHECK(options.dropout() >= 0.0 && options.dropout() < 1.0, ValueError, "MLP: dropout must be in [0, 1), got ",
+  LOOM_CHECK(options.dropout() >= 0.0 && options.dropout() <= 1.0, ValueError, "MLP: dropout must be in [0, 1], got ",
              options.dropout());
 
   auto layers = register_module("layers", std::make_shared<ModuleList>());

@@ -81,8 +81,8 @@ TEST(MLP, OptionsValidated) {
               ThrowsMessage<ValueError>(HasSubstr("MLP: unknown activation 'swish' (expected relu, gelu, elu or tanh)")));
   EXPECT_THAT([] { nn::MLP(nn::MLPOptions(2, {4}, 2).norm("group")); },
               ThrowsMessage<ValueError>(HasSubstr("MLP: unknown norm 'group'")));
-  EXPECT_THAT([] { nn::MLP(nn::MLPOptions(2, {4}, 2).dropout(1.0)); },
-              ThrowsMessage<ValueError>(HasSubstr("MLP: dropout must be in [0, 1), got 1")));
+  EXPECT_THAT([] { nn::MLP(nn::MLPOptions(2, {4}, 2).dropout(-0.1)); },
+              ThrowsMessage<ValueError>(HasSubstr("MLP: dropout must be in [0, 1], got -0.1")));
   EXPECT_THAT([] { nn::MLP(nn::MLPOptions(2, {4, 0}, 2)); },
               ThrowsMessage<ValueError>(HasSubstr("hidden sizes must be positive, got 0")));
 }
@@ -151,7 +151,7 @@ TEST(Norms, BatchNormRunningStatisticsAndEval) {
 }
 
 TEST(Dropout, TrainAndEval) {
-  EXPECT_THAT([] { nn::Dropout(1.5); }, ThrowsMessage<ValueError>(HasSubstr("p must be in [0, 1), got 1.5")));
+  EXPECT_THAT([] { nn::Dropout(1.5); }, ThrowsMessage<ValueError>(HasSubstr("p must be in [0, 1], got 1.5")));
   nn::Dropout drop(0.5);
   const Tensor x = ones({4000});
   drop.eval();
