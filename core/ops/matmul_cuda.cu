@@ -1,1 +1,78 @@
-// Placeholder: the matmul family is being written.
+// CUDA product on cuBLAS. cuBLAS is column-major; a row-major [m, n] matrix is its column-major transpose, so
+// C = op(A) op(B) is computed as C^T = op(B)^T op(A)^T with the operands swapped: no data is transposed.
+#include <cublas_v2.h>
+
+#include <climits>
+#include <mutex>
+
+#include "core/detail/cuda_utils.cuh"
+#include "core/detail/dispatch.h"
+#include "core/ops/matmul.h"
+
+// Wraps every cuBLAS call: reports the expression and the status name as loom::CudaError.
+#define LOOM_CUBLAS_CHECK(expr)                                                                          \
+  do {                                                                                                   \
+    cublasStatus_t loom_st_ = (expr);                                                                    \
+    if (loom_st_ != CUBLAS_STATUS_SUCCESS)                                                               \
+      throw ::loom::CudaError(::loom::detail::str_cat(#expr, " failed: ", cublasGetStatusName(loom_st_), \
+                                                      " (", cublasGetStatusString(loom_st_), ") at ",     \
+                                                      __FILE__, ":", __LINE__));                          \
+  } while (0)
+
+namespace loom::detail {
+
+namespace {
+
+// One handle for the process, created on first use. It is deliberately never destroyed: static destructors run
+// after the CUDA runtime may already be torn down.
+cublasHandle_t handle() {
+  static cublasHandle_t h = [] {
+    cublasHandle_t created = nullptr;
+    LOOM_CUBLAS_CHECK(cublasCreate(&created));
+    return created;
+  }();
+  return h;
+}
+
+int as_int(int64_t v, const char* what) {
+  LOOM_CHECK(v <= INT_MAX, ValueError, "matmul: ", what, " = ", v, " exceeds the cuBLAS limit of ", INT_MAX);
+  return static_cast<int>(v);
+}
+
+cublasStatus_t gemm_call(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k,
+                         const float* a, int lda, long long sa, const float* b, int ldb, long long sb, float* c,
+                         int ldc, long long sc, int batch) {
+  const float one = 1.0f, zero = 0.0f;
+  if (batch == 1) return cublasSgemm(h, ta, tb, m, n, k, &one, a, lda, b, ldb, &zero, c, ldc);
+  return cublasSgemmStridedBatched(h, ta, tb, m, n, k, &one, a, lda, sa, b, ldb, sb, &zero, c, ldc, sc, batch);
+}
+cublasStatus_t gemm_call(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k,
+                         const double* a, int lda, long long sa, const double* b, int ldb, long long sb, double* c,
+                         int ldc, long long sc, int batch) {
+  const double one = 1.0, zero = 0.0;
+  if (batch == 1) return cublasDgemm(h, ta, tb, m, n, k, &one, a, lda, b, ldb, &zero, c, ldc);
+  return cublasDgemmStridedBatched(h, ta, tb, m, n, k, &one, a, lda, sa, b, ldb, sb, &zero, c, ldc, sc, batch);
+}
+
+}  // namespace
+
+void gemm_cuda(const GemmArgs& g, const Tensor& a, const Tensor& b, const Tensor& c) {
+  static std::mutex mu;  // the handle's stream is shared state
+  std::lock_guard<std::mutex> lock(mu);
+  cublasHandle_t h = handle();
+  LOOM_CUBLAS_CHECK(cublasSetStream(h, stream()));
+  const int m = as_int(g.m, "m"), n = as_int(g.n, "n"), k = as_int(g.k, "k"), batch = as_int(g.batch, "batch");
+  // Column-major view: the first cuBLAS operand is op(B)^T [n, k], the second op(A)^T [k, m], the result C^T [n, m].
+  // B stored [k, n] row-major is B^T column-major with leading dimension n (no transpose needed); B stored [n, k]
+  // (trans_b) is column-major [k, n] with leading dimension k and must be transposed. Likewise for A.
+  const cublasOperation_t op_b = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+  const cublasOperation_t op_a = g.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+  const int ldb = g.trans_b ? k : n;
+  const int lda = g.trans_a ? m : k;
+  dispatch_floating(a.dtype(), "matmul", [&]<class T>() {
+    LOOM_CUBLAS_CHECK(gemm_call(h, op_b, op_a, n, m, k, b.data<T>(), ldb, g.stride_b, a.data<T>(), lda, g.stride_a,
+                                c.data<T>(), n, g.stride_c, batch));
+  });
+}
+
+}  // namespace loom::detail
