@@ -115,8 +115,10 @@ TEST(SGD, CudaMatchesCpu) {
   Tensor pg = init.cuda().set_requires_grad(true);
   optim::SGD a({pc}, optim::SGDOptions(0.1).momentum(0.9).nesterov(true).weight_decay(0.01));
   optim::SGD b({pg}, optim::SGDOptions(0.1).momentum(0.9).nesterov(true).weight_decay(0.01));
-  run_quadratic(a, pc, c, 3);
-  for (int s = 0; s < 3; ++s) {
+  for (int s = 0; s < 3; ++s) {  // float32 on both devices (run_quadratic reads float64 back)
+    a.zero_grad();
+    mul_scalar(sum(mul(c, mul(pc, pc))), 0.5).backward();
+    a.step();
     b.zero_grad();
     mul_scalar(sum(mul(c.cuda(), mul(pg, pg))), 0.5).backward();
     b.step();
