@@ -10,19 +10,9 @@ import statistics
 import time
 
 import numpy as np
+import scipy.io
 import torch
 
-
-def read_mtx(path):
-    """Dense float32 matrix from a MatrixMarket coordinate file (1-based indices)."""
-    with open(path) as f:
-        lines = [l for l in f if not l.startswith("%")]
-    rows, cols, _ = map(int, lines[0].split())
-    out = np.zeros((rows, cols), dtype=np.float32)
-    for line in lines[1:]:
-        parts = line.split()
-        out[int(parts[0]) - 1, int(parts[1]) - 1] = float(parts[2]) if len(parts) > 2 else 1.0
-    return out
 
 
 def main():
@@ -34,7 +24,7 @@ def main():
     p.add_argument("--reps", type=int, default=50)
     a = p.parse_args()
     dev = torch.device(a.device)
-    x = torch.from_numpy(read_mtx(os.path.join(a.data, "features.mtx"))).to(dev)
+    x = torch.from_numpy(scipy.io.mmread(os.path.join(a.data, "features.mtx")).toarray().astype(np.float32)).to(dev)
     y = torch.from_numpy(np.load(os.path.join(a.data, "y.npy"))).to(dev)
     train = torch.from_numpy(np.load(os.path.join(a.data, "train_idx.npy"))).to(dev)
     classes = int(y.max()) + 1

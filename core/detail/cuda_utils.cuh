@@ -32,4 +32,21 @@ inline unsigned blocks_for(int64_t n, int threads = kThreads) {
   return static_cast<unsigned>(b < 1 ? 1 : b);
 }
 
+// Warp-per-row kernels (softmax statistics, layer norm, losses): rows per block and a grid for `rows` rows.
+constexpr int kWarp = 32;
+constexpr int kRowsPerBlock = kThreads / kWarp;
+inline unsigned row_blocks(int64_t rows) { return blocks_for(rows, kRowsPerBlock); }
+
+// Butterfly reductions: every lane ends with the same value, combined in the same order on every run.
+template <class T>
+__device__ T warp_sum(T v) {
+  for (int o = kWarp / 2; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+template <class T>
+__device__ T warp_max(T v) {
+  for (int o = kWarp / 2; o > 0; o >>= 1) v = max(v, __shfl_xor_sync(0xffffffffu, v, o));
+  return v;
+}
+
 }  // namespace loom::detail

@@ -10,26 +10,6 @@ namespace loom::detail {
 
 namespace {
 
-constexpr int kWarp = 32;
-constexpr int kRowsPerBlock = kThreads / kWarp;
-
-template <class T>
-__device__ T warp_sum(T v) {
-  for (int o = kWarp / 2; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
-template <class T>
-__device__ T warp_max(T v) {
-  for (int o = kWarp / 2; o > 0; o >>= 1) v = max(v, __shfl_xor_sync(0xffffffffu, v, o));
-  return v;
-}
-
-unsigned row_blocks(int64_t rows) {
-  int64_t b = (rows + kRowsPerBlock - 1) / kRowsPerBlock;
-  if (b > 65535LL * 8) b = 65535LL * 8;
-  return static_cast<unsigned>(b < 1 ? 1 : b);
-}
-
 // The row statistics of x * scale (every lane of the warp gets them): m = max, l = log sum exp(x * scale - m).
 template <class T>
 __device__ void warp_row_stats(const T* x, int64_t cols, T scale, int lane, T& m, T& l) {

@@ -8,22 +8,6 @@ namespace loom::detail {
 
 namespace {
 
-constexpr int kWarp = 32;
-constexpr int kRowsPerBlock = kThreads / kWarp;
-
-// Butterfly sum: every lane ends with the same total, in the same order on every run.
-template <class T>
-__device__ T warp_sum(T v) {
-  for (int o = kWarp / 2; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
-
-unsigned row_blocks(int64_t rows) {
-  int64_t b = (rows + kRowsPerBlock - 1) / kRowsPerBlock;
-  if (b > 65535LL * 8) b = 65535LL * 8;
-  return static_cast<unsigned>(b < 1 ? 1 : b);
-}
-
 template <class T>
 __global__ void layer_norm_forward_kernel(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ b,
                                           T eps, T* __restrict__ y, T* __restrict__ mean, T* __restrict__ rstd,

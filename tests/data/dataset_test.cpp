@@ -18,13 +18,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
-fs::path temp_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  fs::path d = fs::temp_directory_path() / (std::string("loom_ds_") + info->test_suite_name() + "_" + info->name());
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+using testing::temp_dir;
 
 std::string shared(const std::string& name) { return data::find_dataset(name, testing::data_dir()); }
 

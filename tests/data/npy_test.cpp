@@ -15,14 +15,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
-// A fresh empty directory per test.
-fs::path temp_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  fs::path d = fs::temp_directory_path() / (std::string("loom_npy_") + info->test_suite_name() + "_" + info->name());
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+using testing::temp_dir;
 
 void write_file(const fs::path& p, const std::string& bytes) {
   std::ofstream out(p, std::ios::binary);

@@ -12,19 +12,10 @@ import os
 import sys
 
 import numpy as np
+import scipy.io
 import torch
 from safetensors.torch import load_file, save_file
 
-
-def read_mtx(path):
-    with open(path) as f:
-        lines = [l for l in f if not l.startswith("%")]
-    rows, cols, _ = map(int, lines[0].split())
-    out = np.zeros((rows, cols), dtype=np.float32)
-    for line in lines[1:]:
-        p = line.split()
-        out[int(p[0]) - 1, int(p[1]) - 1] = float(p[2]) if len(p) > 2 else 1.0
-    return out
 
 
 def main():
@@ -42,7 +33,7 @@ def main():
     mlp = torch.nn.Sequential(torch.nn.Linear(feats, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, classes))
     mlp.load_state_dict({"0.weight": w["layers.0.weight"], "0.bias": w["layers.0.bias"],
                          "2.weight": w["layers.1.weight"], "2.bias": w["layers.1.bias"]})
-    x = torch.from_numpy(read_mtx(os.path.join(a.data, "features.mtx")))
+    x = torch.from_numpy(scipy.io.mmread(os.path.join(a.data, "features.mtx")).toarray().astype(np.float32))
     y = torch.from_numpy(np.load(os.path.join(a.data, "y.npy")))
     test = torch.from_numpy(np.load(os.path.join(a.data, "test_idx.npy")))
     with torch.no_grad():

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <random>
@@ -102,6 +103,16 @@ inline std::string data_dir() {
   const char* src = std::getenv("LOOM_SOURCE_DIR");
   return std::string(src ? src : ".") + "/../shared/data";
 }
+// A fresh, empty directory for the running test (removed first if a previous run left it).
+inline std::filesystem::path temp_dir() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::filesystem::path d = std::filesystem::temp_directory_path() /
+                            (std::string("loom_") + info->test_suite_name() + "_" + info->name());
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
 inline bool in_ci() {
   const char* ci = std::getenv("CI");
   return ci && std::string(ci) == "true";
