@@ -1,0 +1,53 @@
+// The message-passing engine: generalized SpMM and SDDMM over a Csr (rows = destinations, columns = sources),
+// edge softmax and segment reductions, each with autograd, on CPU and CUDA.
+//
+//   gspmm:  out[v] = reduce over entries k of row v of  msg(u[col(k)], e[k])      (node outputs, no E x F buffer)
+//   gsddmm: out[k] = op(u[col(k)], v[row(k)])                                      (edge outputs)
+//
+// Shapes: node features u are [N, F] or [N, H, C]; edge values e are [nnz], [nnz, H], [nnz, H, 1] or [nnz, H, C]
+// and broadcast against u's trailing dimensions (e [nnz, H] with u [N, H, C] scales each head). The gradient of
+// a gspmm is a gspmm on the transpose plus a gsddmm, so one set of kernels serves both passes.
+#pragma once
+#include <cstdint>
+
+#include "loom/core/sparse.h"
+#include "loom/core/tensor.h"
+
+namespace loom::mp {
+
+enum class Msg : uint8_t { kCopyU, kCopyE, kUMulE, kUAddE, kUSubE, kUDivE };
+enum class Reduce : uint8_t { kSum, kMean, kMax, kMin };
+enum class Binary : uint8_t { kDot, kAdd, kSub, kMul, kDiv, kCopyU, kCopyV };
+
+// DGL-style names: mp::gspmm(g, mp::u_mul_e, mp::sum, x, w).
+inline constexpr Msg copy_u = Msg::kCopyU, copy_e = Msg::kCopyE, u_mul_e = Msg::kUMulE, u_add_e = Msg::kUAddE,
+                     u_sub_e = Msg::kUSubE, u_div_e = Msg::kUDivE;
+inline constexpr Reduce sum = Reduce::kSum, mean = Reduce::kMean, max = Reduce::kMax, min = Reduce::kMin;
+inline constexpr Binary u_dot_v = Binary::kDot, u_add_v = Binary::kAdd, u_sub_v = Binary::kSub,
+                        u_mul_v = Binary::kMul, u_div_v = Binary::kDiv, copy_u_e = Binary::kCopyU,
+                        copy_v_e = Binary::kCopyV;
+
+// out [num_rows, trailing...]. Rows without entries give 0 for every reduction. max/min keep the arg entry for
+// the backward (ties: the first entry of the row). Sums are deterministic: each output row is reduced in entry
+// order by one thread/task, with no atomics. Gradients: u via gspmm on g.transpose(), e via gsddmm.
+Tensor gspmm(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e = Tensor());
+
+// out [nnz, trailing...]; kDot reduces the last dimension ([N, H, C] x [M, H, C] -> [nnz, H]; [N, F] -> [nnz]).
+Tensor gsddmm(const Csr& g, Binary op, const Tensor& u, const Tensor& v);
+
+// Softmax of edge scores e ([nnz] or [nnz, H]) over the entries of each row, numerically stable.
+// dx = y * (dy - sum_row(y * dy)).
+Tensor edge_softmax(const Csr& g, const Tensor& e);
+
+// Reductions over consecutive segments: x [n, ...], offsets int64 [S + 1] non-decreasing from 0 to n;
+// out [S, ...]. Empty segments give 0.
+Tensor segment_reduce(const Tensor& x, const Tensor& offsets, Reduce reduce);
+Tensor segment_softmax(const Tensor& x, const Tensor& offsets);
+
+// The generic path for user-defined messages: gather to an edge tensor, apply any ops, reduce back. Flexible but
+// memory-hungry (an [nnz, F] buffer per gather); the fused gspmm/gsddmm never build one.
+Tensor gather_src(const Csr& g, const Tensor& u);  // [nnz, ...] = u[col(k)]
+Tensor gather_dst(const Csr& g, const Tensor& v);  // [nnz, ...] = v[row(k)]
+Tensor scatter(const Csr& g, const Tensor& e, Reduce reduce);  // [num_rows, ...]: gspmm(copy_e)
+
+}  // namespace loom::mp
