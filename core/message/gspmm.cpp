@@ -1,0 +1,242 @@
+// mp::gspmm: argument checks, the broadcast layout, dispatch to the CPU/CUDA kernels and the backward (GUIDE 3.2):
+// du is a gspmm on the cached transpose (sum/mean) or one row-parallel pass over it with the stored arg entries
+// (max/min); de is one pass over the entries. Nothing in either direction builds an [nnz, F] buffer.
+#include "core/message/gspmm.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "core/detail/check.h"
+#include "core/detail/macros.h"
+#include "loom/core/autograd.h"
+#include "loom/core/ops.h"
+
+namespace loom::mp {
+namespace detail {
+
+namespace {
+
+Shape trailing(const Tensor& t) { return Shape(t.shape().begin() + 1, t.shape().end()); }
+
+int64_t numel_of(const Shape& s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+}  // namespace
+
+Bcast make_bcast(Msg msg, const Tensor& u, const Tensor& e, Shape& out_trailing) {
+  const bool use_u = msg != Msg::kCopyE, use_e = msg != Msg::kCopyU;
+  Shape lt = use_u ? trailing(u) : Shape{};
+  Shape rt = use_e ? trailing(e) : Shape{};
+  const size_t r = std::max(lt.size(), rt.size());
+  Shape lp = lt, rp = rt;
+  lp.resize(r, 1);  // pad on the right: e [nnz, H] against u [N, H, C] is e [nnz, H, 1]
+  rp.resize(r, 1);
+  Shape ot(r);
+  for (size_t d = 0; d < r; ++d) {
+    LOOM_CHECK(lp[d] == rp[d] || lp[d] == 1 || rp[d] == 1, ShapeError, "gspmm: 'u' ", u.shape_str(), " and 'e' ",
+               e.shape_str(), " do not broadcast (trailing dimension ", d + 1, ": ", lp[d], " vs ", rp[d],
+               "; e's trailing dimensions align with u's from the left, e.g. e [nnz, H] with u [N, H, C])");
+    ot[d] = lp[d] == 1 ? rp[d] : lp[d];
+  }
+  out_trailing = ot;
+
+  // Strides over the padded shapes (0 where an operand has size 1), then drop size-1 output dimensions.
+  std::vector<int64_t> n, us, es;
+  int64_t su = 1, se = 1;
+  std::vector<int64_t> ust(r), est(r);
+  for (size_t i = r; i-- > 0;) {
+    ust[i] = lp[i] == 1 ? 0 : su;
+    est[i] = rp[i] == 1 ? 0 : se;
+    su *= lp[i];
+    se *= rp[i];
+  }
+  for (size_t d = 0; d < r; ++d) {
+    if (ot[d] == 1) continue;
+    n.push_back(ot[d]);
+    us.push_back(use_u ? ust[d] : 0);
+    es.push_back(use_e ? est[d] : 0);
+  }
+  // Merge neighbours that both operands traverse as one run (or both broadcast).
+  for (size_t i = 0; i + 1 < n.size();) {
+    if (us[i] == us[i + 1] * n[i + 1] && es[i] == es[i + 1] * n[i + 1]) {
+      n[i] *= n[i + 1];
+      us[i] = us[i + 1];
+      es[i] = es[i + 1];
+      n.erase(n.begin() + static_cast<long>(i) + 1);
+      us.erase(us.begin() + static_cast<long>(i) + 1);
+      es.erase(es.begin() + static_cast<long>(i) + 1);
+    } else {
+      ++i;
+    }
+  }
+  LOOM_CHECK(n.size() <= 3, ShapeError, "gspmm: broadcasting 'u' ", u.shape_str(), " against 'e' ", e.shape_str(),
+             " needs more than 3 feature dimensions");
+  Bcast b;
+  const size_t pad = 3 - n.size();
+  for (size_t i = 0; i < n.size(); ++i) {
+    b.n[pad + i] = n[i];
+    b.us[pad + i] = us[i];
+    b.es[pad + i] = es[i];
+  }
+  if (b.n[2] == 1) b.us[2] = b.es[2] = 1;  // c is always 0: any stride works; 1 keeps the contiguous kernels
+  b.out_len = numel_of(ot);
+  b.u_len = use_u ? numel_of(lt) : 0;
+  b.e_len = use_e ? numel_of(rt) : 0;
+  return b;
+}
+
+CsrView view_of(const Csr& g) {
+  CsrView v;
+  v.indptr = g.indptr().data<int64_t>();
+  v.indices = g.indices().data<int32_t>();
+  v.rows = g.num_rows();
+  v.cols = g.num_cols();
+  v.nnz = g.nnz();
+  return v;
+}
+
+}  // namespace detail
+
+namespace {
+
+constexpr const char* kOp = "gspmm";
+
+bool uses_u(Msg m) { return m != Msg::kCopyE; }
+bool uses_e(Msg m) { return m != Msg::kCopyU; }
+
+void check_args(const Csr& g, Msg msg, const Tensor& u, const Tensor& e) {
+  LOOM_CHECK(g.defined(), ValueError, "gspmm: 'g' is an undefined Csr");
+  const Tensor* first = nullptr;
+  if (uses_u(msg)) {
+    loom::detail::check_floating(kOp, "u", u);
+    LOOM_CHECK(u.dim() >= 1, ShapeError, "gspmm: 'u' must have rank >= 1 ([N, F] or [N, H, C]), got a scalar");
+    LOOM_CHECK(u.device() == g.device(), DeviceError, "gspmm: 'u' is on ", u.device().str(), " but the graph is on ",
+               g.device().str(), " (move one with .to(device))");
+    LOOM_CHECK(u.size(0) == g.num_cols(), ShapeError, "gspmm: 'u' has ", u.size(0), " rows (shape ", u.shape_str(),
+               ") but the graph has num_cols = ", g.num_cols(), " source nodes");
+    first = &u;
+  }
+  if (uses_e(msg)) {
+    loom::detail::check_floating(kOp, "e", e);
+    LOOM_CHECK(e.dim() >= 1, ShapeError, "gspmm: 'e' must have rank >= 1 ([nnz], [nnz, H] or [nnz, H, C]), got a scalar");
+    LOOM_CHECK(e.device() == g.device(), DeviceError, "gspmm: 'e' is on ", e.device().str(), " but the graph is on ",
+               g.device().str(), " (move one with .to(device))");
+    LOOM_CHECK(e.size(0) == g.nnz(), ShapeError, "gspmm: 'e' has ", e.size(0), " rows (shape ", e.shape_str(),
+               ") but the graph has nnz = ", g.nnz(), " entries");
+    if (first) loom::detail::check_same_dtype(kOp, "u", u, "e", e);
+  }
+}
+
+// Sums `full` [R, out trailing...] over the dimensions where `operand` [R, trailing...] is broadcast.
+Tensor reduce_to_operand(const Tensor& full, const Tensor& operand) {
+  if (full.shape() == operand.shape()) return full;
+  Shape padded(operand.shape().begin() + 1, operand.shape().end());
+  padded.resize(static_cast<size_t>(full.dim() - 1), 1);
+  Tensor t = full;
+  for (size_t d = 0; d < padded.size(); ++d) {
+    const int64_t dim = static_cast<int64_t>(d) + 1;
+    if (padded[d] == 1 && t.size(dim) != 1) t = loom::sum(t, dim, /*keepdim=*/true);
+  }
+  return t.reshape(operand.shape());
+}
+
+// Computes out (and arg for max/min) without recording.
+Tensor forward(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e, const detail::Bcast& b,
+               const Shape& ot, Tensor& arg) {
+  const Tensor& ref = uses_u(msg) ? u : e;
+  Shape shape{g.num_rows()};
+  shape.insert(shape.end(), ot.begin(), ot.end());
+  const bool has_arg = reduce == Reduce::kMax || reduce == Reduce::kMin;
+  if (g.num_rows() == 0 || b.out_len == 0) {
+    if (has_arg) arg = full(shape, -1.0, kInt64, g.device());
+    return zeros(shape, ref.dtype(), g.device());
+  }
+  Tensor out = empty(shape, ref.dtype(), g.device());
+  if (has_arg) arg = empty(shape, kInt64, g.device());
+  if (g.device().is_cuda()) {
+    LOOM_CUDA_ONLY(kOp, detail::gspmm_cuda(g, msg, reduce, u, e, b, out, arg));
+  } else {
+    detail::gspmm_cpu(g, msg, reduce, u, e, b, out, arg);
+  }
+  return out;
+}
+
+Tensor scale_by_inv_degree(const Csr& g, const Tensor& dy) {
+  Tensor out = empty_like(dy);
+  if (dy.numel() == 0) return out;
+  if (dy.is_cuda()) {
+    LOOM_CUDA_ONLY(kOp, detail::scale_by_inv_degree_cuda(g, dy, out));
+  } else {
+    detail::scale_by_inv_degree_cpu(g, dy, out);
+  }
+  return out;
+}
+
+// The message whose gspmm over the transpose gives du for a sum: d msg / du is 1, e or 1/e.
+Msg u_grad_msg(Msg msg) {
+  switch (msg) {
+    case Msg::kUMulE: return Msg::kUMulE;
+    case Msg::kUDivE: return Msg::kUDivE;
+    default: return Msg::kCopyU;
+  }
+}
+
+Tensor u_grad(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e, const Tensor& gy,
+              const Tensor& arg, const detail::Bcast& b) {
+  const Csr& gt = g.transpose();
+  Tensor full_grad;
+  if (reduce == Reduce::kSum || reduce == Reduce::kMean) {
+    const Msg dm = u_grad_msg(msg);
+    const Tensor et = dm == Msg::kCopyU ? Tensor() : index_select(e, gt.edge_ids());
+    full_grad = gspmm(gt, dm, Reduce::kSum, gy, et);
+  } else {
+    Shape shape{g.num_cols()};
+    shape.insert(shape.end(), gy.shape().begin() + 1, gy.shape().end());
+    full_grad = zeros(shape, gy.dtype(), gy.device());
+    if (full_grad.numel() > 0 && gt.nnz() > 0) {
+      if (gy.is_cuda()) {
+        LOOM_CUDA_ONLY(kOp, detail::arg_u_grad_cuda(gt, msg, u, e, gy, arg, b, full_grad));
+      } else {
+        detail::arg_u_grad_cpu(gt, msg, u, e, gy, arg, b, full_grad);
+      }
+    }
+  }
+  return reduce_to_operand(full_grad, u);
+}
+
+Tensor e_grad(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, const Tensor& gy, const Tensor& arg,
+              const detail::Bcast& b) {
+  Tensor de = zeros(e.shape(), e.dtype(), e.device());
+  if (de.numel() == 0 || b.out_len == 0) return de;
+  if (e.is_cuda()) {
+    LOOM_CUDA_ONLY(kOp, detail::edge_grad_cuda(g, msg, u, e, gy, arg, b, de));
+  } else {
+    detail::edge_grad_cpu(g, msg, u, e, gy, arg, b, de);
+  }
+  return de;
+}
+
+}  // namespace
+
+Tensor gspmm(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e) {
+  check_args(g, msg, u, e);
+  const Tensor uu = uses_u(msg) ? u : Tensor();  // copy_u ignores e, copy_e ignores u
+  const Tensor ee = uses_e(msg) ? e : Tensor();
+  Shape ot;
+  const detail::Bcast b = detail::make_bcast(msg, uu, ee, ot);
+  Tensor arg;
+  Tensor out = forward(g, msg, reduce, uu, ee, b, ot, arg);
+  const bool gu = uu.defined() && uu.requires_grad(), ge = ee.defined() && ee.requires_grad();
+  autograd::record("gspmm", {uu, ee}, out,
+                   [g, msg, reduce, u = uu.detach(), e = ee.detach(), arg, b, gu, ge](const Tensor& dy) {
+                     const Tensor gy = reduce == Reduce::kMean ? scale_by_inv_degree(g, dy) : dy;
+                     return std::vector<Tensor>{gu ? u_grad(g, msg, reduce, u, e, gy, arg, b) : Tensor(),
+                                                ge ? e_grad(g, msg, u, e, gy, arg, b) : Tensor()};
+                   });
+  return out;
+}
+
+}  // namespace loom::mp

@@ -1,0 +1,617 @@
+// CUDA kernels of gspmm. Forward: a group of lanes per destination row, lanes across the features (16-byte loads
+// when the layout allows), accumulators in registers, no atomics. Rows with more than `chunk` entries are split into
+// fixed chunks whose partials are combined in chunk order by a second kernel, so a hub row never serializes one
+// warp and the result stays bitwise reproducible. cuSPARSE SpMM (CSR_ALG2, deterministic, non-transposed) is the
+// alternative for copy_u / u_mul_e with scalar edge values and sum (LOOM_SPMM_IMPL=loom|cusparse|auto).
+#include <cusparse.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/detail/cuda_utils.cuh"
+#include "core/detail/dispatch.h"
+#include "core/message/functors.h"
+#include "core/message/gspmm.h"
+
+#define LOOM_CUSPARSE_CHECK(expr)                                                                            \
+  do {                                                                                                       \
+    cusparseStatus_t loom_st_ = (expr);                                                                      \
+    if (loom_st_ != CUSPARSE_STATUS_SUCCESS)                                                                 \
+      throw ::loom::CudaError(::loom::detail::str_cat(#expr, " failed: ", cusparseGetErrorName(loom_st_), " (", \
+                                                      cusparseGetErrorString(loom_st_), ") at ", __FILE__, ":", \
+                                                      __LINE__));                                            \
+  } while (0)
+
+namespace loom::mp::detail {
+namespace {
+
+using loom::detail::dispatch_floating;
+using loom::detail::kThreads;
+using loom::detail::kWarp;
+using loom::detail::stream;
+
+constexpr int kSlots = 2;            // feature vectors per lane per tile
+constexpr int64_t kMinChunk = 256;   // entries per chunk of a heavy row: max(kMinChunk, 8 x average degree)
+
+// ------------------------------------------------------------------ per-Csr cache (keyed by its indptr tensor)
+// What a Csr needs on the GPU beyond its arrays: the heavy-row schedule (built once from a host copy of indptr),
+// and for cuSPARSE the int32 row offsets and a ones vector. Entries die with their indptr (weak_ptr check).
+struct Schedule {
+  int64_t chunk = 0;
+  int64_t items = 0, heavy = 0;
+  Tensor item_rc;     // int64 [items, 2]: (heavy row h, chunk c); the items of one row are consecutive
+  Tensor heavy_rows;  // int64 [heavy]
+  Tensor heavy_off;   // int64 [heavy + 1]: items of heavy row h are [heavy_off[h], heavy_off[h + 1])
+};
+
+struct CacheEntry {
+  std::weak_ptr<TensorImpl> key;
+  bool has_schedule = false;
+  Schedule schedule;
+  Tensor indptr32;
+  Tensor ones[2];  // float32, float64
+};
+
+std::mutex g_cache_mu;
+std::unordered_map<const TensorImpl*, CacheEntry>& cache() {
+  static auto* c = new std::unordered_map<const TensorImpl*, CacheEntry>();  // never destroyed (CUDA teardown)
+  return *c;
+}
+
+// The entry for g's indptr (created when missing or stale). Caller holds g_cache_mu.
+CacheEntry& entry_for(const Csr& g) {
+  const auto& sp = g.indptr().impl_ptr();
+  auto& c = cache();
+  auto it = c.find(sp.get());
+  if (it != c.end() && it->second.key.lock() == sp) return it->second;
+  for (auto i = c.begin(); i != c.end();) i = i->second.key.expired() ? c.erase(i) : std::next(i);
+  CacheEntry& e = c[sp.get()];
+  e = CacheEntry{};
+  e.key = sp;
+  return e;
+}
+
+Schedule schedule_for(const Csr& g) {
+  std::lock_guard<std::mutex> lock(g_cache_mu);
+  CacheEntry& ce = entry_for(g);
+  if (ce.has_schedule) return ce.schedule;
+  Schedule s;
+  const int64_t rows = g.num_rows(), nnz = g.nnz();
+  const int64_t avg = rows > 0 ? (nnz + rows - 1) / rows : 0;
+  s.chunk = std::max(kMinChunk, 8 * avg);
+  const int64_t max_deg_possible = nnz;
+  if (max_deg_possible > s.chunk) {
+    const std::vector<int64_t> ptr = g.indptr().cpu().to_vector<int64_t>();
+    std::vector<int64_t> rc, hr, off{0};
+    for (int64_t v = 0; v < rows; ++v) {
+      const int64_t deg = ptr[static_cast<size_t>(v) + 1] - ptr[static_cast<size_t>(v)];
+      if (deg <= s.chunk) continue;
+      const int64_t h = static_cast<int64_t>(hr.size());
+      hr.push_back(v);
+      for (int64_t c = 0; c * s.chunk < deg; ++c) {
+        rc.push_back(h);
+        rc.push_back(c);
+      }
+      off.push_back(static_cast<int64_t>(rc.size() / 2));
+    }
+    s.heavy = static_cast<int64_t>(hr.size());
+    s.items = static_cast<int64_t>(rc.size() / 2);
+    if (s.heavy > 0) {
+      s.item_rc = from_vector<int64_t>(rc, {s.items, 2}, g.device());
+      s.heavy_rows = from_vector<int64_t>(hr, {s.heavy}, g.device());
+      s.heavy_off = from_vector<int64_t>(off, {s.heavy + 1}, g.device());
+    }
+  }
+  ce.schedule = s;
+  ce.has_schedule = true;
+  return s;
+}
+
+Tensor indptr32_for(const Csr& g) {
+  std::lock_guard<std::mutex> lock(g_cache_mu);
+  CacheEntry& ce = entry_for(g);
+  if (!ce.indptr32.defined()) ce.indptr32 = g.indptr().to(kInt32);
+  return ce.indptr32;
+}
+
+Tensor ones_for(const Csr& g, DType t) {
+  std::lock_guard<std::mutex> lock(g_cache_mu);
+  CacheEntry& ce = entry_for(g);
+  Tensor& o = ce.ones[t == kFloat64 ? 1 : 0];
+  if (!o.defined()) o = ones({g.nnz()}, t, g.device());
+  return o;
+}
+
+// ------------------------------------------------------------------ forward kernels
+template <class T, int V>
+struct alignas(sizeof(T) * V) Vec {
+  T x[V];
+};
+
+// V values starting at p: a 16-byte load when the operand runs along the features (stride 1), else one value
+// broadcast (stride 0).
+template <class T, int V>
+__device__ inline void load_vec(const T* __restrict__ p, int64_t stride, T (&out)[V]) {
+  if constexpr (V == 1) {
+    out[0] = p[0];
+  } else {
+    if (stride == 0) {
+      const T s = p[0];
+#pragma unroll
+      for (int j = 0; j < V; ++j) out[j] = s;
+    } else {
+      const Vec<T, V> w = *reinterpret_cast<const Vec<T, V>*>(p);
+#pragma unroll
+      for (int j = 0; j < V; ++j) out[j] = w.x[j];
+    }
+  }
+}
+
+struct FwdParams {
+  CsrView g;
+  Bcast b;
+  int group = 32;       // lanes per row (a power of two dividing kThreads)
+  int64_t count = 0;    // rows (row mode) or items (chunk mode)
+  int64_t chunk = 0;
+  bool mean = false;
+  const int64_t* item_rc = nullptr;     // chunk mode when set
+  const int64_t* heavy_rows = nullptr;
+};
+
+// Row mode: group `gid` reduces row gid (skipping rows longer than chunk, which chunk mode handles) into out.
+// Chunk mode: group `gid` reduces item gid (one chunk of a heavy row) into partial row gid of `out`.
+template <class T, class F, class R, int V>
+__global__ void spmm_kernel(FwdParams p, const T* __restrict__ u, const T* __restrict__ e, T* __restrict__ out,
+                            int64_t* __restrict__ arg) {
+  const int G = p.group;
+  const int64_t gid = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / G;
+  const int lane = threadIdx.x % G;
+  if (gid >= p.count) return;  // no warp-wide collectives below: groups may leave on their own
+  const Bcast& b = p.b;
+  const int64_t L = b.out_len;
+  int64_t begin, end;
+  bool scale = p.mean;
+  if (p.item_rc == nullptr) {
+    begin = p.g.indptr[gid];
+    end = p.g.indptr[gid + 1];
+    if (end - begin > p.chunk) return;
+  } else {
+    const int64_t row = p.heavy_rows[p.item_rc[2 * gid]];
+    begin = p.g.indptr[row] + p.item_rc[2 * gid + 1] * p.chunk;
+    end = ::min(p.g.indptr[row + 1], begin + p.chunk);
+    scale = false;  // partials are scaled after the combine
+  }
+  T* orow = out + gid * L;
+  int64_t* arow = R::has_arg ? arg + gid * L : nullptr;
+  const T s = scale && end > begin ? T(1) / T(end - begin) : T(1);
+  for (int64_t tile = 0; tile < L; tile += int64_t(G) * V * kSlots) {
+    int64_t uo[kSlots], eo[kSlots], fs[kSlots];
+    bool act[kSlots];
+#pragma unroll
+    for (int q = 0; q < kSlots; ++q) {
+      fs[q] = tile + (int64_t(q) * G + lane) * V;
+      act[q] = fs[q] < L;
+      uo[q] = eo[q] = 0;
+      if (act[q]) b.offsets(fs[q], uo[q], eo[q]);
+    }
+    T acc[kSlots][V];
+    int64_t am[kSlots][V];
+#pragma unroll
+    for (int q = 0; q < kSlots; ++q) {
+#pragma unroll
+      for (int j = 0; j < V; ++j) {
+        acc[q][j] = T(0);
+        am[q][j] = -1;
+      }
+    }
+    for (int64_t k = begin; k < end; ++k) {
+      const T* ub = F::use_lhs ? u + int64_t(p.g.indices[k]) * b.u_len : nullptr;
+      const T* eb = F::use_rhs ? e + k * b.e_len : nullptr;
+#pragma unroll
+      for (int q = 0; q < kSlots; ++q) {
+        if (!act[q]) continue;
+        T uv[V], ev[V];
+#pragma unroll
+        for (int j = 0; j < V; ++j) uv[j] = ev[j] = T(0);
+        if constexpr (F::use_lhs) load_vec<T, V>(ub + uo[q], b.us[2], uv);
+        if constexpr (F::use_rhs) load_vec<T, V>(eb + eo[q], b.es[2], ev);
+#pragma unroll
+        for (int j = 0; j < V; ++j) {
+          const T m = F::apply(uv[j], ev[j]);
+          if (k == begin) {
+            acc[q][j] = m;
+            am[q][j] = k;
+          } else if constexpr (R::has_arg) {
+            if (R::better(m, acc[q][j])) {
+              acc[q][j] = m;
+              am[q][j] = k;
+            }
+          } else {
+            acc[q][j] += m;
+          }
+        }
+      }
+    }
+#pragma unroll
+    for (int q = 0; q < kSlots; ++q) {
+      if (!act[q]) continue;
+      Vec<T, V> w;
+#pragma unroll
+      for (int j = 0; j < V; ++j) w.x[j] = acc[q][j] * s;
+      *reinterpret_cast<Vec<T, V>*>(orow + fs[q]) = w;
+      if constexpr (R::has_arg) {
+#pragma unroll
+        for (int j = 0; j < V; ++j) arow[fs[q] + j] = am[q][j];
+      }
+    }
+  }
+}
+
+// Heavy rows: out[row, f] = the chunk partials of the row combined in chunk order (then / degree for mean).
+template <class T, class R>
+__global__ void combine_kernel(const int64_t* __restrict__ heavy_rows, const int64_t* __restrict__ heavy_off,
+                               int64_t heavy, int64_t L, const int64_t* __restrict__ indptr,
+                               const T* __restrict__ part, const int64_t* __restrict__ part_arg, bool mean,
+                               T* __restrict__ out, int64_t* __restrict__ arg) {
+  const int64_t n = heavy * L;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t h = i / L, f = i % L;
+    const int64_t i0 = heavy_off[h], i1 = heavy_off[h + 1];
+    T acc = part[i0 * L + f];
+    int64_t a = R::has_arg ? part_arg[i0 * L + f] : 0;
+    for (int64_t it = i0 + 1; it < i1; ++it) {
+      const T m = part[it * L + f];
+      if constexpr (R::has_arg) {
+        if (R::better(m, acc)) {  // strict: on ties the earlier chunk (the earlier entry) keeps the arg
+          acc = m;
+          a = part_arg[it * L + f];
+        }
+      } else {
+        acc += m;
+      }
+    }
+    const int64_t row = heavy_rows[h];
+    if (mean) acc *= T(1) / T(indptr[row + 1] - indptr[row]);
+    out[row * L + f] = acc;
+    if constexpr (R::has_arg) arg[row * L + f] = a;
+  }
+}
+
+template <class T>
+bool aligned16(const T* p) {
+  return p == nullptr || reinterpret_cast<uintptr_t>(p) % 16 == 0;
+}
+
+int pow2_at_least(int64_t n) {
+  int g = 1;
+  while (g < n && g < kWarp) g <<= 1;
+  return g;
+}
+
+template <class T, class F, class R>
+void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& b, T* out, int64_t* arg) {
+  const Schedule sch = schedule_for(gr);
+  constexpr int kVec = 16 / sizeof(T);
+  const bool vec = b.n[2] % kVec == 0 && aligned16(u) && aligned16(e) && aligned16(out);
+  const int V = vec ? kVec : 1;
+  FwdParams p;
+  p.g = view_of(gr);
+  p.b = b;
+  p.group = pow2_at_least((b.out_len + int64_t(V) * kSlots - 1) / (int64_t(V) * kSlots));
+  p.chunk = sch.chunk;
+  p.mean = mean;
+  auto launch = [&](const FwdParams& q, T* o, int64_t* a) {
+    const int64_t per_block = kThreads / q.group;
+    const int64_t blocks = (q.count + per_block - 1) / per_block;
+    if (vec) {
+      spmm_kernel<T, F, R, kVec><<<static_cast<unsigned>(blocks), kThreads, 0, stream()>>>(q, u, e, o, a);
+    } else {
+      spmm_kernel<T, F, R, 1><<<static_cast<unsigned>(blocks), kThreads, 0, stream()>>>(q, u, e, o, a);
+    }
+    LOOM_CUDA_CHECK_LAUNCH();
+  };
+  p.count = p.g.rows;
+  launch(p, out, arg);
+  if (sch.heavy == 0) return;
+  // Heavy rows: partials per chunk, then a fixed-order combine.
+  Tensor part = empty({sch.items, b.out_len}, dtype_v<T>, gr.device());
+  Tensor part_arg = R::has_arg ? empty({sch.items, b.out_len}, kInt64, gr.device()) : Tensor();
+  FwdParams q = p;
+  q.count = sch.items;
+  q.item_rc = sch.item_rc.data<int64_t>();
+  q.heavy_rows = sch.heavy_rows.data<int64_t>();
+  launch(q, part.data<T>(), R::has_arg ? part_arg.data<int64_t>() : nullptr);
+  combine_kernel<T, R><<<loom::detail::blocks_for(sch.heavy * b.out_len), kThreads, 0, stream()>>>(
+      sch.heavy_rows.data<int64_t>(), sch.heavy_off.data<int64_t>(), sch.heavy, b.out_len, p.g.indptr, part.data<T>(),
+      R::has_arg ? part_arg.data<int64_t>() : nullptr, mean, out, arg);
+  LOOM_CUDA_CHECK_LAUNCH();
+}
+
+// ------------------------------------------------------------------ cuSPARSE
+cusparseHandle_t sparse_handle() {
+  static cusparseHandle_t h = [] {
+    cusparseHandle_t created = nullptr;
+    LOOM_CUSPARSE_CHECK(cusparseCreate(&created));
+    return created;
+  }();
+  return h;  // never destroyed: static destructors may run after the CUDA runtime is gone
+}
+
+enum class Impl { kLoom, kCusparse, kAuto };
+
+Impl impl_from_env() {
+  const char* s = std::getenv("LOOM_SPMM_IMPL");
+  if (s == nullptr || *s == '\0' || std::strcmp(s, "auto") == 0) return Impl::kAuto;
+  if (std::strcmp(s, "loom") == 0) return Impl::kLoom;
+  if (std::strcmp(s, "cusparse") == 0) return Impl::kCusparse;
+  throw ValueError(::loom::detail::str_cat("gspmm: LOOM_SPMM_IMPL must be loom, cusparse or auto, got '", s, "'"));
+}
+
+// cuSPARSE computes exactly out = A u with A's values e (or ones): sum of copy_u / u_mul_e with one value per
+// entry, 32-bit offsets, at least one entry.
+bool cusparse_eligible(const Csr& g, Msg msg, Reduce reduce, const Bcast& b) {
+  if (reduce != Reduce::kSum) return false;
+  if (!(msg == Msg::kCopyU || (msg == Msg::kUMulE && b.e_len == 1))) return false;
+  constexpr int64_t kMax32 = (int64_t{1} << 31) - 1;
+  return g.nnz() > 0 && g.nnz() < kMax32 && g.num_rows() < kMax32 && g.num_cols() < kMax32 && b.u_len == b.out_len;
+}
+
+template <class T>
+void launch_cusparse(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, const Bcast& b, const Tensor& out) {
+  const cudaDataType dt = sizeof(T) == 8 ? CUDA_R_64F : CUDA_R_32F;
+  const Tensor ptr32 = indptr32_for(g);
+  const Tensor vals = msg == Msg::kCopyU ? ones_for(g, dtype_v<T>) : e;
+  static std::mutex mu;  // the handle's stream is shared state
+  std::lock_guard<std::mutex> lock(mu);
+  cusparseHandle_t h = sparse_handle();
+  LOOM_CUSPARSE_CHECK(cusparseSetStream(h, stream()));
+  cusparseConstSpMatDescr_t a = nullptr;
+  cusparseConstDnMatDescr_t bm = nullptr;
+  cusparseDnMatDescr_t cm = nullptr;
+  const int64_t F = b.out_len;
+  LOOM_CUSPARSE_CHECK(cusparseCreateConstCsr(&a, g.num_rows(), g.num_cols(), g.nnz(), ptr32.data<int32_t>(),
+                                             g.indices().data<int32_t>(), vals.data<T>(), CUSPARSE_INDEX_32I,
+                                             CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, dt));
+  LOOM_CUSPARSE_CHECK(cusparseCreateConstDnMat(&bm, g.num_cols(), F, F, u.data<T>(), dt, CUSPARSE_ORDER_ROW));
+  LOOM_CUSPARSE_CHECK(cusparseCreateDnMat(&cm, g.num_rows(), F, F, out.data<T>(), dt, CUSPARSE_ORDER_ROW));
+  const T one(1), zero(0);
+  size_t bytes = 0;
+  cusparseStatus_t st = cusparseSpMM_bufferSize(h, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE,
+                                                &one, a, bm, &zero, cm, dt, CUSPARSE_SPMM_CSR_ALG2, &bytes);
+  Tensor work;
+  if (st == CUSPARSE_STATUS_SUCCESS && bytes > 0) {
+    work = empty({static_cast<int64_t>((bytes + 7) / 8)}, kInt64, g.device());  // freed in stream order
+  }
+  if (st == CUSPARSE_STATUS_SUCCESS) {
+    st = cusparseSpMM(h, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, a, bm, &zero, cm,
+                      dt, CUSPARSE_SPMM_CSR_ALG2, work.defined() ? work.raw_data() : nullptr);
+  }
+  cusparseDestroySpMat(a);
+  cusparseDestroyDnMat(bm);
+  cusparseDestroyDnMat(cm);
+  LOOM_CUSPARSE_CHECK(st);
+}
+
+// ------------------------------------------------------------------ backward kernels
+// Output element coordinates of (fe, r): fe runs over the dimensions e keeps (bit d of emask), r over those e
+// broadcasts. Gives u's offset and the flat output index.
+__device__ inline void split_fe(int64_t fe, int64_t r, const Bcast& b, int emask, int64_t& uo, int64_t& f) {
+  int64_t i[3];
+#pragma unroll
+  for (int d = 2; d >= 0; --d) {
+    if ((emask >> d) & 1) {
+      i[d] = fe % b.n[d];
+      fe /= b.n[d];
+    } else {
+      i[d] = r % b.n[d];
+      r /= b.n[d];
+    }
+  }
+  uo = i[0] * b.us[0] + i[1] * b.us[1] + i[2] * b.us[2];
+  f = (i[0] * b.n[1] + i[1]) * b.n[2] + i[2];
+}
+
+struct EdgeParams {
+  const int32_t* indices;
+  const int32_t* rows;  // row of each entry
+  int64_t nnz;
+  Bcast b;
+  int emask;
+  int64_t reps;  // output elements per e element (out_len / e_len)
+};
+
+// The contribution of output element (f, u offset uo) of entry k to de[k, fe].
+template <class T, class F>
+__device__ inline T edge_term(const EdgeParams& p, const T* u, T ek, const T* dyv, const int64_t* av, int64_t k,
+                              int64_t j, int64_t uo, int64_t f) {
+  if (av != nullptr && av[f] != k) return T(0);
+  const T uv = F::use_lhs ? u[j * p.b.u_len + uo] : T(0);
+  return dyv[f] * F::de(uv, ek);
+}
+
+// Many output elements per e element (e broadcast, e.g. one weight per entry): a warp per (entry, e element),
+// lanes across the repeats, a butterfly sum.
+template <class T, class F>
+__global__ void edge_grad_warp_kernel(EdgeParams p, const T* __restrict__ u, const T* __restrict__ e,
+                                      const T* __restrict__ dy, const int64_t* __restrict__ arg, T* __restrict__ de) {
+  const int64_t w = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / kWarp;
+  const int lane = threadIdx.x % kWarp;
+  if (w >= p.nnz * p.b.e_len) return;  // uniform per warp
+  const int64_t k = w / p.b.e_len, fe = w % p.b.e_len;
+  const int64_t v = p.rows[k], j = p.indices[k];
+  const T ek = e[k * p.b.e_len + fe];
+  const T* dyv = dy + v * p.b.out_len;
+  const int64_t* av = arg ? arg + v * p.b.out_len : nullptr;
+  T acc(0);
+  for (int64_t r = lane; r < p.reps; r += kWarp) {
+    int64_t uo, f;
+    split_fe(fe, r, p.b, p.emask, uo, f);
+    acc += edge_term<T, F>(p, u, ek, dyv, av, k, j, uo, f);
+  }
+  acc = loom::detail::warp_sum(acc);
+  if (lane == 0) de[k * p.b.e_len + fe] = acc;
+}
+
+// Few repeats (e as wide as the output): a thread per (entry, e element), repeats in order.
+template <class T, class F>
+__global__ void edge_grad_thread_kernel(EdgeParams p, const T* __restrict__ u, const T* __restrict__ e,
+                                        const T* __restrict__ dy, const int64_t* __restrict__ arg,
+                                        T* __restrict__ de) {
+  const int64_t n = p.nnz * p.b.e_len;
+  for (int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; t < n; t += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t k = t / p.b.e_len, fe = t % p.b.e_len;
+    const int64_t v = p.rows[k], j = p.indices[k];
+    const T ek = e[t];
+    const T* dyv = dy + v * p.b.out_len;
+    const int64_t* av = arg ? arg + v * p.b.out_len : nullptr;
+    T acc(0);
+    for (int64_t r = 0; r < p.reps; ++r) {
+      int64_t uo, f;
+      split_fe(fe, r, p.b, p.emask, uo, f);
+      acc += edge_term<T, F>(p, u, ek, dyv, av, k, j, uo, f);
+    }
+    de[t] = acc;
+  }
+}
+
+// max/min du over the transpose: a warp per source row j, lanes across the features (4 per lane per tile); each
+// lane owns its du[j, f], so there is no atomic and the entry order is fixed.
+template <class T, class F>
+__global__ void arg_u_grad_kernel(CsrView gt, const int64_t* __restrict__ eid, Bcast b, const T* __restrict__ u,
+                                  const T* __restrict__ e, const T* __restrict__ dy, const int64_t* __restrict__ arg,
+                                  T* __restrict__ du) {
+  constexpr int kPer = 4;
+  const int64_t j = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / kWarp;
+  const int lane = threadIdx.x % kWarp;
+  if (j >= gt.rows) return;
+  const int64_t L = b.out_len;
+  const int64_t k0 = gt.indptr[j], k1 = gt.indptr[j + 1];
+  for (int64_t tile = 0; tile < L; tile += kWarp * kPer) {
+    T acc[kPer];
+    int64_t uo[kPer], eo[kPer];
+#pragma unroll
+    for (int q = 0; q < kPer; ++q) {
+      acc[q] = T(0);
+      uo[q] = eo[q] = 0;
+      const int64_t f = tile + q * kWarp + lane;
+      if (f < L) b.offsets(f, uo[q], eo[q]);
+    }
+    for (int64_t kt = k0; kt < k1; ++kt) {
+      const int64_t k = eid[kt], v = gt.indices[kt];
+#pragma unroll
+      for (int q = 0; q < kPer; ++q) {
+        const int64_t f = tile + q * kWarp + lane;
+        if (f >= L || arg[v * L + f] != k) continue;
+        const T ev = F::use_rhs ? e[k * b.e_len + eo[q]] : T(0);
+        acc[q] += dy[v * L + f] * F::du(u[j * b.u_len + uo[q]], ev);
+      }
+    }
+#pragma unroll
+    for (int q = 0; q < kPer; ++q) {
+      const int64_t f = tile + q * kWarp + lane;
+      if (f < L) du[j * L + f] = acc[q];
+    }
+  }
+}
+
+template <class T>
+__global__ void scale_kernel(const int64_t* __restrict__ indptr, const T* __restrict__ x, T* __restrict__ y,
+                             int64_t n, int64_t L) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t v = i / L;
+    const int64_t deg = indptr[v + 1] - indptr[v];
+    y[i] = x[i] * (T(1) / T(deg > 1 ? deg : 1));
+  }
+}
+
+}  // namespace
+
+// auto: cuSPARSE when eligible and the rows are at least 32 features wide (its tiling pays off there), ours
+// otherwise. cusparse falls back to ours where cuSPARSE cannot compute the op. See the header of this file.
+void gspmm_cuda(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e, const Bcast& b,
+                const Tensor& out, const Tensor& arg) {
+  const Impl impl = impl_from_env();
+  const bool eligible = cusparse_eligible(g, msg, reduce, b);
+  const bool use_cusparse = eligible && (impl == Impl::kCusparse || (impl == Impl::kAuto && b.out_len >= 32));
+  dispatch_floating(out.dtype(), "gspmm", [&]<class T>() {
+    if (use_cusparse) {
+      launch_cusparse<T>(g, msg, u, e, b, out);
+      return;
+    }
+    const T* up = u.defined() ? u.data<T>() : nullptr;
+    const T* ep = e.defined() ? e.data<T>() : nullptr;
+    int64_t* ap = arg.defined() ? arg.data<int64_t>() : nullptr;
+    with_msg(msg, [&]<class F>(F) {
+      with_reducer(reduce, [&]<class R>(R) {
+        launch_ours<T, F, R>(g, reduce == Reduce::kMean, up, ep, b, out.data<T>(), ap);
+      });
+    });
+  });
+}
+
+void edge_grad_cuda(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, const Tensor& dy, const Tensor& arg,
+                    const Bcast& b, const Tensor& de) {
+  EdgeParams p;
+  p.indices = g.indices().data<int32_t>();
+  p.rows = g.row_index().data<int32_t>();
+  p.nnz = g.nnz();
+  p.b = b;
+  p.emask = 0;
+  for (int d = 0; d < 3; ++d) {
+    if (b.es[d] != 0 && b.n[d] > 1) p.emask |= 1 << d;
+  }
+  p.reps = b.out_len / b.e_len;
+  const int64_t* ap = arg.defined() ? arg.data<int64_t>() : nullptr;
+  dispatch_floating(de.dtype(), "gspmm backward", [&]<class T>() {
+    const T* up = u.defined() ? u.data<T>() : nullptr;
+    with_msg(msg, [&]<class F>(F) {
+      if constexpr (F::use_rhs) {
+        if (p.reps >= 16) {
+          const int64_t warps = p.nnz * b.e_len;
+          const int64_t blocks = (warps + kThreads / kWarp - 1) / (kThreads / kWarp);
+          edge_grad_warp_kernel<T, F><<<static_cast<unsigned>(blocks), kThreads, 0, stream()>>>(
+              p, up, e.data<T>(), dy.data<T>(), ap, de.data<T>());
+        } else {
+          edge_grad_thread_kernel<T, F><<<loom::detail::blocks_for(p.nnz * b.e_len), kThreads, 0, stream()>>>(
+              p, up, e.data<T>(), dy.data<T>(), ap, de.data<T>());
+        }
+        LOOM_CUDA_CHECK_LAUNCH();
+      }
+    });
+  });
+}
+
+void arg_u_grad_cuda(const Csr& gt, Msg msg, const Tensor& u, const Tensor& e, const Tensor& dy, const Tensor& arg,
+                     const Bcast& b, const Tensor& du) {
+  const CsrView v = view_of(gt);
+  const int64_t* eid = gt.edge_ids().data<int64_t>();
+  dispatch_floating(du.dtype(), "gspmm backward", [&]<class T>() {
+    const T* ep = e.defined() ? e.data<T>() : nullptr;
+    with_msg(msg, [&]<class F>(F) {
+      if constexpr (F::use_lhs) {
+        const int64_t blocks = (v.rows + kThreads / kWarp - 1) / (kThreads / kWarp);
+        arg_u_grad_kernel<T, F><<<static_cast<unsigned>(blocks), kThreads, 0, stream()>>>(
+            v, eid, b, u.data<T>(), ep, dy.data<T>(), arg.data<int64_t>(), du.data<T>());
+        LOOM_CUDA_CHECK_LAUNCH();
+      }
+    });
+  });
+}
+
+void scale_by_inv_degree_cuda(const Csr& g, const Tensor& dy, const Tensor& out) {
+  const int64_t L = dy.numel() / std::max<int64_t>(1, g.num_rows());
+  dispatch_floating(dy.dtype(), "gspmm backward", [&]<class T>() {
+    scale_kernel<T><<<loom::detail::blocks_for(dy.numel()), kThreads, 0, stream()>>>(
+        g.indptr().data<int64_t>(), dy.data<T>(), out.data<T>(), dy.numel(), L);
+    LOOM_CUDA_CHECK_LAUNCH();
+  });
+}
+
+}  // namespace loom::mp::detail

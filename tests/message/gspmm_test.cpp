@@ -1,0 +1,375 @@
+// mp::gspmm: every (message, reduction) pair against a float64 reference written with plain loops, on graphs with
+// empty rows, isolated nodes, self loops, duplicates, a hub row, no edges and two sides; gradchecks; CPU against
+// CUDA (ours and cuSPARSE); bitwise determinism; error messages.
+#include <gmock/gmock.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "loom/core/message.h"
+#include "support/random_graph.h"
+#include "support/testing.h"
+
+namespace loom {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+using testing::random_tensor;
+
+const Msg kMsgs[] = {mp::copy_u, mp::copy_e, mp::u_mul_e, mp::u_add_e, mp::u_sub_e, mp::u_div_e};
+const Reduce kReduces[] = {mp::sum, mp::mean, mp::max, mp::min};
+
+std::string name(Msg m) {
+  const char* n[] = {"copy_u", "copy_e", "u_mul_e", "u_add_e", "u_sub_e", "u_div_e"};
+  return n[static_cast<int>(m)];
+}
+std::string name(Reduce r) {
+  const char* n[] = {"sum", "mean", "max", "min"};
+  return n[static_cast<int>(r)];
+}
+bool uses_u(Msg m) { return m != mp::copy_e; }
+bool uses_e(Msg m) { return m != mp::copy_u; }
+
+// Feature shapes: u's and e's trailing dimensions (after N / nnz).
+struct Case {
+  Shape u, e;
+};
+const Case kCases[] = {
+    {{5}, {}},         // u [N, F], one value per entry
+    {{6}, {6}},        // u [N, F], e [nnz, F]
+    {{2, 3}, {2}},     // multi-head: e [nnz, H] scales each head
+    {{2, 3}, {2, 1}},  // e [nnz, H, 1]
+    {{2, 3}, {2, 3}},  // e [nnz, H, C]
+    {{1}, {4}},        // u broadcast against e
+};
+
+Shape with_rows(int64_t n, const Shape& trailing) {
+  Shape s{n};
+  s.insert(s.end(), trailing.begin(), trailing.end());
+  return s;
+}
+
+// ---------------------------------------------------------------- the float64 reference (explicit loops)
+double ref_msg(Msg m, double u, double e) {
+  switch (m) {
+    case Msg::kCopyU: return u;
+    case Msg::kCopyE: return e;
+    case Msg::kUMulE: return u * e;
+    case Msg::kUAddE: return u + e;
+    case Msg::kUSubE: return u - e;
+    case Msg::kUDivE: return u / e;
+  }
+  return 0;
+}
+
+// out [rows, broadcast trailing shape]: e's trailing dims align with u's from the left (padded with 1s on the right).
+Tensor reference(const Csr& g, Msg msg, Reduce red, const Tensor& u, const Tensor& e) {
+  const Csr gc = g.to(kCPU);
+  const std::vector<int64_t> ptr = gc.indptr().to_vector<int64_t>();
+  const std::vector<int32_t> col = gc.indices().to_vector<int32_t>();
+  Shape lt, rt;
+  std::vector<double> uv, ev;
+  if (uses_u(msg)) {
+    lt.assign(u.shape().begin() + 1, u.shape().end());
+    uv = u.cpu().to(kFloat64).to_vector<double>();
+  }
+  if (uses_e(msg)) {
+    rt.assign(e.shape().begin() + 1, e.shape().end());
+    ev = e.cpu().to(kFloat64).to_vector<double>();
+  }
+  const size_t r = std::max(lt.size(), rt.size());
+  Shape lp = lt, rp = rt, ot(r);
+  lp.resize(r, 1);
+  rp.resize(r, 1);
+  for (size_t d = 0; d < r; ++d) ot[d] = std::max(lp[d], rp[d]);
+  const int64_t L = shape_numel(ot), ul = shape_numel(lt), el = shape_numel(rt);
+  std::vector<double> out(static_cast<size_t>(gc.num_rows() * L), 0.0);
+  for (int64_t v = 0; v < gc.num_rows(); ++v) {
+    for (int64_t f = 0; f < L; ++f) {
+      // multi-index of f over ot, then the operands' offsets over their padded shapes
+      int64_t rest = f, uo = 0, eo = 0, us = 1, es = 1;
+      for (size_t d = r; d-- > 0;) {
+        const int64_t i = rest % ot[d];
+        rest /= ot[d];
+        if (lp[d] != 1) uo += i * us;
+        if (rp[d] != 1) eo += i * es;
+        us *= lp[d];
+        es *= rp[d];
+      }
+      double acc = 0;
+      bool first = true;
+      for (int64_t k = ptr[v]; k < ptr[v + 1]; ++k) {
+        const double uu = uses_u(msg) ? uv[static_cast<size_t>(col[k] * ul + uo)] : 0.0;
+        const double ee = uses_e(msg) ? ev[static_cast<size_t>(k * el + eo)] : 0.0;
+        const double m = ref_msg(msg, uu, ee);
+        if (first) acc = m;
+        else if (red == Reduce::kMax) acc = std::max(acc, m);
+        else if (red == Reduce::kMin) acc = std::min(acc, m);
+        else acc += m;
+        first = false;
+      }
+      const int64_t deg = ptr[v + 1] - ptr[v];
+      if (red == Reduce::kMean && deg > 0) acc /= static_cast<double>(deg);
+      out[static_cast<size_t>(v * L + f)] = acc;
+    }
+  }
+  return from_vector<double>(out, with_rows(gc.num_rows(), ot));
+}
+
+// Inputs for one case: u [num_cols, ...], e [nnz, ...] with e in [0.5, 1.5] (u_div_e stays away from 0).
+struct Inputs {
+  Tensor u, e;
+};
+Inputs make_inputs(const Csr& g, const Case& c, uint32_t seed, DType dt = kFloat64) {
+  return {random_tensor(with_rows(g.num_cols(), c.u), seed, -1, 1, dt),
+          random_tensor(with_rows(g.nnz(), c.e), seed + 1, 0.5, 1.5, dt)};
+}
+
+std::vector<Csr> test_graphs() {
+  return {testing::random_csr(11, 40, 40, 3),    // square: empty rows, isolated nodes, loops, duplicates, a hub
+          testing::random_csr(12, 30, 17, 2),    // bipartite
+          testing::to_csr(testing::empty_graph(9, 9)),
+          testing::random_csr(13, 1500, 1500, 4)};  // hub of 1200 entries, many parallel tasks
+}
+
+// ---------------------------------------------------------------- forward against the reference
+TEST(Gspmm, EveryPairMatchesTheReference) {
+  const std::vector<Csr> graphs = test_graphs();
+  for (size_t gi = 0; gi < graphs.size(); ++gi) {
+    const Csr& g = graphs[gi];
+    for (const Case& c : kCases) {
+      const Inputs in = make_inputs(g, c, 100 + static_cast<uint32_t>(gi));
+      for (Msg m : kMsgs) {
+        for (Reduce r : kReduces) {
+          Tensor out = mp::gspmm(g, m, r, in.u, in.e);
+          Tensor ref = reference(g, m, r, in.u, in.e);
+          ASSERT_EQ(out.shape(), ref.shape()) << name(m) << "/" << name(r) << " graph " << gi;
+          EXPECT_LT(max_abs_diff(out, ref), 1e-12) << name(m) << "/" << name(r) << " graph " << gi << " u "
+                                                    << shape_str(c.u) << " e " << shape_str(c.e);
+          // float32 within float32 rounding
+          Tensor out32 = mp::gspmm(g, m, r, in.u.to(kFloat32), in.e.to(kFloat32));
+          EXPECT_TRUE(allclose(out32.to(kFloat64), ref, 1e-5, 1e-5)) << name(m) << "/" << name(r) << " float32";
+        }
+      }
+    }
+  }
+}
+
+TEST(Gspmm, HandComputedSmallGraph) {
+  // Edges (src -> dst): 0->1, 2->1, 1->1 (a loop), 0->2, 0->2 (a duplicate); row 0 has none.
+  Csr g = Csr::from_coo(from_vector<int64_t>({1, 1, 1, 2, 2}), from_vector<int64_t>({0, 2, 1, 0, 0}), 3, 3);
+  Tensor u = from_vector<float>({1, 10, 2, 20, 3, 30}, {3, 2});
+  EXPECT_EQ(mp::gspmm(g, mp::copy_u, mp::sum, u).to_vector<float>(), (std::vector<float>{0, 0, 6, 60, 2, 20}));
+  EXPECT_EQ(mp::gspmm(g, mp::copy_u, mp::mean, u).to_vector<float>(), (std::vector<float>{0, 0, 2, 20, 1, 10}));
+  EXPECT_EQ(mp::gspmm(g, mp::copy_u, mp::max, u).to_vector<float>(), (std::vector<float>{0, 0, 3, 30, 1, 10}));
+  EXPECT_EQ(mp::gspmm(g, mp::copy_u, mp::min, u).to_vector<float>(), (std::vector<float>{0, 0, 1, 10, 1, 10}));
+  // Entries sorted by (row, col): row 1 = cols 0, 1, 2; row 2 = cols 0, 0.
+  Tensor w = from_vector<float>({1, 2, 3, 4, 5}, {5});
+  EXPECT_EQ(mp::gspmm(g, mp::u_mul_e, mp::sum, u, w).to_vector<float>(),
+            (std::vector<float>{0, 0, 1 + 4 + 9, 10 + 40 + 90, 9, 90}));
+  EXPECT_EQ(mp::gspmm(g, mp::copy_e, mp::max, Tensor(), w).to_vector<float>(), (std::vector<float>{0, 3, 5}));
+}
+
+// ---------------------------------------------------------------- gradients
+TEST(Gspmm, GradcheckEveryPair) {
+  const Csr graphs[] = {testing::random_csr(21, 9, 9, 2), testing::random_csr(22, 7, 5, 2)};
+  const Case cases[] = {kCases[0], kCases[2], kCases[4], kCases[5]};
+  for (const Csr& g : graphs) {
+    for (const Case& c : cases) {
+      const Inputs in = make_inputs(g, c, 300);
+      for (Msg m : kMsgs) {
+        for (Reduce r : kReduces) {
+          std::vector<Tensor> args;
+          if (uses_u(m)) args.push_back(in.u);
+          if (uses_e(m)) args.push_back(in.e);
+          auto f = [&](const std::vector<Tensor>& x) {
+            const Tensor u = uses_u(m) ? x[0] : Tensor();
+            const Tensor e = uses_e(m) ? x[uses_u(m) ? 1 : 0] : Tensor();
+            return mp::gspmm(g, m, r, u, e);
+          };
+          EXPECT_TRUE(testing::gradcheck(f, args)) << name(m) << "/" << name(r) << " u " << shape_str(c.u) << " e "
+                                                   << shape_str(c.e) << " " << g.str();
+        }
+      }
+    }
+  }
+}
+
+TEST(Gspmm, GradientsOnTheZeroEdgeGraphAreZero) {
+  Csr g = testing::to_csr(testing::empty_graph(4, 3));
+  Tensor u = random_tensor({3, 2}, 5).set_requires_grad(true);
+  Tensor e = zeros({0, 2}, kFloat64).set_requires_grad(true);
+  for (Reduce r : kReduces) {
+    u.zero_grad();
+    Tensor out = mp::gspmm(g, mp::u_mul_e, r, u, e);
+    EXPECT_EQ(out.to_vector<double>(), std::vector<double>(8, 0.0));
+    sum(out).backward();
+    EXPECT_EQ(u.grad().to_vector<double>(), std::vector<double>(6, 0.0));
+  }
+}
+
+// ---------------------------------------------------------------- determinism on the CPU
+std::vector<float> forward_backward(const Csr& g, Msg m, Reduce r, const Inputs& in) {
+  Tensor u = in.u.detach().set_requires_grad(true), e = in.e.detach().set_requires_grad(true);
+  Tensor out = mp::gspmm(g, m, r, u, e);
+  Tensor w = random_tensor(out.shape(), 77, -1, 1, out.dtype(), out.device());
+  sum(mul(out, w)).backward();
+  std::vector<float> all = out.cpu().to_vector<float>();
+  for (const Tensor& t : {u.grad(), e.grad()}) {
+    if (!t.defined()) continue;
+    const std::vector<float> v = t.cpu().to_vector<float>();
+    all.insert(all.end(), v.begin(), v.end());
+  }
+  return all;
+}
+
+TEST(Gspmm, CpuIsBitwiseDeterministicAcrossThreadCounts) {
+  Csr g = testing::random_csr(31, 3000, 3000, 6);
+  const Inputs in = make_inputs(g, {{2, 8}, {2}}, 400, kFloat32);
+  for (Msg m : {mp::u_mul_e, mp::copy_e, mp::u_div_e}) {
+    for (Reduce r : kReduces) {
+      const std::vector<float> base = forward_backward(g, m, r, in);
+      EXPECT_EQ(forward_backward(g, m, r, in), base) << name(m) << "/" << name(r) << ": two runs differ";
+      for (int threads : {1, 3, 8}) {
+        oneapi::tbb::task_arena arena(threads);
+        std::vector<float> got;
+        arena.execute([&] { got = forward_backward(g, m, r, in); });
+        EXPECT_EQ(got, base) << name(m) << "/" << name(r) << " with " << threads << " threads";
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- CUDA
+// Sets LOOM_SPMM_IMPL for its scope.
+struct ImplScope {
+  explicit ImplScope(const char* impl) { setenv("LOOM_SPMM_IMPL", impl, 1); }
+  ~ImplScope() { unsetenv("LOOM_SPMM_IMPL"); }
+};
+
+// Forward and both gradients on CPU and CUDA (float32) agree within float32 rounding.
+void expect_cuda_matches_cpu(const Csr& g, const Case& c, Msg m, Reduce r, const char* impl) {
+  const Inputs in = make_inputs(g, c, 500, kFloat32);
+  const Csr gd = g.to(kCUDA);
+  std::vector<Tensor> res[2];
+  for (int dev = 0; dev < 2; ++dev) {
+    const Csr& gg = dev == 0 ? g : gd;
+    Tensor u = in.u.to(dev == 0 ? kCPU : kCUDA).detach().set_requires_grad(uses_u(m));
+    Tensor e = in.e.to(dev == 0 ? kCPU : kCUDA).detach().set_requires_grad(uses_e(m));
+    Tensor out = mp::gspmm(gg, m, r, uses_u(m) ? u : Tensor(), uses_e(m) ? e : Tensor());
+    Tensor w = random_tensor(out.shape(), 9, -1, 1, kFloat32, out.device());
+    sum(mul(out, w)).backward();
+    res[dev] = {out.cpu(), uses_u(m) ? u.grad().cpu() : Tensor(), uses_e(m) ? e.grad().cpu() : Tensor()};
+  }
+  const char* what[] = {"out", "du", "de"};
+  for (int i = 0; i < 3; ++i) {
+    if (!res[0][i].defined()) continue;
+    EXPECT_TRUE(allclose(res[1][i], res[0][i], 1e-4, 1e-4))
+        << what[i] << " " << name(m) << "/" << name(r) << " impl " << impl << " u " << shape_str(c.u) << " e "
+        << shape_str(c.e) << " max diff " << max_abs_diff(res[1][i], res[0][i]);
+  }
+}
+
+TEST(Gspmm, CudaMatchesCpuForEveryPairBothImplementations) {
+  LOOM_REQUIRE_CUDA();
+  // 3000 nodes: the hub has 2030 entries, several chunks of the heavy-row path.
+  const Csr graphs[] = {testing::random_csr(41, 3000, 3000, 5), testing::random_csr(42, 500, 200, 3),
+                        testing::to_csr(testing::empty_graph(6, 6))};
+  const Case cases[] = {kCases[0], kCases[1], kCases[2], kCases[4], kCases[5], {{64}, {}}, {{4, 16}, {4}},
+                        {{3, 7}, {3, 7}}};
+  for (const char* impl : {"loom", "cusparse", "auto"}) {
+    ImplScope scope(impl);
+    for (const Csr& g : graphs) {
+      for (const Case& c : cases) {
+        for (Msg m : kMsgs) {
+          for (Reduce r : kReduces) expect_cuda_matches_cpu(g, c, m, r, impl);
+        }
+      }
+    }
+  }
+}
+
+TEST(Gspmm, CudaLoomAndCusparseAgree) {
+  LOOM_REQUIRE_CUDA();
+  Csr g = testing::random_csr(43, 4000, 4000, 8, kCUDA);
+  for (int64_t F : {1, 8, 64, 100}) {
+    Tensor u = random_tensor({4000, F}, 1, -1, 1, kFloat32, kCUDA);
+    Tensor e = random_tensor({g.nnz()}, 2, -1, 1, kFloat32, kCUDA);
+    for (Msg m : {mp::copy_u, mp::u_mul_e}) {
+      Tensor a, b;
+      {
+        ImplScope s("loom");
+        a = mp::gspmm(g, m, mp::sum, u, e);
+      }
+      {
+        ImplScope s("cusparse");
+        b = mp::gspmm(g, m, mp::sum, u, e);
+      }
+      EXPECT_TRUE(allclose(a.cpu(), b.cpu(), 1e-4, 1e-4)) << name(m) << " F " << F;
+    }
+  }
+}
+
+TEST(Gspmm, CudaIsBitwiseDeterministic) {
+  LOOM_REQUIRE_CUDA();
+  Csr g = testing::random_csr(44, 3000, 3000, 6, kCUDA);
+  for (const char* impl : {"loom", "cusparse"}) {
+    ImplScope scope(impl);
+    for (const Case& c : {Case{{64}, {}}, Case{{2, 8}, {2}}}) {
+      const Inputs in = make_inputs(g, c, 600, kFloat32);
+      const Inputs dev{in.u.cuda(), in.e.cuda()};
+      for (Msg m : {mp::copy_u, mp::u_mul_e, mp::u_add_e}) {
+        for (Reduce r : kReduces) {
+          EXPECT_EQ(forward_backward(g, m, r, dev), forward_backward(g, m, r, dev))
+              << name(m) << "/" << name(r) << " impl " << impl;
+        }
+      }
+    }
+  }
+}
+
+TEST(Gspmm, BadImplementationNameIsAnError) {
+  LOOM_REQUIRE_CUDA();
+  ImplScope scope("fastest");
+  Csr g = testing::random_csr(45, 10, 10, 2, kCUDA);
+  Tensor u = ones({10, 4}, kFloat32, kCUDA);
+  EXPECT_THAT([&] { mp::gspmm(g, mp::copy_u, mp::sum, u); },
+              ThrowsMessage<ValueError>(HasSubstr("LOOM_SPMM_IMPL must be loom, cusparse or auto")));
+}
+
+// ---------------------------------------------------------------- errors
+TEST(Gspmm, ErrorsNameTheArgument) {
+  Csr g = testing::random_csr(51, 6, 5, 2);
+  const std::string nnz = std::to_string(g.nnz());
+  Tensor u = ones({5, 3}, kFloat32);
+  EXPECT_THAT([&] { mp::gspmm(g, mp::u_mul_e, mp::sum, u, ones({g.nnz() + 1}, kFloat32)); },
+              ThrowsMessage<ShapeError>(HasSubstr("nnz = " + nnz)));
+  EXPECT_THAT([&] { mp::gspmm(g, mp::copy_u, mp::sum, ones({6, 3}, kFloat32)); },
+              ThrowsMessage<ShapeError>(HasSubstr("num_cols = 5")));
+  EXPECT_THAT([&] { mp::gspmm(g, mp::u_mul_e, mp::sum, u, ones({g.nnz()}, kFloat64)); },
+              ThrowsMessage<DTypeError>(HasSubstr("gspmm")));
+  EXPECT_THAT([&] { mp::gspmm(g, mp::copy_u, mp::sum, ones({5, 3}, kInt64)); },
+              ThrowsMessage<DTypeError>(HasSubstr("'u' must be float32 or float64")));
+  EXPECT_THAT([&] { mp::gspmm(g, mp::u_mul_e, mp::sum, u, ones({g.nnz(), 2}, kFloat32)); },
+              ThrowsMessage<ShapeError>(HasSubstr("do not broadcast")));
+  EXPECT_THAT([&] { mp::gspmm(g, mp::u_add_e, mp::max, u, Tensor()); },
+              ThrowsMessage<ValueError>(HasSubstr("'e' is an undefined tensor")));
+  EXPECT_THAT([&] { mp::gspmm(Csr(), mp::copy_u, mp::sum, u); },
+              ThrowsMessage<ValueError>(HasSubstr("undefined Csr")));
+}
+
+TEST(Gspmm, DeviceMismatchIsAnError) {
+  LOOM_REQUIRE_CUDA();
+  Csr g = testing::random_csr(52, 6, 5, 2);
+  EXPECT_THAT([&] { mp::gspmm(g, mp::copy_u, mp::sum, ones({5, 3}, kFloat32, kCUDA)); },
+              ThrowsMessage<DeviceError>(HasSubstr("'u' is on cuda:0 but the graph is on cpu")));
+  EXPECT_THAT([&] { mp::gspmm(g.to(kCUDA), mp::copy_e, mp::sum, Tensor(), ones({g.nnz()}, kFloat32)); },
+              ThrowsMessage<DeviceError>(HasSubstr("'e' is on cpu but the graph is on cuda:0")));
+}
+
+}  // namespace
+}  // namespace loom
