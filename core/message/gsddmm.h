@@ -1,0 +1,79 @@
+// Private to gsddmm: the feature layout of out[k] = op(u[col k], v[row k]) with broadcasting, the per-op functors
+// shared by the CPU and CUDA kernels, and the kernels of the forward and of the fused, row-parallel backward.
+#pragma once
+#include <cstdint>
+
+#include "core/detail/elementwise.h"
+#include "core/detail/macros.h"
+#include "loom/core/message.h"
+#include "loom/core/sparse.h"
+#include "loom/core/tensor.h"
+
+namespace loom::detail {
+
+using mp::Binary;
+
+// Feature dimensions of u and v are aligned from the first one, a missing trailing dimension counting as 1
+// (u [N, H, C] with v [M, H] pairs each head with v's value), then broadcast. "full" is that broadcast shape;
+// kDot reduces its last dimension (red elements), so out has full_len / red features per entry.
+struct SddmmDims {
+  BroadcastIndexer ix;     // full index -> (u offset, v offset) within one row of u / v
+  int64_t u_len = 1;       // elements per row of u (0 when u is not read)
+  int64_t v_len = 1;       // elements per row of v (0 when v is not read)
+  int64_t full_len = 1;    // elements of the broadcast feature shape
+  int64_t red = 1;         // reduced elements per output feature (kDot), else 1
+  int64_t out_len() const { return full_len / red; }
+};
+
+// Applies `op` to one pair of elements (kDot's per-element product; the reduction is the kernel's).
+template <Binary kOp>
+struct SddmmFn {
+  template <class T>
+  LOOM_HOST_DEVICE static T apply(T a, T b) {
+    if constexpr (kOp == Binary::kAdd) return a + b;
+    else if constexpr (kOp == Binary::kSub) return a - b;
+    else if constexpr (kOp == Binary::kMul || kOp == Binary::kDot) return a * b;
+    else if constexpr (kOp == Binary::kDiv) return a / b;
+    else if constexpr (kOp == Binary::kCopyU) return a;
+    else return b;
+  }
+  // The gradient term of one entry for the u side (kSideU) or the v side: dy * d op / d u (or d v).
+  template <bool kSideU, class T>
+  LOOM_HOST_DEVICE static T grad(T dy, T a, T b) {
+    if constexpr (kOp == Binary::kAdd || kOp == Binary::kCopyU || kOp == Binary::kCopyV) return dy;
+    else if constexpr (kOp == Binary::kSub) return kSideU ? dy : -dy;
+    else if constexpr (kOp == Binary::kMul || kOp == Binary::kDot) return kSideU ? dy * b : dy * a;
+    else return kSideU ? dy / b : -dy * a / (b * b);  // kDiv
+  }
+  static constexpr bool kReadsU = kOp != Binary::kCopyV;
+  static constexpr bool kReadsV = kOp != Binary::kCopyU;
+};
+
+template <class F>
+decltype(auto) dispatch_sddmm_op(Binary op, F&& f) {
+  switch (op) {
+    case Binary::kDot: return f.template operator()<Binary::kDot>();
+    case Binary::kAdd: return f.template operator()<Binary::kAdd>();
+    case Binary::kSub: return f.template operator()<Binary::kSub>();
+    case Binary::kMul: return f.template operator()<Binary::kMul>();
+    case Binary::kDiv: return f.template operator()<Binary::kDiv>();
+    case Binary::kCopyU: return f.template operator()<Binary::kCopyU>();
+    case Binary::kCopyV: break;
+  }
+  return f.template operator()<Binary::kCopyV>();
+}
+
+// out [nnz, out_len]: every entry of g written once (rows of g in parallel on CPU; entries on CUDA).
+// u or v may be undefined when the op does not read it.
+void gsddmm_cpu(const Csr& g, Binary op, const Tensor& u, const Tensor& v, const SddmmDims& d, const Tensor& out);
+void gsddmm_cuda(const Csr& g, Binary op, const Tensor& u, const Tensor& v, const SddmmDims& d, const Tensor& out);
+
+// The gradient of one side in the full feature shape, grad [rows of walk, full_len], with no atomics: each row of
+// `walk` sums its entries in order. For the v side walk is g (entry k is its own edge); for the u side walk is
+// g.transpose(), whose edge_ids() give the edge of g and whose indices are g's rows.
+void gsddmm_backward_cpu(const Csr& walk, bool side_u, Binary op, const Tensor& u, const Tensor& v, const Tensor& dy,
+                         const SddmmDims& d, const Tensor& grad);
+void gsddmm_backward_cuda(const Csr& walk, bool side_u, Binary op, const Tensor& u, const Tensor& v,
+                          const Tensor& dy, const SddmmDims& d, const Tensor& grad);
+
+}  // namespace loom::detail
