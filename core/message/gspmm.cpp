@@ -121,7 +121,8 @@ void check_args(const Csr& g, Msg msg, const Tensor& u, const Tensor& e) {
   }
   if (uses_e(msg)) {
     loom::detail::check_floating(kOp, "e", e);
-    LOOM_CHECK(e.dim() >= 1, ShapeError, "gspmm: 'e' must have rank >= 1 ([nnz], [nnz, H] or [nnz, H, C]), got a scalar");
+    LOOM_CHECK(e.dim() >= 1, ShapeError,
+               "gspmm: 'e' must have rank >= 1 ([nnz], [nnz, H] or [nnz, H, C]), got a scalar");
     LOOM_CHECK(e.device() == g.device(), DeviceError, "gspmm: 'e' is on ", e.device().str(), " but the graph is on ",
                g.device().str(), " (move one with .to(device))");
     LOOM_CHECK(e.size(0) == g.nnz(), ShapeError, "gspmm: 'e' has ", e.size(0), " rows (shape ", e.shape_str(),

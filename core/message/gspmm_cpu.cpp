@@ -20,6 +20,18 @@ int64_t row_grain(const CsrView& g, int64_t out_len) {
   return std::max<int64_t>(1, (int64_t{1} << 14) / work);
 }
 
+// g(f, u offset, e offset) for every output element of a row, in order, without divisions.
+template <class G>
+inline void for_each_feature(const Bcast& b, G&& g) {
+  int64_t f = 0;
+  for (int64_t i0 = 0; i0 < b.n[0]; ++i0) {
+    for (int64_t i1 = 0; i1 < b.n[1]; ++i1) {
+      const int64_t ub = i0 * b.us[0] + i1 * b.us[1], eb = i0 * b.es[0] + i1 * b.es[1];
+      for (int64_t c = 0; c < b.n[2]; ++c, ++f) g(f, ub + c * b.us[2], eb + c * b.es[2]);
+    }
+  }
+}
+
 template <class F, class T>
 inline T msg_at(const T* up, const T* ep, int64_t cu, int64_t ce) {
   if constexpr (F::use_lhs && F::use_rhs) {
@@ -133,12 +145,10 @@ void edge_grad_cpu(const Csr& gr, Msg msg, const Tensor& u, const Tensor& e, con
               const T* ub = F::use_lhs ? up + static_cast<int64_t>(g.indices[k]) * b.u_len : nullptr;
               const T* eb = ep + k * b.e_len;
               T* dk = dp + k * b.e_len;
-              for (int64_t f = 0; f < b.out_len; ++f) {
-                if (av && av[f] != k) continue;
-                int64_t uo, eo;
-                b.offsets(f, uo, eo);
+              for_each_feature(b, [&](int64_t f, int64_t uo, int64_t eo) {
+                if (av && av[f] != k) return;
                 dk[eo] += dyv[f] * F::de(F::use_lhs ? ub[uo] : T(0), eb[eo]);
-              }
+              });
             }
           }
         });
@@ -169,12 +179,10 @@ void arg_u_grad_cpu(const Csr& gtr, Msg msg, const Tensor& u, const Tensor& e, c
               const int64_t* av = ap + v * b.out_len;
               const T* dyv = gp + v * b.out_len;
               const T* ek = F::use_rhs ? ep + k * b.e_len : nullptr;
-              for (int64_t f = 0; f < b.out_len; ++f) {
-                if (av[f] != k) continue;
-                int64_t uo, eo;
-                b.offsets(f, uo, eo);
+              for_each_feature(b, [&](int64_t f, int64_t uo, int64_t eo) {
+                if (av[f] != k) return;
                 dj[f] += dyv[f] * F::du(uj[uo], F::use_rhs ? ek[eo] : T(0));
-              }
+              });
             }
           }
         });
@@ -189,7 +197,8 @@ void scale_by_inv_degree_cpu(const Csr& gr, const Tensor& dy, const Tensor& out)
   dispatch_floating(dy.dtype(), "gspmm backward", [&]<class T>() {
     const T* x = dy.data<T>();
     T* y = out.data<T>();
-    parallel_for(g.rows, std::max<int64_t>(1, (int64_t{1} << 14) / std::max<int64_t>(1, L)), [&](int64_t r0, int64_t r1) {
+    const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 14) / std::max<int64_t>(1, L));
+    parallel_for(g.rows, grain, [&](int64_t r0, int64_t r1) {
       for (int64_t v = r0; v < r1; ++v) {
         const T s = T(1) / static_cast<T>(std::max<int64_t>(1, g.indptr[v + 1] - g.indptr[v]));
         for (int64_t f = 0; f < L; ++f) y[v * L + f] = x[v * L + f] * s;

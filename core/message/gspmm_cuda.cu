@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -211,9 +212,10 @@ __global__ void spmm_kernel(FwdParams p, const T* __restrict__ u, const T* __res
         am[q][j] = -1;
       }
     }
-    for (int64_t k = begin; k < end; ++k) {
-      const T* ub = F::use_lhs ? u + int64_t(p.g.indices[k]) * b.u_len : nullptr;
-      const T* eb = F::use_rhs ? e + k * b.e_len : nullptr;
+    // One entry into the accumulators: the first sets them (and the arg), later ones combine in entry order.
+    auto step = [&](int64_t k, auto first) {
+      [[maybe_unused]] const T* ub = F::use_lhs ? u + int64_t(p.g.indices[k]) * b.u_len : nullptr;
+      [[maybe_unused]] const T* eb = F::use_rhs ? e + k * b.e_len : nullptr;
 #pragma unroll
       for (int q = 0; q < kSlots; ++q) {
         if (!act[q]) continue;
@@ -225,7 +227,7 @@ __global__ void spmm_kernel(FwdParams p, const T* __restrict__ u, const T* __res
 #pragma unroll
         for (int j = 0; j < V; ++j) {
           const T m = F::apply(uv[j], ev[j]);
-          if (k == begin) {
+          if constexpr (decltype(first)::value) {
             acc[q][j] = m;
             am[q][j] = k;
           } else if constexpr (R::has_arg) {
@@ -238,6 +240,11 @@ __global__ void spmm_kernel(FwdParams p, const T* __restrict__ u, const T* __res
           }
         }
       }
+    };
+    if (begin < end) {
+      step(begin, std::true_type{});
+#pragma unroll 4
+      for (int64_t k = begin + 1; k < end; ++k) step(k, std::false_type{});
     }
 #pragma unroll
     for (int q = 0; q < kSlots; ++q) {
