@@ -93,7 +93,7 @@ TEST(SegmentReduce, MatchesReference) {
     }
   }
   // No segments at all, and segments over zero rows.
-  EXPECT_EQ(mp::segment_reduce(zeros({0, 3}, kFloat64), from_vector<int64_t>({0}), mp::sum).shape(), (Shape{0, 3}));
+  EXPECT_EQ(mp::segment_reduce(zeros({0, 3}, kFloat64), from_vector<int64_t>({0}, {1}), mp::sum).shape(), (Shape{0, 3}));
   EXPECT_EQ(mp::segment_reduce(zeros({0, 3}, kFloat64), from_vector<int64_t>({0, 0, 0}), mp::max).to_vector<double>(),
             std::vector<double>(6, 0.0));
 }
