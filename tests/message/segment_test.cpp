@@ -241,6 +241,22 @@ TEST(Gather, MatchesIndexingAndFusedPath) {
   }
 }
 
+TEST(Scatter, IsSegmentReduceOverRows) {
+  // scatter (gspmm copy_e) reduces each row's entries, i.e. the segments of the Csr's indptr; so do the gradients.
+  for (const auto& [name, g] : testing::graph_zoo()) {
+    for (Reduce r : kReduces) {
+      Tensor e1 = random_tensor({g.nnz(), 3}, 13).set_requires_grad(true);
+      Tensor e2 = e1.detach().clone().set_requires_grad(true);
+      Tensor a = mp::scatter(g, e1, r), b = mp::segment_reduce(e2, g.indptr(), r);
+      EXPECT_LE(max_abs_diff(a, b), 1e-12) << name << " " << reduce_str(r);
+      Tensor dy = random_tensor(a.shape(), 14);
+      a.backward(dy);
+      b.backward(dy);
+      if (g.nnz() > 0) EXPECT_LE(max_abs_diff(e1.grad(), e2.grad()), 1e-12) << name << " " << reduce_str(r);
+    }
+  }
+}
+
 TEST(Gather, GradientsAndErrors) {
   Csr g = testing::random_csr(10, 6, 7, 2);
   const Csr gg = g;
