@@ -1,10 +1,11 @@
 // CUDA kernels of gsddmm. Forward: a thread per (entry, feature) — the GAT case u_add_v on [N, H] is a thread per
 // (entry, head) — with 16-byte loads when rows are unbroadcast and aligned; kDot gives each (entry, output feature)
-// a lane group that splits the reduced dimension and combines it with a fixed butterfly. Backward: a thread per
-// (node, feature) of the walked Csr, summing its row's entries in order. No atomics: bitwise reproducible.
+// a lane group that splits the reduced dimension and combines it with a fixed butterfly. Backward: a team per row of
+// the walked Csr (a warp, or a block for heavy rows: team.cuh). No atomics: bitwise reproducible.
 #include "core/detail/cuda_utils.cuh"
 #include "core/detail/dispatch.h"
 #include "core/message/gsddmm.h"
+#include "core/message/team.cuh"
 
 namespace loom::detail {
 namespace {
@@ -74,27 +75,40 @@ __global__ void dot_kernel(const int32_t* __restrict__ rows, const int32_t* __re
   }
 }
 
+// One row of the walked Csr per team (team.cuh): each thread sums its entry slots for one feature, the team
+// combines the slots in a fixed order. Rows without entries get zeros.
 template <Binary kOp, bool kSideU, class T>
-__global__ void backward_kernel(const int64_t* __restrict__ indptr, const int32_t* __restrict__ other,
-                                const int64_t* __restrict__ eids, const T* __restrict__ u, const T* __restrict__ v,
-                                const T* __restrict__ dy, T* __restrict__ grad, int64_t rows, SddmmDims d) {
-  using Fn = SddmmFn<kOp>;
-  const int64_t full = d.full_len, out_len = d.full_len / d.red, n = rows * full;
-  for (int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; t < n; t += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t x = t / full, f = t % full, fo = f / d.red;
-    int64_t ou, ov;
-    d.ix.offsets(f, ou, ov);
-    T acc(0);
-    for (int64_t j = indptr[x]; j < indptr[x + 1]; ++j) {
-      const int64_t k = kSideU ? eids[j] : j;
-      const int64_t ui = kSideU ? x : other[j], vi = kSideU ? other[j] : x;
-      const T a = u ? u[ui * d.u_len + ou] : T(0);
-      const T b = v ? v[vi * d.v_len + ov] : T(0);
-      acc += Fn::template grad<kSideU>(dy[k * out_len + fo], a, b);
+struct BackwardRows {
+  const int32_t* other;
+  const int64_t* eids;
+  const T* u;
+  const T* v;
+  const T* dy;
+  T* grad;
+  SddmmDims d;
+  __device__ void operator()(int64_t x, int64_t b, int64_t e, const team::Team& t, unsigned char* smem) const {
+    using Fn = SddmmFn<kOp>;
+    const int64_t full = d.full_len, out_len = d.full_len / d.red;
+    for (int64_t c0 = 0; c0 < full; c0 += t.g) {
+      const int64_t f = c0 + t.col;
+      T acc(0);
+      if (f < full) {
+        int64_t ou, ov;
+        d.ix.offsets(f, ou, ov);
+        const int64_t fo = f / d.red;
+        for (int64_t j = b + t.sub; j < e; j += t.subs) {
+          const int64_t k = kSideU ? eids[j] : j;
+          const int64_t ui = kSideU ? x : other[j], vi = kSideU ? other[j] : x;
+          const T a = u ? u[ui * d.u_len + ou] : T(0);
+          const T bv = v ? v[vi * d.v_len + ov] : T(0);
+          acc += Fn::template grad<kSideU>(dy[k * out_len + fo], a, bv);
+        }
+      }
+      acc = team::team_reduce(acc, t, team::SumOp{}, reinterpret_cast<T*>(smem));
+      if (t.sub == 0 && f < full) grad[x * full + f] = acc;
     }
-    grad[t] = acc;
   }
-}
+};
 
 bool aligned16(const void* p) { return p == nullptr || reinterpret_cast<uintptr_t>(p) % 16 == 0; }
 
@@ -133,23 +147,19 @@ void gsddmm_cuda(const Csr& g, Binary op, const Tensor& u, const Tensor& v, cons
 
 void gsddmm_backward_cuda(const Csr& walk, bool side_u, Binary op, const Tensor& u, const Tensor& v,
                           const Tensor& dy, const SddmmDims& d, const Tensor& grad) {
-  const int64_t rows = walk.num_rows();
-  const int64_t* indptr = walk.indptr().data<int64_t>();
   const int32_t* other = walk.indices().data<int32_t>();
   const int64_t* eids = side_u ? walk.edge_ids().data<int64_t>() : nullptr;
   dispatch_floating(dy.dtype(), "gsddmm backward", [&]<class T>() {
     const T* pu = static_cast<const T*>(ptr_or_null(u));
     const T* pv = static_cast<const T*>(ptr_or_null(v));
     dispatch_sddmm_op(op, [&]<Binary kOp>() {
-      const unsigned blocks = blocks_for(rows * d.full_len);
       if (side_u) {
-        backward_kernel<kOp, true, T><<<blocks, kThreads, 0, stream()>>>(indptr, other, eids, pu, pv, dy.data<T>(),
-                                                                        grad.data<T>(), rows, d);
+        team::launch_segments(BackwardRows<kOp, true, T>{other, eids, pu, pv, dy.data<T>(), grad.data<T>(), d},
+                              walk.indptr(), d.full_len);
       } else {
-        backward_kernel<kOp, false, T><<<blocks, kThreads, 0, stream()>>>(indptr, other, eids, pu, pv, dy.data<T>(),
-                                                                         grad.data<T>(), rows, d);
+        team::launch_segments(BackwardRows<kOp, false, T>{other, eids, pu, pv, dy.data<T>(), grad.data<T>(), d},
+                              walk.indptr(), d.full_len);
       }
-      LOOM_CUDA_CHECK_LAUNCH();
     });
   });
 }
