@@ -22,11 +22,6 @@ struct HostCsr {
   explicit HostCsr(const Csr& g)
       : rows(g.num_rows()), cols(g.num_cols()), nnz(g.nnz()), indptr(g.indptr().cpu().to_vector<int64_t>()),
         indices(g.indices().cpu().to_vector<int32_t>()) {}
-  int64_t row_of(int64_t k) const {  // the row of entry k (linear scan is fine for references)
-    int64_t r = 0;
-    while (indptr[static_cast<size_t>(r + 1)] <= k) ++r;
-    return r;
-  }
 };
 
 struct NamedGraph {
