@@ -105,6 +105,7 @@ namespace {
 constexpr const char* kOp = "gspmm";
 
 bool uses_u(Msg m) { return m != Msg::kCopyE; }
+Tensor detached(const Tensor& t) { return t.defined() ? t.detach() : Tensor(); }
 bool uses_e(Msg m) { return m != Msg::kCopyU; }
 
 void check_args(const Csr& g, Msg msg, const Tensor& u, const Tensor& e) {
@@ -232,7 +233,7 @@ Tensor gspmm(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor
   Tensor out = forward(g, msg, reduce, uu, ee, b, ot, arg);
   const bool gu = uu.defined() && uu.requires_grad(), ge = ee.defined() && ee.requires_grad();
   autograd::record("gspmm", {uu, ee}, out,
-                   [g, msg, reduce, u = uu.detach(), e = ee.detach(), arg, b, gu, ge](const Tensor& dy) {
+                   [g, msg, reduce, u = detached(uu), e = detached(ee), arg, b, gu, ge](const Tensor& dy) {
                      const Tensor gy = reduce == Reduce::kMean ? scale_by_inv_degree(g, dy) : dy;
                      return std::vector<Tensor>{gu ? u_grad(g, msg, reduce, u, e, gy, arg, b) : Tensor(),
                                                 ge ? e_grad(g, msg, u, e, gy, arg, b) : Tensor()};

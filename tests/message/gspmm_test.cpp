@@ -18,6 +18,8 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
+using mp::Msg;
+using mp::Reduce;
 using testing::random_tensor;
 
 const Msg kMsgs[] = {mp::copy_u, mp::copy_e, mp::u_mul_e, mp::u_add_e, mp::u_sub_e, mp::u_div_e};
