@@ -342,6 +342,8 @@ void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& 
 }
 
 // ------------------------------------------------------------------ cuSPARSE
+std::mutex g_cusparse_mu;  // the handle's stream is shared state
+
 cusparseHandle_t sparse_handle() {
   static cusparseHandle_t h = [] {
     cusparseHandle_t created = nullptr;
@@ -375,8 +377,7 @@ void launch_cusparse(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, co
   const cudaDataType dt = sizeof(T) == 8 ? CUDA_R_64F : CUDA_R_32F;
   const Tensor ptr32 = indptr32_for(g);
   const Tensor vals = msg == Msg::kCopyU ? ones_for(g, dtype_v<T>) : e;
-  static std::mutex mu;  // the handle's stream is shared state
-  std::lock_guard<std::mutex> lock(mu);
+  std::lock_guard<std::mutex> lock(g_cusparse_mu);
   cusparseHandle_t h = sparse_handle();
   LOOM_CUSPARSE_CHECK(cusparseSetStream(h, stream()));
   cusparseConstSpMatDescr_t a = nullptr;

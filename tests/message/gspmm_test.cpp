@@ -298,7 +298,8 @@ void expect_cuda_matches_cpu(const Csr& g, const Case& c, Msg m, Reduce r, const
   const char* what[] = {"out", "du", "de"};
   for (int i = 0; i < 3; ++i) {
     if (!res[0][i].defined()) continue;
-    EXPECT_TRUE(allclose(res[1][i], res[0][i], 1e-4, 1e-4))
+    // Sums over the 2030-entry hub row are reordered by the chunked CUDA path: float32 rounding of that size.
+    EXPECT_TRUE(allclose(res[1][i], res[0][i], 1e-4, 1e-3))
         << what[i] << " " << name(m) << "/" << name(r) << " impl " << impl << " u " << shape_str(c.u) << " e "
         << shape_str(c.e) << " max diff " << max_abs_diff(res[1][i], res[0][i]);
   }
@@ -309,8 +310,9 @@ TEST(Gspmm, CudaMatchesCpuForEveryPairBothImplementations) {
   // 3000 nodes: the hub has 2030 entries, several chunks of the heavy-row path.
   const Csr graphs[] = {testing::random_csr(41, 3000, 3000, 5), testing::random_csr(42, 500, 200, 3),
                         testing::to_csr(testing::empty_graph(6, 6))};
+  // Layouts: 16-byte loads with e broadcast ({64}, {4, 16} x {4}) or not ({2, 8} x {2, 8}); scalar loads elsewhere.
   const Case cases[] = {kCases[0], kCases[1], kCases[2], kCases[4], kCases[5], {{64}, {}}, {{4, 16}, {4}},
-                        {{3, 7}, {3, 7}}};
+                        {{2, 8}, {2, 8}}, {{3, 7}, {3, 7}}};
   for (const char* impl : {"loom", "cusparse", "auto"}) {
     ImplScope scope(impl);
     for (const Csr& g : graphs) {
@@ -319,6 +321,47 @@ TEST(Gspmm, CudaMatchesCpuForEveryPairBothImplementations) {
           for (Reduce r : kReduces) expect_cuda_matches_cpu(g, c, m, r, impl);
         }
       }
+    }
+  }
+}
+
+TEST(Gspmm, CudaFloat64MatchesCpu) {
+  LOOM_REQUIRE_CUDA();
+  Csr g = testing::random_csr(46, 3000, 3000, 5);
+  const Csr gd = g.to(kCUDA);
+  for (const Case& c : {Case{{5}, {}}, Case{{2, 8}, {2}}, Case{{2, 8}, {2, 8}}}) {
+    const Inputs in = make_inputs(g, c, 700);
+    for (Msg m : kMsgs) {
+      for (Reduce r : kReduces) {
+        Tensor cpu = mp::gspmm(g, m, r, in.u, in.e);
+        Tensor gpu = mp::gspmm(gd, m, r, in.u.cuda(), in.e.cuda());
+        EXPECT_LT(max_abs_diff(gpu.cpu(), cpu), 1e-9) << name(m) << "/" << name(r) << " u " << shape_str(c.u);
+      }
+    }
+  }
+}
+
+// Equal messages in a row longer than several CUDA chunks: max/min pick the first entry on both devices, so the
+// whole gradient goes to it.
+TEST(Gspmm, TiesGoToTheFirstEntryOnEveryDevice) {
+  const int64_t n = 1000;
+  std::vector<int64_t> rows(n, 0), cols(n);
+  for (int64_t i = 0; i < n; ++i) cols[i] = n - 1 - i;  // input order reversed: entries sort by column
+  Csr g = Csr::from_coo(from_vector<int64_t>(rows), from_vector<int64_t>(cols), 2, n);
+  for (Device dev : testing::all_devices()) {
+    if (dev.is_cuda() && !testing::has_cuda()) continue;
+    const Csr gd = g.to(dev);
+    for (Reduce r : {mp::max, mp::min}) {
+      Tensor u = ones({n, 4}, kFloat32, dev).set_requires_grad(true);
+      Tensor e = full({n}, 2.0, kFloat32, dev).set_requires_grad(true);
+      Tensor out = mp::gspmm(gd, mp::u_mul_e, r, u, e);
+      EXPECT_EQ(out.cpu().to_vector<float>(), (std::vector<float>{2, 2, 2, 2, 0, 0, 0, 0})) << dev.str();
+      sum(out).backward();
+      std::vector<float> du(static_cast<size_t>(n * 4), 0.0f), de(static_cast<size_t>(n), 0.0f);
+      for (int j = 0; j < 4; ++j) du[static_cast<size_t>(j)] = 2.0f;  // entry 0 is column 0
+      de[0] = 4.0f;
+      EXPECT_EQ(u.grad().cpu().to_vector<float>(), du) << dev.str() << " " << name(r);
+      EXPECT_EQ(e.grad().cpu().to_vector<float>(), de) << dev.str() << " " << name(r);
     }
   }
 }
@@ -339,7 +382,7 @@ TEST(Gspmm, CudaLoomAndCusparseAgree) {
         ImplScope s("cusparse");
         b = mp::gspmm(g, m, mp::sum, u, e);
       }
-      EXPECT_TRUE(allclose(a.cpu(), b.cpu(), 1e-4, 1e-4)) << name(m) << " F " << F;
+      EXPECT_TRUE(allclose(a.cpu(), b.cpu(), 1e-4, 1e-3)) << name(m) << " F " << F;
     }
   }
 }
