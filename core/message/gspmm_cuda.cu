@@ -1,8 +1,9 @@
 // CUDA kernels of gspmm. Forward: a group of lanes per destination row, lanes across the features (16-byte loads
 // when the layout allows), accumulators in registers, no atomics. Rows with more than `chunk` entries are split into
 // fixed chunks whose partials are combined in chunk order by a second kernel, so a hub row never serializes one
-// warp and the result stays bitwise reproducible. cuSPARSE SpMM (CSR_ALG2, deterministic, non-transposed) is the
-// alternative for copy_u / u_mul_e with scalar edge values and sum (LOOM_SPMM_IMPL=loom|cusparse|auto).
+// warp and the result stays bitwise reproducible. cuSPARSE SpMM (CSR_ALG2, non-transposed) is the faster
+// alternative for copy_u / u_mul_e with scalar edge values and sum, on request only (LOOM_SPMM_IMPL=cusparse):
+// on the H100 its results were not bitwise reproducible run to run. auto (the default) and loom pick our kernel.
 #include <cusparse.h>
 
 #include <algorithm>
@@ -547,7 +548,10 @@ void gspmm_cuda(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Ten
                 const Tensor& out, const Tensor& arg) {
   const Impl impl = impl_from_env();
   const bool eligible = cusparse_eligible(g, msg, reduce, b);
-  const bool use_cusparse = eligible && (impl == Impl::kCusparse || (impl == Impl::kAuto && b.out_len >= 32));
+  // auto means our kernel: measured on an H100 (bench/results/2026-11-23-h100-spmm.md) cuSPARSE's CSR_ALG2 is 2.5x
+  // faster at F=128 but its sums differ bitwise from run to run (Gspmm.CudaIsBitwiseDeterministic), and Loom's
+  // sums are deterministic by contract. cuSPARSE stays available on request.
+  const bool use_cusparse = eligible && impl == Impl::kCusparse;
   dispatch_floating(out.dtype(), "gspmm", [&]<class T>() {
     if (use_cusparse) {
       launch_cusparse<T>(g, msg, u, e, b, out);

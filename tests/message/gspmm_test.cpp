@@ -390,7 +390,8 @@ TEST(Gspmm, CudaLoomAndCusparseAgree) {
 TEST(Gspmm, CudaIsBitwiseDeterministic) {
   LOOM_REQUIRE_CUDA();
   Csr g = testing::random_csr(44, 3000, 3000, 6, kCUDA);
-  for (const char* impl : {"loom", "cusparse"}) {
+  // cuSPARSE (opt-in) is not bitwise reproducible on the H100; its agreement is checked by the parity tests.
+  for (const char* impl : {"loom", "auto"}) {
     ImplScope scope(impl);
     for (const Case& c : {Case{{64}, {}}, Case{{2, 8}, {2}}}) {
       const Inputs in = make_inputs(g, c, 600, kFloat32);
