@@ -292,6 +292,111 @@ __global__ void combine_kernel(const int64_t* __restrict__ heavy_rows, const int
   }
 }
 
+// Fast path: u rows laid out exactly like the output rows (u_len == out_len, contiguous), e absent or one value
+// per entry, sum/mean, 16-byte vectors. G lanes per row (G * V features per tile, G = 32 at F = 128 float32),
+// up to G column ids and weights of a row loaded by one coalesced load and broadcast with shuffles, then B
+// independent u-row loads issued before the first add (the gathers are latency-bound, this keeps B in flight per
+// lane). Each lane still adds the entries of its row in entry order, starting from -0 (so the first message is
+// taken exactly, like the generic kernel): the result is bitwise the same as the generic kernel's.
+template <class T, int V>
+__device__ inline Vec<T, V> ldg_vec(const T* p) {
+  if constexpr (std::is_same_v<T, float> && V == 4) {
+    const float4 w = __ldg(reinterpret_cast<const float4*>(p));
+    return Vec<T, V>{{w.x, w.y, w.z, w.w}};
+  } else if constexpr (std::is_same_v<T, double> && V == 2) {
+    const double2 w = __ldg(reinterpret_cast<const double2*>(p));
+    return Vec<T, V>{{w.x, w.y}};
+  } else {
+    return *reinterpret_cast<const Vec<T, V>*>(p);
+  }
+}
+
+template <class T, int V>
+__device__ inline void st_vec(T* p, const Vec<T, V>& w) {
+  if constexpr (std::is_same_v<T, float> && V == 4) {
+    __stcs(reinterpret_cast<float4*>(p), make_float4(w.x[0], w.x[1], w.x[2], w.x[3]));  // streamed: keep L2 for u
+  } else if constexpr (std::is_same_v<T, double> && V == 2) {
+    __stcs(reinterpret_cast<double2*>(p), make_double2(w.x[0], w.x[1]));
+  } else {
+    *reinterpret_cast<Vec<T, V>*>(p) = w;
+  }
+}
+
+template <class T, class F, int G, int V>
+__global__ void __launch_bounds__(kThreads) spmm_fast_kernel(FwdParams p, const T* __restrict__ u,
+                                                             const T* __restrict__ e, T* __restrict__ out) {
+  constexpr int B = G < 8 ? G : 8;  // u-row loads in flight per lane
+  const int64_t gid = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / G;
+  const int lane = threadIdx.x % G;
+  if (gid >= p.count) return;  // whole groups leave together; shuffles below use the group's own mask
+  const unsigned mask = G == 32 ? 0xffffffffu : ((1u << G) - 1u) << ((threadIdx.x % kWarp) / G * G);
+  const int64_t L = p.b.out_len;
+  int64_t begin, end;
+  bool scale = p.mean;
+  if (p.item_rc == nullptr) {
+    begin = p.g.indptr[gid];
+    end = p.g.indptr[gid + 1];
+    if (end - begin > p.chunk) return;
+  } else {
+    const int64_t row = p.heavy_rows[p.item_rc[2 * gid]];
+    begin = p.g.indptr[row] + p.item_rc[2 * gid + 1] * p.chunk;
+    end = ::min(p.g.indptr[row + 1], begin + p.chunk);
+    scale = false;  // partials are scaled after the combine
+  }
+  const T s = scale && end > begin ? T(1) / T(end - begin) : T(1);
+  const int32_t* __restrict__ idx = p.g.indices;
+  for (int64_t tile = 0; tile < L; tile += int64_t(G) * V) {
+    const int64_t f = tile + int64_t(lane) * V;
+    const bool act = f < L;
+    T acc[V];
+#pragma unroll
+    for (int j = 0; j < V; ++j) acc[j] = T(-0.0);
+    for (int64_t k0 = begin; k0 < end; k0 += G) {
+      const int n = end - k0 < G ? static_cast<int>(end - k0) : G;
+      int my_col = 0;
+      T my_e = T(0);
+      if (lane < n) {
+        my_col = __ldg(idx + k0 + lane);
+        if constexpr (F::use_rhs) my_e = __ldg(e + k0 + lane);
+      }
+      for (int i0 = 0; i0 < n; i0 += B) {
+        Vec<T, V> w[B];
+        T ev[B];
+#pragma unroll
+        for (int i = 0; i < B; ++i) {
+          const int col = __shfl_sync(mask, my_col, i0 + i, G);
+          ev[i] = F::use_rhs ? __shfl_sync(mask, my_e, i0 + i, G) : T(0);
+          if (act && i0 + i < n) {
+            w[i] = ldg_vec<T, V>(u + int64_t(col) * L + f);
+          } else {
+#pragma unroll
+            for (int j = 0; j < V; ++j) w[i].x[j] = T(0);
+          }
+        }
+#pragma unroll
+        for (int i = 0; i < B; ++i) {
+          if (i0 + i < n) {
+#pragma unroll
+            for (int j = 0; j < V; ++j) acc[j] += F::apply(w[i].x[j], ev[i]);
+          }
+        }
+      }
+    }
+    if (!act) continue;
+    Vec<T, V> o;
+#pragma unroll
+    for (int j = 0; j < V; ++j) o.x[j] = end > begin ? acc[j] * s : T(0);
+    st_vec<T, V>(out + gid * L + f, o);
+  }
+}
+
+// Whether u's element for output element f is u[row * out_len + f] (u laid out like the output).
+bool u_like_out(const Bcast& b) {
+  if (b.u_len != b.out_len) return false;
+  return (b.n[2] == 1 || b.us[2] == 1) && (b.n[1] == 1 || b.us[1] == b.n[2]) &&
+         (b.n[0] == 1 || b.us[0] == b.n[1] * b.n[2]);
+}
+
 template <class T>
 bool aligned16(const T* p) {
   return p == nullptr || reinterpret_cast<uintptr_t>(p) % 16 == 0;
@@ -315,7 +420,30 @@ void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& 
   p.group = pow2_at_least((b.out_len + int64_t(V) * kSlots - 1) / (int64_t(V) * kSlots));
   p.chunk = sch.chunk;
   p.mean = mean;
+  // The fast path (see spmm_fast_kernel) where it applies: group size from the row width, at least 4 lanes.
+  constexpr bool kFastOk = !R::has_arg && (std::is_same_v<F, CopyUF> || std::is_same_v<F, UMulEF>);
+  int fast_group = 0;
+  if constexpr (kFastOk) {
+    if (vec && u_like_out(b) && (!F::use_rhs || b.e_len == 1)) {
+      fast_group = pow2_at_least(b.out_len / kVec);
+      if (fast_group < 4) fast_group = 0;
+    }
+  }
   auto launch = [&](const FwdParams& q, T* o, int64_t* a) {
+    if constexpr (kFastOk) {
+      if (fast_group > 0) {
+        const int64_t per_block = kThreads / fast_group;
+        const auto blocks = static_cast<unsigned>((q.count + per_block - 1) / per_block);
+        switch (fast_group) {
+          case 4: spmm_fast_kernel<T, F, 4, kVec><<<blocks, kThreads, 0, stream()>>>(q, u, e, o); break;
+          case 8: spmm_fast_kernel<T, F, 8, kVec><<<blocks, kThreads, 0, stream()>>>(q, u, e, o); break;
+          case 16: spmm_fast_kernel<T, F, 16, kVec><<<blocks, kThreads, 0, stream()>>>(q, u, e, o); break;
+          default: spmm_fast_kernel<T, F, 32, kVec><<<blocks, kThreads, 0, stream()>>>(q, u, e, o); break;
+        }
+        LOOM_CUDA_CHECK_LAUNCH();
+        return;
+      }
+    }
     const int64_t per_block = kThreads / q.group;
     const int64_t blocks = (q.count + per_block - 1) / per_block;
     if (vec) {
