@@ -322,8 +322,11 @@ __device__ inline void st_vec(T* p, const Vec<T, V>& w) {
   }
 }
 
+// Small blocks: a block's slots free only when its slowest row is done, and row lengths vary a lot.
+constexpr int kFastThreads = 64;
+
 template <class T, class F, int G, int V>
-__global__ void __launch_bounds__(kThreads) spmm_fast_kernel(FwdParams p, const T* __restrict__ u,
+__global__ void __launch_bounds__(kFastThreads, 16) spmm_fast_kernel(FwdParams p, const T* __restrict__ u,
                                                              const T* __restrict__ e, T* __restrict__ out) {
   constexpr int B = G < 8 ? G : 8;  // u-row loads in flight per lane
   const int64_t gid = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / G;
@@ -432,13 +435,13 @@ void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& 
   auto launch = [&](const FwdParams& q, T* o, int64_t* a) {
     if constexpr (kFastOk) {
       if (fast_group > 0) {
-        const int64_t per_block = kThreads / fast_group;
+        const int64_t per_block = kFastThreads / fast_group;
         const auto blocks = static_cast<unsigned>((q.count + per_block - 1) / per_block);
         switch (fast_group) {
-          case 4: spmm_fast_kernel<T, F, 4, kVec><<<blocks, kThreads, 0, stream()>>>(q, u, e, o); break;
-          case 8: spmm_fast_kernel<T, F, 8, kVec><<<blocks, kThreads, 0, stream()>>>(q, u, e, o); break;
-          case 16: spmm_fast_kernel<T, F, 16, kVec><<<blocks, kThreads, 0, stream()>>>(q, u, e, o); break;
-          default: spmm_fast_kernel<T, F, 32, kVec><<<blocks, kThreads, 0, stream()>>>(q, u, e, o); break;
+          case 4: spmm_fast_kernel<T, F, 4, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
+          case 8: spmm_fast_kernel<T, F, 8, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
+          case 16: spmm_fast_kernel<T, F, 16, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
+          default: spmm_fast_kernel<T, F, 32, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
         }
         LOOM_CUDA_CHECK_LAUNCH();
         return;
