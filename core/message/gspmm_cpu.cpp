@@ -2,6 +2,8 @@
 // result is bitwise the same for any thread count. The inner loop runs over a contiguous run of features and is a
 // template on the message, the reducer and the inner strides (no branch on the message kind inside).
 #include <algorithm>
+#include <type_traits>
+#include <vector>
 
 #include "core/detail/dispatch.h"
 #include "core/detail/parallel.h"
@@ -13,6 +15,116 @@ namespace {
 
 using loom::detail::dispatch_floating;
 using loom::detail::parallel_for;
+
+// Row ranges of about equal work (entries plus a per-row cost), cut by binary search on indptr: R-MAT degrees are
+// skewed, so equal row counts give unequal tasks. Each row still belongs to one range, so results stay the same
+// for any thread count; the cuts depend only on the graph and the feature width.
+std::vector<int64_t> balanced_cuts(const CsrView& g, int64_t out_len) {
+  const int64_t work = g.nnz + g.rows;
+  const int64_t per = std::max<int64_t>(1, (int64_t{1} << 15) / std::max<int64_t>(1, out_len));
+  const int64_t chunks = std::clamp<int64_t>(work / per, 1, std::max<int64_t>(1, g.rows));
+  std::vector<int64_t> cuts(static_cast<size_t>(chunks) + 1);
+  cuts[0] = 0;
+  for (int64_t c = 1; c < chunks; ++c) {
+    // First row v with indptr[v] + v >= c * work / chunks.
+    const int64_t target = c * (work / chunks) + c * (work % chunks) / chunks;
+    int64_t lo = cuts[static_cast<size_t>(c - 1)], hi = g.rows;
+    while (lo < hi) {
+      const int64_t mid = lo + (hi - lo) / 2;
+      if (g.indptr[mid] + mid < target) lo = mid + 1; else hi = mid;
+    }
+    cuts[static_cast<size_t>(c)] = lo;
+  }
+  cuts[static_cast<size_t>(chunks)] = g.rows;
+  return cuts;
+}
+
+// The common path: sum/mean of u rows (copy_u) or of u rows times one weight per entry (u_mul_e with scalar
+// weights), u contiguous with rows of N features. N is a compile-time constant for the usual widths so that the
+// accumulators live in registers and the loop vectorizes fully; u rows a few entries ahead are prefetched because
+// the gathers are random and the hardware prefetcher cannot guess them. Same order as forward_rows: the first
+// entry sets the accumulator, the others add in entry order.
+constexpr int64_t kAhead = 4;  // entries prefetched ahead (across row ends: the next rows' gathers overlap too)
+
+template <class T, bool kMul, int N>
+inline void sum_row_block(const int32_t* idx, const T* u, const T* w, int64_t k0, int64_t k1, int64_t nnz,
+                          int64_t ld, int64_t c0, T* o) {
+  T acc[N];
+  {
+    const T* x = u + static_cast<int64_t>(idx[k0]) * ld + c0;
+    const T s = kMul ? w[k0] : T(1);
+#pragma GCC ivdep
+    for (int c = 0; c < N; ++c) acc[c] = kMul ? x[c] * s : x[c];
+  }
+  for (int64_t k = k0 + 1; k < k1; ++k) {
+    if (k + kAhead < nnz) {
+      const char* p = reinterpret_cast<const char*>(u + static_cast<int64_t>(idx[k + kAhead]) * ld + c0);
+      for (int64_t b = 0; b < static_cast<int64_t>(N * sizeof(T)); b += 64) __builtin_prefetch(p + b, 0, 0);
+    }
+    const T* x = u + static_cast<int64_t>(idx[k]) * ld + c0;
+    const T s = kMul ? w[k] : T(1);
+#pragma GCC ivdep
+    for (int c = 0; c < N; ++c) acc[c] += kMul ? x[c] * s : x[c];
+  }
+#pragma GCC ivdep
+  for (int c = 0; c < N; ++c) o[c] = acc[c];
+}
+
+// Rows [r0, r1) for width L: blocks of N columns (N = L for the fixed widths), then the mean's scaling.
+template <class T, bool kMul, int N>
+void sum_rows(const CsrView& g, const T* u, const T* w, bool mean, T* out, int64_t L, int64_t r0, int64_t r1) {
+  for (int64_t v = r0; v < r1; ++v) {
+    T* o = out + v * L;
+    const int64_t k0 = g.indptr[v], k1 = g.indptr[v + 1];
+    if (k0 == k1) {
+      std::fill(o, o + L, T(0));
+      continue;
+    }
+    if (v == r0) {
+      // Warm the first rows of the range, which the previous entries did not prefetch.
+      for (int64_t k = k0; k < std::min(k1, k0 + kAhead); ++k) {
+        const char* p = reinterpret_cast<const char*>(u + static_cast<int64_t>(g.indices[k]) * L);
+        for (int64_t b = 0; b < L * static_cast<int64_t>(sizeof(T)); b += 64) __builtin_prefetch(p + b, 0, 0);
+      }
+    }
+    for (int64_t c0 = 0; c0 < L; c0 += N) sum_row_block<T, kMul, N>(g.indices, u, w, k0, k1, g.nnz, L, c0, o + c0);
+    if (mean) {
+      const T s = T(1) / static_cast<T>(k1 - k0);
+      for (int64_t f = 0; f < L; ++f) o[f] *= s;
+    }
+  }
+}
+
+// Dispatches the fast path; false when the layout or reducer is not the common one.
+template <class T, class F, class R>
+bool try_fast_sum(const CsrView& g, const T* u, const T* e, const Bcast& b, bool mean, T* out) {
+  constexpr bool kCopy = std::is_same_v<F, CopyUF>, kMul = std::is_same_v<F, UMulEF>;
+  if constexpr (!std::is_same_v<R, SumR> || !(kCopy || kMul)) {
+    return false;
+  } else {
+    const int64_t L = b.out_len;
+    if (b.n[0] != 1 || b.n[1] != 1 || b.u_len != L || b.n[2] != L || (kMul && b.e_len != 1)) return false;
+    const std::vector<int64_t> cuts = balanced_cuts(g, L);
+    auto run = [&]<int N>() {
+      parallel_for(static_cast<int64_t>(cuts.size()) - 1, 1, [&](int64_t c0, int64_t c1) {
+        for (int64_t c = c0; c < c1; ++c) {
+          sum_rows<T, kMul, N>(g, u, e, mean, out, L, cuts[static_cast<size_t>(c)], cuts[static_cast<size_t>(c) + 1]);
+        }
+      });
+    };
+    switch (L) {
+      case 16: run.template operator()<16>(); break;
+      case 32: run.template operator()<32>(); break;
+      case 64: run.template operator()<64>(); break;
+      case 128: run.template operator()<128>(); break;
+      case 256: run.template operator()<256>(); break;
+      default:
+        if (L % 16 != 0) return false;
+        run.template operator()<16>();
+    }
+    return true;
+  }
+}
 
 // Rows per task: about 16k message evaluations each, at least one row.
 int64_t row_grain(const CsrView& g, int64_t out_len) {
@@ -103,6 +215,7 @@ void gspmm_cpu(const Csr& gr, Msg msg, Reduce reduce, const Tensor& u, const Ten
     int64_t* ap = arg.defined() ? arg.data<int64_t>() : nullptr;
     with_msg(msg, [&]<class F>(F) {
       with_reducer(reduce, [&]<class R>(R) {
+        if (try_fast_sum<T, F, R>(g, up, ep, b, mean, op)) return;
         auto run = [&]<int US, int ES>() {
           parallel_for(g.rows, row_grain(g, b.out_len), [&](int64_t r0, int64_t r1) {
             forward_rows<T, F, R, US, ES>(g, up, ep, b, mean, op, ap, r0, r1);
