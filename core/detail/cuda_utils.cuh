@@ -49,4 +49,19 @@ __device__ T warp_max(T v) {
   return v;
 }
 
+// Block-wide minimum (blockDim.x == kThreads); every thread gets it. Used by the device-side index checks to find
+// the first bad position.
+__device__ inline int64_t block_min(int64_t v) {
+  __shared__ int64_t buf[kThreads];
+  buf[threadIdx.x] = v;
+  __syncthreads();
+  for (int w = blockDim.x / 2; w > 0; w >>= 1) {
+    if (threadIdx.x < w) buf[threadIdx.x] = min(buf[threadIdx.x], buf[threadIdx.x + w]);
+    __syncthreads();
+  }
+  const int64_t r = buf[0];
+  __syncthreads();
+  return r;
+}
+
 }  // namespace loom::detail

@@ -167,6 +167,22 @@ struct FwdParams {
   const int64_t* heavy_rows = nullptr;
 };
 
+// The entries group `gid` reduces. Row mode: row gid, unless it is longer than a chunk (chunk mode handles those).
+// Chunk mode: one fixed chunk of a heavy row, unscaled (partials are scaled after the combine).
+__device__ inline bool work_range(const FwdParams& p, int64_t gid, int64_t& begin, int64_t& end, bool& scale) {
+  scale = p.mean;
+  if (p.item_rc == nullptr) {
+    begin = p.g.indptr[gid];
+    end = p.g.indptr[gid + 1];
+    return end - begin <= p.chunk;
+  }
+  const int64_t row = p.heavy_rows[p.item_rc[2 * gid]];
+  begin = p.g.indptr[row] + p.item_rc[2 * gid + 1] * p.chunk;
+  end = ::min(p.g.indptr[row + 1], begin + p.chunk);
+  scale = false;
+  return true;
+}
+
 // Row mode: group `gid` reduces row gid (skipping rows longer than chunk, which chunk mode handles) into out.
 // Chunk mode: group `gid` reduces item gid (one chunk of a heavy row) into partial row gid of `out`.
 template <class T, class F, class R, int V>
@@ -179,17 +195,8 @@ __global__ void spmm_kernel(FwdParams p, const T* __restrict__ u, const T* __res
   const Bcast& b = p.b;
   const int64_t L = b.out_len;
   int64_t begin, end;
-  bool scale = p.mean;
-  if (p.item_rc == nullptr) {
-    begin = p.g.indptr[gid];
-    end = p.g.indptr[gid + 1];
-    if (end - begin > p.chunk) return;
-  } else {
-    const int64_t row = p.heavy_rows[p.item_rc[2 * gid]];
-    begin = p.g.indptr[row] + p.item_rc[2 * gid + 1] * p.chunk;
-    end = ::min(p.g.indptr[row + 1], begin + p.chunk);
-    scale = false;  // partials are scaled after the combine
-  }
+  bool scale;
+  if (!work_range(p, gid, begin, end, scale)) return;
   T* orow = out + gid * L;
   int64_t* arow = R::has_arg ? arg + gid * L : nullptr;
   const T s = scale && end > begin ? T(1) / T(end - begin) : T(1);
@@ -335,17 +342,8 @@ __global__ void __launch_bounds__(kFastThreads, 16) spmm_fast_kernel(FwdParams p
   const unsigned mask = G == 32 ? 0xffffffffu : ((1u << G) - 1u) << ((threadIdx.x % kWarp) / G * G);
   const int64_t L = p.b.out_len;
   int64_t begin, end;
-  bool scale = p.mean;
-  if (p.item_rc == nullptr) {
-    begin = p.g.indptr[gid];
-    end = p.g.indptr[gid + 1];
-    if (end - begin > p.chunk) return;
-  } else {
-    const int64_t row = p.heavy_rows[p.item_rc[2 * gid]];
-    begin = p.g.indptr[row] + p.item_rc[2 * gid + 1] * p.chunk;
-    end = ::min(p.g.indptr[row + 1], begin + p.chunk);
-    scale = false;  // partials are scaled after the combine
-  }
+  bool scale;
+  if (!work_range(p, gid, begin, end, scale)) return;
   const T s = scale && end > begin ? T(1) / T(end - begin) : T(1);
   const int32_t* __restrict__ idx = p.g.indices;
   for (int64_t tile = 0; tile < L; tile += int64_t(G) * V) {

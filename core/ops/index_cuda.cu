@@ -14,18 +14,6 @@ namespace {
 
 constexpr int kCheckBlocks = 1024;
 
-// Block-wide minimum of v (blockDim.x == kThreads); thread 0 gets it.
-__device__ int64_t block_min(int64_t v) {
-  __shared__ int64_t buf[kThreads];
-  buf[threadIdx.x] = v;
-  __syncthreads();
-  for (int w = blockDim.x / 2; w > 0; w >>= 1) {
-    if (threadIdx.x < w) buf[threadIdx.x] = min(buf[threadIdx.x], buf[threadIdx.x + w]);
-    __syncthreads();
-  }
-  return buf[0];
-}
-
 // part[b] = the smallest position handled by block b whose value is outside [0, rows), or n.
 template <class I>
 __global__ void first_bad_kernel(const I* __restrict__ idx, int64_t n, int64_t rows, int64_t* __restrict__ part) {

@@ -28,20 +28,6 @@ Tensor temp_bytes_tensor(size_t bytes, Device dev) {
   return empty({static_cast<int64_t>((bytes + 7) / 8) + 1}, kInt64, dev);
 }
 
-// Block-wide minimum (blockDim.x == kThreads); every thread gets it.
-__device__ int64_t block_min(int64_t v) {
-  __shared__ int64_t buf[kThreads];
-  buf[threadIdx.x] = v;
-  __syncthreads();
-  for (int w = blockDim.x / 2; w > 0; w >>= 1) {
-    if (threadIdx.x < w) buf[threadIdx.x] = min(buf[threadIdx.x], buf[threadIdx.x + w]);
-    __syncthreads();
-  }
-  const int64_t r = buf[0];
-  __syncthreads();
-  return r;
-}
-
 // part[b] = min of f(i) over the i block b visits.
 template <class F>
 __global__ void min_kernel(F f, int64_t n, int64_t* __restrict__ part) {
