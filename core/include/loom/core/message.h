@@ -50,4 +50,23 @@ Tensor gather_src(const Csr& g, const Tensor& u);  // [nnz, ...] = u[col(k)]
 Tensor gather_dst(const Csr& g, const Tensor& v);  // [nnz, ...] = v[row(k)]
 Tensor scatter(const Csr& g, const Tensor& e, Reduce reduce);  // [num_rows, ...]: gspmm(copy_e)
 
+// ---- fused per-edge nonlinear messages (SINC-GCN, GATv2): the [nnz, F] messages are never stored; the backward
+// recomputes them edge by edge.
+
+// The activation applied per edge inside the fused kernels below (kLeakyRelu takes negative_slope).
+enum class Act : uint8_t { kIdentity, kRelu, kLeakyRelu, kSigmoid, kTanh };
+
+// "Add, activate, reduce" (SINC-GCN's message): out[r] = reduce over entries k of row r of
+//     w[k] * act(u[col(k)] + v[r])
+// u [num_cols, F], v [num_rows, F], optional w [nnz] (per-entry scalar, e.g. the "sym" degree weights) ->
+// out [num_rows, F]. Reduce: sum, mean or max (max keeps the arg entry; ties: the first entry of the row).
+// Rows without entries give 0. Gradients to u (through the transpose), v and w. Deterministic (no atomics).
+Tensor gspmm_act(const Csr& g, Act act, Reduce reduce, const Tensor& u, const Tensor& v, const Tensor& w = Tensor(),
+                 double negative_slope = 0.2);
+
+// GATv2's attention logits: out[k, h] = sum_c att[h, c] * leaky_relu(u[col(k), h, c] + v[row(k), h, c], slope)
+// u [num_cols, H, C], v [num_rows, H, C], att [H, C] -> [nnz, H]. Forward and backward use O(nnz H + N H C)
+// memory: never an [nnz, H, C] tensor. Gradients to u, v and att; deterministic.
+Tensor gatv2_logits(const Csr& g, const Tensor& u, const Tensor& v, const Tensor& att, double negative_slope = 0.2);
+
 }  // namespace loom::mp

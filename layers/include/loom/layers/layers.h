@@ -1,0 +1,7 @@
+// Every graph layer: include this to get them all.
+#pragma once
+#include "loom/layers/gat_conv.h"
+#include "loom/layers/gcn_conv.h"
+#include "loom/layers/gin_conv.h"
+#include "loom/layers/sage_conv.h"
+#include "loom/layers/sinc_conv.h"
