@@ -45,6 +45,10 @@ struct GcnCase {
   bool self_loops, normalize, weighted, bias;
   int64_t in, out;
 };
+void PrintTo(const GcnCase& c, std::ostream* os) {
+  *os << "loops " << c.self_loops << " normalize " << c.normalize << " weighted " << c.weighted << " bias " << c.bias
+      << " " << c.in << " -> " << c.out;
+}
 
 class GcnForward : public ::testing::TestWithParam<GcnCase> {};
 

@@ -60,6 +60,10 @@ struct SageCase {
   bool root_weight, normalize, bias;
   int64_t in, out;
 };
+void PrintTo(const SageCase& c, std::ostream* os) {
+  *os << c.aggr << " root " << c.root_weight << " normalize " << c.normalize << " bias " << c.bias << " " << c.in
+      << " -> " << c.out;
+}
 
 class SageForward : public ::testing::TestWithParam<SageCase> {};
 
