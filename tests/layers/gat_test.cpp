@@ -208,7 +208,7 @@ double max_diff(const Tensor& a, const std::vector<double>& b) {
 
 // Non-zero biases so that the reference checks where they are added.
 void randomise_biases(nn::Module& m, uint32_t seed) {
-  for (auto& [name, p] : m.named_parameters())
+  for (auto [name, p] : m.named_parameters())
     if (name.rfind("bias", 0) == 0) p.copy_(random_tensor(p.shape(), seed++, -1, 1, p.dtype()));
 }
 
@@ -469,8 +469,8 @@ double train_csbm(uint64_t seed) {
   l1.eval();
   l2.eval();
   NoGradGuard no_grad;
-  const auto pred = argmax(index_select(logits(), ds.test_idx), 1).to_vector<int64_t>();
-  const auto y = index_select(ds.y, ds.test_idx).to_vector<int64_t>();
+  const auto pred = argmax(index_select(logits(), ds.test_idx), 1).template to_vector<int64_t>();
+  const auto y = index_select(ds.y, ds.test_idx).template to_vector<int64_t>();
   int64_t hit = 0;
   for (size_t i = 0; i < y.size(); ++i) hit += pred[i] == y[i];
   return static_cast<double>(hit) / static_cast<double>(y.size());
