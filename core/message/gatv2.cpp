@@ -25,8 +25,8 @@ void check_node(const char* arg, const Tensor& t, const Csr& g, bool sources) {
   detail::check_floating(kName, arg, t);
   LOOM_CHECK(t.device() == g.device(), DeviceError, kName, ": '", arg, "' is on ", t.device().str(),
              " but the graph is on ", g.device().str(), " (move one with .to(device))");
-  LOOM_CHECK(t.dim() == 3, ShapeError, kName, ": '", arg, "' must be [", dim, ", H, C] (a row per ", sources ? "source" : "destination",
-             " node), got shape ", t.shape_str());
+  LOOM_CHECK(t.dim() == 3, ShapeError, kName, ": '", arg, "' must be [", dim, ", H, C] (a row per ",
+             sources ? "source" : "destination", " node), got shape ", t.shape_str());
   LOOM_CHECK(t.size(0) == rows, ShapeError, kName, ": '", arg, "' has ", t.size(0), " rows but the graph has ", rows,
              " ", side, " (", g.str(), ")");
 }

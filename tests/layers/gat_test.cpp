@@ -68,7 +68,9 @@ Tensor edge_index(const Edges& e) {
 
 // ---------------------------------------------------------------- the dense reference
 
-std::vector<double> host(const Tensor& t) { return t.defined() ? t.cpu().to(kFloat64).to_vector<double>() : std::vector<double>(); }
+std::vector<double> host(const Tensor& t) {
+  return t.defined() ? t.cpu().to(kFloat64).to_vector<double>() : std::vector<double>();
+}
 
 double lrelu(double z, double s) { return z > 0 ? z : z * s; }
 

@@ -38,8 +38,8 @@ struct Inputs {
   Tensor u, v, att;
 };
 Inputs inputs(const Csr& g, int64_t H, int64_t C, uint32_t seed, DType dtype = kFloat64) {
-  return {random_tensor({g.num_cols(), H, C}, seed, -1, 1, dtype), random_tensor({g.num_rows(), H, C}, seed + 1, -1, 1, dtype),
-          random_tensor({H, C}, seed + 2, -1, 1, dtype)};
+  return {random_tensor({g.num_cols(), H, C}, seed, -1, 1, dtype),
+          random_tensor({g.num_rows(), H, C}, seed + 1, -1, 1, dtype), random_tensor({H, C}, seed + 2, -1, 1, dtype)};
 }
 
 TEST(Gatv2Logits, HandComputed) {
@@ -170,7 +170,8 @@ TEST(Gatv2Logits, CpuMatchesCuda) {
       const auto again = run(g, H, C, kCUDA, 70);
       for (size_t i = 0; i < cpu.size(); ++i) {
         EXPECT_TRUE(allclose(gpu[i].cpu(), cpu[i], 1e-4, 1e-4))
-            << name << " H " << H << " C " << C << " output " << i << ": max diff " << max_abs_diff(gpu[i].cpu(), cpu[i]);
+            << name << " H " << H << " C " << C << " output " << i << ": max diff "
+            << max_abs_diff(gpu[i].cpu(), cpu[i]);
         EXPECT_TRUE(testing::bitwise_equal(gpu[i], again[i])) << name << " output " << i;
       }
     }
@@ -181,11 +182,11 @@ TEST(Gatv2Logits, Errors) {
   Csr g = testing::random_csr(51, 9, 10, 2);  // 9 rows (destinations), 10 columns (sources)
   Tensor u = random_tensor({10, 2, 3}, 1), v = random_tensor({9, 2, 3}, 2), att = random_tensor({2, 3}, 3);
   EXPECT_THAT([&] { mp::gatv2_logits(g, random_tensor({9, 2, 3}, 4), v, att); },
-              ThrowsMessage<ShapeError>(HasSubstr("gatv2_logits: 'u' has 9 rows but the graph has 10 columns (source nodes)")));
+              ThrowsMessage<ShapeError>(HasSubstr("'u' has 9 rows but the graph has 10 columns (source nodes)")));
   EXPECT_THAT([&] { mp::gatv2_logits(g, u, random_tensor({10, 2, 3}, 4), att); },
               ThrowsMessage<ShapeError>(HasSubstr("'v' has 10 rows but the graph has 9 rows (destination nodes)")));
   EXPECT_THAT([&] { mp::gatv2_logits(g, random_tensor({10, 6}, 4), v, att); },
-              ThrowsMessage<ShapeError>(HasSubstr("gatv2_logits: 'u' must be [num_cols, H, C] (a row per source node)")));
+              ThrowsMessage<ShapeError>(HasSubstr("'u' must be [num_cols, H, C] (a row per source node)")));
   EXPECT_THAT([&] { mp::gatv2_logits(g, u, random_tensor({9, 3, 2}, 4), att); },
               ThrowsMessage<ShapeError>(HasSubstr("must have the same heads and channels")));
   EXPECT_THAT([&] { mp::gatv2_logits(g, u, v, random_tensor({3, 2}, 4)); },
