@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "loom/core/error.h"
@@ -275,6 +276,22 @@ TEST(GraphCore, WithSelfLoopsAddsExactlyTheMissingLoops) {
   // A graph with every loop present is its own self-loop graph.
   EXPECT_EQ(s.with_self_loops().num_edges(), s.num_edges());
   EXPECT_EQ(&s.with_self_loops(), &s);
+}
+
+// The self-loop cache must not hold its own graph: a graph that already has every loop is its own self-loop
+// graph, and once the last handle goes its arrays are freed.
+TEST(GraphCore, SelfLoopCacheDoesNotKeepTheGraphAlive) {
+  std::weak_ptr<TensorImpl> looped, plain;
+  {
+    const Graph g = Graph::from_edge_index(ei64({0, 1}, {0, 1}), 2);
+    EXPECT_EQ(&g.with_self_loops(), &g);
+    looped = g.csr().indices().impl_ptr();
+    const Graph h = Graph::from_edge_index(ei64({0}, {1}), 2);
+    EXPECT_EQ(h.with_self_loops().num_edges(), 3);
+    plain = h.csr().indices().impl_ptr();
+  }
+  EXPECT_TRUE(looped.expired());
+  EXPECT_TRUE(plain.expired());
 }
 
 TEST(GraphCore, EmptyGraph) {
