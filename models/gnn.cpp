@@ -15,11 +15,10 @@ bool one_of(const std::string& s, std::initializer_list<const char*> names) {
   return std::any_of(names.begin(), names.end(), [&](const char* n) { return s == n; });
 }
 
-// Wraps a layer module as a (graph, x) -> y callable after registering it under `name`.
+// Wraps a layer module as a (graph, x) -> y callable after appending it to `list`.
 template <class L>
-std::function<Tensor(const graph::Graph&, const Tensor&)> wrap(nn::Module& parent, const std::string& name,
-                                                               std::shared_ptr<L> layer) {
-  parent.register_module(name, layer);
+std::function<Tensor(const graph::Graph&, const Tensor&)> wrap(nn::ModuleList& list, std::shared_ptr<L> layer) {
+  list.push_back(layer);
   return [layer](const graph::Graph& g, const Tensor& x) { return layer->forward(g, x); };
 }
 
@@ -50,44 +49,48 @@ NodeClassifier::NodeClassifier(const GnnOptions& o) : nn::Module("NodeClassifier
   const int64_t heads = attention ? o.heads() : 1;
   const int64_t hidden_width = o.hidden() * heads;
 
+  // Children "convs" (and "norms"): parameters read convs.0.weight, norms.0.running_mean, ... .
+  auto convs = register_module("convs", std::make_shared<nn::ModuleList>());
+  std::shared_ptr<nn::ModuleList> norms;
   int64_t width = o.in_features();
   for (int i = 0; i < o.num_layers(); ++i) {
     const bool last = i + 1 == o.num_layers() && !jk;
     const int64_t out = last ? o.out_features() : o.hidden();
-    const std::string name = "convs." + std::to_string(i);
     Layer layer;
     if (m == "gcn") {
-      layer = wrap(*this, name, std::make_shared<layers::GCNConv>(layers::GCNConvOptions(width, out)));
+      layer = wrap(*convs, std::make_shared<layers::GCNConv>(layers::GCNConvOptions(width, out)));
     } else if (m == "sage") {
-      layer = wrap(*this, name, std::make_shared<layers::SAGEConv>(
+      layer = wrap(*convs, std::make_shared<layers::SAGEConv>(
                                     layers::SAGEConvOptions(width, out).aggr(o.aggr().empty() ? "mean" : o.aggr())));
     } else if (attention) {
       auto opts = layers::GATConvOptions(width, out)
                       .heads(last ? o.out_heads() : o.heads())
                       .concat(!last)
                       .dropout(o.attention_dropout());
-      layer = m == "gat" ? wrap(*this, name, std::make_shared<layers::GATConv>(opts))
-                         : wrap(*this, name, std::make_shared<layers::GATv2Conv>(opts));
+      layer = m == "gat" ? wrap(*convs, std::make_shared<layers::GATConv>(opts))
+                         : wrap(*convs, std::make_shared<layers::GATv2Conv>(opts));
     } else if (m == "gin") {
-      layer = wrap(*this, name, std::make_shared<layers::GINConv>(
+      layer = wrap(*convs, std::make_shared<layers::GINConv>(
                                     layers::GINConvOptions(width, {o.hidden()}, out).train_eps(o.train_eps())));
     } else if (m == "sinc") {
-      layer = wrap(*this, name, std::make_shared<layers::SINCConv>(
+      layer = wrap(*convs, std::make_shared<layers::SINCConv>(
                                     layers::SINCConvOptions(width, o.hidden(), out).aggr(o.aggr().empty() ? "sum" : o.aggr())));
     } else {  // mlp: the same stack with the graph ignored
       auto lin = std::make_shared<nn::Linear>(width, out);
-      register_module(name, lin);
+      convs->push_back(lin);
       layer = [lin](const graph::Graph&, const Tensor& x) { return lin->forward(x); };
     }
     layers_.push_back(std::move(layer));
     width = last ? out : (attention ? hidden_width : out);
     if (!last && o.norm() != "none") {
-      const std::string norm_name = "norms." + std::to_string(i);
+      if (!norms) norms = register_module("norms", std::make_shared<nn::ModuleList>());
       if (o.norm() == "batch") {
-        auto bn = register_module(norm_name, std::make_shared<nn::BatchNorm1d>(nn::BatchNorm1dOptions(width)));
+        auto bn = std::make_shared<nn::BatchNorm1d>(nn::BatchNorm1dOptions(width));
+        norms->push_back(bn);
         norms_.push_back([bn](const Tensor& x) { return bn->forward(x); });
       } else {
-        auto ln = register_module(norm_name, std::make_shared<nn::LayerNorm>(nn::LayerNormOptions(width)));
+        auto ln = std::make_shared<nn::LayerNorm>(nn::LayerNormOptions(width));
+        norms->push_back(ln);
         norms_.push_back([ln](const Tensor& x) { return ln->forward(x); });
       }
     }

@@ -68,8 +68,9 @@ TrainResult train_node_classifier(nn::Module& model, const std::function<Tensor(
     s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     result.history.push_back(s);
     if (options.on_epoch) options.on_epoch(s);
-    // Ties go to the later epoch only without a validation split (then "best" means "last").
-    if (s.val_acc > best_val || !has_val) {
+    // Ties go to the later epoch (the longer-trained weights), as PyG's reference protocol does; without a
+    // validation split "best" means "last".
+    if (s.val_acc >= best_val || !has_val) {
       best_val = s.val_acc;
       result.best_epoch = epoch;
       best = snapshot(model);

@@ -38,8 +38,8 @@ struct TrainResult {
 double accuracy(const Tensor& logits, const Tensor& y, const Tensor& idx);
 
 // Trains `model` with Adam on cross-entropy over data.train_idx, evaluates each epoch in eval mode, keeps the
-// weights of the best validation epoch (the last epoch when the split has no validation nodes), restores them at
-// the end and reports their test accuracy. `data` tensors must be on the model's device.
+// weights of the best validation epoch (ties: the later one; the last epoch when the split has no validation
+// nodes), restores them at the end and reports their test accuracy. `data` tensors must be on the model's device.
 TrainResult train_node_classifier(nn::Module& model, const std::function<Tensor(bool training)>& forward,
                                   const data::NodeDataset& data, const TrainOptions& options);
 
