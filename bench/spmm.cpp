@@ -7,13 +7,12 @@
 // sddmm_dot, edge_softmax (4 heads).
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <functional>
 #include <string>
 #include <vector>
 
+#include "bench/common.h"
 #include "loom/core/autograd.h"
 #include "loom/core/message.h"
 #include "loom/core/ops.h"
@@ -25,29 +24,8 @@ namespace {
 
 using namespace loom;
 
-struct Timing {
-  double ms = 0, peak_mib = 0;
-};
-
-// Median over `reps` runs after `warmup`; on CUDA also the peak of memory allocated above what was live before.
-Timing timed(const std::function<void()>& fn, Device device, int warmup, int reps) {
-  for (int i = 0; i < warmup; ++i) fn();
-  if (device.is_cuda()) cuda::synchronize();
-  const int64_t base = device.is_cuda() ? cuda::memory_stats().allocated : 0;
-  if (device.is_cuda()) cuda::reset_peak_memory();
-  std::vector<double> ms;
-  for (int i = 0; i < reps; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    fn();
-    if (device.is_cuda()) cuda::synchronize();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
-  Timing t;
-  t.ms = ms[ms.size() / 2];
-  if (device.is_cuda()) t.peak_mib = static_cast<double>(cuda::memory_stats().peak - base) / (1 << 20);
-  return t;
-}
+using bench::Timing;
+using bench::timed;
 
 void report(const char* workload, const std::string& impl, const std::string& device, int64_t f, const Timing& t,
             double floor_bytes) {

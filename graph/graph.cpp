@@ -22,17 +22,20 @@ struct Graph::Impl {
   mutable std::mutex mutex;  // guards the caches below
   mutable std::map<std::pair<Norm, DType>, Tensor> norms;
   mutable std::unique_ptr<Graph> self_loops;
+  mutable bool self_loops_is_self = false;  // with_self_loops() is the graph itself (no loop was missing)
 };
 
 namespace {
 
-// Throws naming the first non-finite edge weight.
-void check_weights(const char* op, const Tensor& w, const Tensor& input_position) {
+// Throws naming the first non-finite edge weight (w in csr order): by its input position when `input_position`
+// is given (from_edge_index, where the user's numbering is the input order), else by its csr() position.
+void check_weights(const char* op, const Tensor& w, const Tensor& input_position = Tensor()) {
   if (!w.defined() || !has_nonfinite(w)) return;
   const auto values = w.to(kCPU).to(kFloat64).to_vector<double>();
-  const auto pos = input_position.to(kCPU).to_vector<int64_t>();
+  const auto pos = input_position.defined() ? input_position.to(kCPU).to_vector<int64_t>() : std::vector<int64_t>();
   for (size_t k = 0; k < values.size(); ++k) {
-    LOOM_CHECK(std::isfinite(values[k]), ValueError, op, ": edge_weight of edge ", pos[k], " is ", values[k],
+    LOOM_CHECK(std::isfinite(values[k]), ValueError, op, ": edge_weight of edge ",
+               pos.empty() ? static_cast<int64_t>(k) : pos[k], pos.empty() ? " (csr order)" : "", " is ", values[k],
                " (weights must be finite)");
   }
 }
@@ -67,10 +70,16 @@ Graph Graph::from_edge_index(const Tensor& edge_index, int64_t num_nodes, const 
   Csr csr;
   try {
     csr = Csr::from_coo(dst, src, num_nodes, num_nodes);
-  } catch (const IndexError& err) {
-    // Csr speaks of rows and columns; a graph user thinks of sources and targets.
-    throw IndexError(std::string(op) + ": an edge has a node id outside [0, " + std::to_string(num_nodes) +
-                     ") (the edge's entry is named as (target -> source) below)\n  " + err.what());
+  } catch (const IndexError&) {
+    // Csr names the entry as (row -> col), i.e. (target -> source); a graph user reads "a -> b" as source ->
+    // target. Find the first bad edge again on the host (error path only) and name it that way.
+    const auto ids = ei.to(kCPU).to(kInt64).to_vector<int64_t>();
+    for (int64_t k = 0; k < e; ++k) {
+      const int64_t s = ids[static_cast<size_t>(k)], t = ids[static_cast<size_t>(e + k)];
+      LOOM_CHECK(s >= 0 && s < num_nodes && t >= 0 && t < num_nodes, IndexError, op, ": edge ", k, " (", s, " -> ",
+                 t, ") has a node id outside [0, ", num_nodes, ")");
+    }
+    throw;
   }
   auto impl = std::make_shared<Impl>();
   impl->csr = csr;
@@ -97,7 +106,7 @@ Graph Graph::from_csr(const Csr& in_edges, const Tensor& edge_attr) {
   impl->csr = values.defined() ? Csr::from_arrays(in_edges.indptr(), in_edges.indices(), in_edges.num_cols())
                                : in_edges;
   impl->weight = values;
-  check_weights(op, impl->weight, impl->edge_ids);
+  check_weights(op, impl->weight);
   impl->attr = edge_attr;
   Graph g;
   g.impl_ = std::move(impl);
@@ -139,12 +148,11 @@ Tensor Graph::out_degrees() const { return csc().row_degrees(); }
 
 bool Graph::has_self_loops() const {
   const Csr& c = csr();
-  if (c.nnz() == 0) return false;
-  const Tensor same = sub(c.indices().to(kInt64), c.row_index().to(kInt64));
-  // A self loop is an entry whose source equals its row: look for a zero difference.
-  const auto diff = same.to(kCPU).to_vector<int64_t>();
-  for (int64_t d : diff) {
-    if (d == 0) return true;
+  // On the host: the binary ops are floating-only, and this is an O(E) scan done once per preprocessing step.
+  const auto src = c.indices().to(kCPU).to_vector<int32_t>();
+  const auto dst = c.row_index().to(kCPU).to_vector<int32_t>();
+  for (size_t k = 0; k < src.size(); ++k) {
+    if (src[k] == dst[k]) return true;
   }
   return false;
 }
@@ -174,8 +182,17 @@ const Tensor& Graph::norm(Norm kind, DType dtype) const {
 const Graph& Graph::with_self_loops() const {
   const Impl& im = impl();
   std::lock_guard<std::mutex> lock(im.mutex);
-  if (!im.self_loops) im.self_loops = std::make_unique<Graph>(add_self_loops(*this));
-  return *im.self_loops;
+  if (!im.self_loops && !im.self_loops_is_self) {
+    Graph looped = add_self_loops(*this);
+    // Every node already has a loop: add_self_loops returned this graph itself. Caching that handle inside its own
+    // Impl would be a shared_ptr cycle (the graph would never be freed), so remember only the fact.
+    if (looped.impl_ == impl_) {
+      im.self_loops_is_self = true;
+    } else {
+      im.self_loops = std::make_unique<Graph>(std::move(looped));
+    }
+  }
+  return im.self_loops_is_self ? *this : *im.self_loops;
 }
 
 Graph Graph::to(Device device) const {
@@ -193,7 +210,7 @@ Graph Graph::to(Device device) const {
 Graph Graph::with_edge_weight(const Tensor& edge_weight) const {
   const Impl& im = impl();
   check_edge_tensor("Graph::with_edge_weight", "edge_weight", edge_weight, im.csr.nnz(), 1, im.csr.device());
-  check_weights("Graph::with_edge_weight", edge_weight, im.edge_ids);
+  check_weights("Graph::with_edge_weight", edge_weight);
   auto impl = std::make_shared<Impl>();
   impl->csr = im.csr;
   impl->edge_ids = im.edge_ids;

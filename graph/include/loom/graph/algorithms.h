@@ -1,4 +1,5 @@
-// Graph algorithms, run by Boost.Graph on the CPU (graphs on CUDA are copied to the CPU first).
+// Graph algorithms, run by Boost.Graph on the CPU (graphs on CUDA are copied to the CPU first; results come back
+// on the graph's device).
 #pragma once
 #include <cstdint>
 
@@ -16,7 +17,8 @@ struct Components {
 Components connected_components(const Graph& g);
 // The nodes of the largest weakly connected component (ties: the one with the smallest node), sorted int64.
 Tensor largest_connected_component(const Graph& g);
-// Hops from `source` along edge direction (source -> target); -1 for unreachable nodes. int64 [N].
+// Hops from `source` along edge direction (source -> target); -1 for unreachable nodes. int64 [N]. IndexError
+// for a source outside the graph.
 Tensor bfs_distances(const Graph& g, int64_t source);
 
 }  // namespace loom::graph

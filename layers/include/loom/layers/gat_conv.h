@@ -26,7 +26,10 @@ struct GATConvOptions {
 
 // GAT: h = x W ([N, H, C]); logit(u -> v) = LeakyReLU(<att_src, h_u> + <att_dst, h_v> [+ <att_edge, W_e e_uv>]).
 // Parameters: weight [H C, in] (Glorot), att_src, att_dst [H, C] (Glorot), with edge_dim: weight_edge [H C,
-// edge_dim] and att_edge [H, C]; bias [H C] or [C].
+// edge_dim] and att_edge [H, C]; bias [H C] or [C] (zeros). The edge term is contracted to [E, H] through the
+// parameters ([H, edge_dim]) first. With add_self_loops, the loops Graph::with_self_loops adds carry zero edge
+// features (PyG's GATConv fills them with the mean of the node's in-edge features instead), and nodes that
+// already have a loop keep theirs (add_remaining_self_loops).
 class GATConv : public nn::Module {
  public:
   explicit GATConv(const GATConvOptions& options);
@@ -39,9 +42,12 @@ class GATConv : public nn::Module {
   GATConvOptions options_;
 };
 
-// GATv2: logit(u -> v) = <att, LeakyReLU(W_l x_u + W_r x_v [+ W_e e_uv])>, fused by mp::gatv2_logits; the
-// message is W_l x_u. Parameters: weight_l, weight_r [H C, in] (weight_r absent with share_weights), bias_l,
-// bias_r [H C], att [H, C], with edge_dim weight_edge [H C, edge_dim]; bias [H C] or [C].
+// GATv2: logit(u -> v) = <att, LeakyReLU(W_l x_u + b_l + W_r x_v + b_r)>, fused by mp::gatv2_logits; the
+// message is W_l x_u + b_l. Parameters: weight_l, weight_r [H C, in] (Glorot; weight_r and bias_r absent with
+// share_weights, which uses the source projection for both sides), bias_l, bias_r [H C] (zeros, present with
+// bias as in PyG's lin_l/lin_r), att [H, C] (Glorot); bias [H C] or [C]. edge_dim > 0 throws NotImplementedError
+// in the constructor: the edge term sits inside the LeakyReLU, so it cannot be contracted to [E, H] like GAT's
+// without an [E, H, C] tensor (weight_edge stays undefined).
 class GATv2Conv : public nn::Module {
  public:
   explicit GATv2Conv(const GATConvOptions& options);

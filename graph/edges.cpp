@@ -1,0 +1,59 @@
+// Internal helpers of the graph module (graph/edges.h): host edge lists and edge selections.
+#include "graph/edges.h"
+
+#include <cmath>
+
+#include "loom/core/error.h"
+#include "loom/core/ops.h"
+
+namespace loom::graph::detail {
+
+HostEdges host_edges(const Graph& g) {
+  const Csr& c = g.csr();
+  const auto s = c.indices().to(kCPU).to_vector<int32_t>();
+  const auto d = c.row_index().to(kCPU).to_vector<int32_t>();
+  HostEdges e;
+  e.src.assign(s.begin(), s.end());
+  e.dst.assign(d.begin(), d.end());
+  return e;
+}
+
+std::vector<int64_t> host_ids(const char* op, const char* arg, const Tensor& t) {
+  LOOM_CHECK(t.defined(), ValueError, op, ": '", arg, "' is undefined");
+  LOOM_CHECK(t.dtype() == kInt32 || t.dtype() == kInt64, DTypeError, op, ": '", arg,
+             "' must be int32 or int64, got ", dtype_name(t.dtype()));
+  return t.to(kCPU).to(kInt64).to_vector<int64_t>();
+}
+
+Tensor index_tensor(const std::vector<int64_t>& v, Device device) {
+  return from_vector<int64_t>(v, {static_cast<int64_t>(v.size())}).to(device);
+}
+
+Tensor edge_index_tensor(const std::vector<int64_t>& src, const std::vector<int64_t>& dst, Device device) {
+  std::vector<int64_t> both(src);
+  both.insert(both.end(), dst.begin(), dst.end());
+  return from_vector<int64_t>(both, {2, static_cast<int64_t>(src.size())}).to(device);
+}
+
+Graph select_edges(const Graph& g, const HostEdges& e, const std::vector<int64_t>& keep) {
+  std::vector<int64_t> s, d;
+  s.reserve(keep.size());
+  d.reserve(keep.size());
+  for (int64_t k : keep) {
+    s.push_back(e.src[static_cast<size_t>(k)]);
+    d.push_back(e.dst[static_cast<size_t>(k)]);
+  }
+  const Tensor idx = index_tensor(keep, g.device());
+  const Tensor& w = g.edge_weight();
+  const Tensor& a = g.edge_attr();
+  return Graph::from_edge_index(edge_index_tensor(s, d, g.device()), g.num_nodes(),
+                                w.defined() ? index_select(w, idx) : Tensor(),
+                                a.defined() ? index_select(a, idx) : Tensor());
+}
+
+void check_fraction(const char* op, const char* arg, double f) {
+  LOOM_CHECK(std::isfinite(f) && f >= 0.0 && f <= 1.0, ValueError, op, ": '", arg,
+             "' must be a fraction in [0, 1], got ", f);
+}
+
+}  // namespace loom::graph::detail

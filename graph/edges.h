@@ -1,0 +1,32 @@
+// Internal helpers of the graph module: edge lists on the host and graphs built from a selection of edges.
+// Transforms and algorithms are preprocessing (run once per data set), so they work on host vectors and move
+// results to the graph's device; the per-epoch paths (message passing) never come through here.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "loom/graph/graph.h"
+
+namespace loom::graph::detail {
+
+// The graph's edges on the host in csr() order: src[k] -> dst[k].
+struct HostEdges {
+  std::vector<int64_t> src, dst;
+};
+HostEdges host_edges(const Graph& g);
+
+// An int32/int64 tensor of any shape as host int64 values (ValueError/DTypeError naming op and arg otherwise).
+std::vector<int64_t> host_ids(const char* op, const char* arg, const Tensor& t);
+// int64 [n] on `device`.
+Tensor index_tensor(const std::vector<int64_t>& v, Device device);
+// int64 [2, E] (row 0 sources) on `device`.
+Tensor edge_index_tensor(const std::vector<int64_t>& src, const std::vector<int64_t>& dst, Device device);
+
+// The graph on the same nodes with only the edges at csr() positions `keep` (ascending; weights and features
+// kept). `e` is host_edges(g). The result's edge_ids() are positions in `keep`.
+Graph select_edges(const Graph& g, const HostEdges& e, const std::vector<int64_t>& keep);
+
+// Throws ValueError unless `f` is a finite fraction in [0, 1], naming op and arg.
+void check_fraction(const char* op, const char* arg, double f);
+
+}  // namespace loom::graph::detail

@@ -1,0 +1,142 @@
+// NodeClassifier: builds the stack of graph layers named by GnnOptions::model and runs it.
+#include "loom/models/gnn.h"
+
+#include <algorithm>
+
+#include "loom/core/error.h"
+#include "loom/core/ops.h"
+#include "loom/layers/layers.h"
+
+namespace loom::models {
+
+namespace {
+
+bool one_of(const std::string& s, std::initializer_list<const char*> names) {
+  return std::any_of(names.begin(), names.end(), [&](const char* n) { return s == n; });
+}
+
+// Wraps a layer module as a (graph, x) -> y callable after registering it under `name`.
+template <class L>
+std::function<Tensor(const graph::Graph&, const Tensor&)> wrap(nn::Module& parent, const std::string& name,
+                                                               std::shared_ptr<L> layer) {
+  parent.register_module(name, layer);
+  return [layer](const graph::Graph& g, const Tensor& x) { return layer->forward(g, x); };
+}
+
+}  // namespace
+
+const std::vector<std::string>& NodeClassifier::model_names() {
+  static const std::vector<std::string> names{"gcn", "sage", "gat", "gatv2", "gin", "sinc", "mlp"};
+  return names;
+}
+
+NodeClassifier::NodeClassifier(const GnnOptions& o) : nn::Module("NodeClassifier"), options_(o) {
+  const std::string& m = o.model();
+  const auto& names = model_names();
+  LOOM_CHECK(std::find(names.begin(), names.end(), m) != names.end(), ValueError, "NodeClassifier: unknown model '",
+             m, "' (expected gcn, sage, gat, gatv2, gin, sinc or mlp)");
+  LOOM_CHECK(o.num_layers() >= 1, ValueError, "NodeClassifier: num_layers must be >= 1, got ", o.num_layers());
+  LOOM_CHECK(o.in_features() > 0 && o.hidden() > 0 && o.out_features() > 0, ValueError,
+             "NodeClassifier: in_features, hidden and out_features must be positive, got ", o.in_features(), ", ",
+             o.hidden(), ", ", o.out_features());
+  LOOM_CHECK(one_of(o.activation(), {"relu", "elu", "gelu", "leaky_relu", "tanh"}), ValueError,
+             "NodeClassifier: unknown activation '", o.activation(), "' (relu, elu, gelu, leaky_relu or tanh)");
+  LOOM_CHECK(one_of(o.norm(), {"none", "batch", "layer"}), ValueError, "NodeClassifier: unknown norm '", o.norm(),
+             "' (none, batch or layer)");
+  LOOM_CHECK(one_of(o.jk(), {"none", "cat", "max", "sum"}), ValueError, "NodeClassifier: unknown jk '", o.jk(),
+             "' (none, cat, max or sum)");
+  const bool attention = m == "gat" || m == "gatv2";
+  const bool jk = o.jk() != "none";
+  const int64_t heads = attention ? o.heads() : 1;
+  const int64_t hidden_width = o.hidden() * heads;
+
+  int64_t width = o.in_features();
+  for (int i = 0; i < o.num_layers(); ++i) {
+    const bool last = i + 1 == o.num_layers() && !jk;
+    const int64_t out = last ? o.out_features() : o.hidden();
+    const std::string name = "convs." + std::to_string(i);
+    Layer layer;
+    if (m == "gcn") {
+      layer = wrap(*this, name, std::make_shared<layers::GCNConv>(layers::GCNConvOptions(width, out)));
+    } else if (m == "sage") {
+      layer = wrap(*this, name, std::make_shared<layers::SAGEConv>(
+                                    layers::SAGEConvOptions(width, out).aggr(o.aggr().empty() ? "mean" : o.aggr())));
+    } else if (attention) {
+      auto opts = layers::GATConvOptions(width, out)
+                      .heads(last ? o.out_heads() : o.heads())
+                      .concat(!last)
+                      .dropout(o.attention_dropout());
+      layer = m == "gat" ? wrap(*this, name, std::make_shared<layers::GATConv>(opts))
+                         : wrap(*this, name, std::make_shared<layers::GATv2Conv>(opts));
+    } else if (m == "gin") {
+      layer = wrap(*this, name, std::make_shared<layers::GINConv>(
+                                    layers::GINConvOptions(width, {o.hidden()}, out).train_eps(o.train_eps())));
+    } else if (m == "sinc") {
+      layer = wrap(*this, name, std::make_shared<layers::SINCConv>(
+                                    layers::SINCConvOptions(width, o.hidden(), out).aggr(o.aggr().empty() ? "sum" : o.aggr())));
+    } else {  // mlp: the same stack with the graph ignored
+      auto lin = std::make_shared<nn::Linear>(width, out);
+      register_module(name, lin);
+      layer = [lin](const graph::Graph&, const Tensor& x) { return lin->forward(x); };
+    }
+    layers_.push_back(std::move(layer));
+    width = last ? out : (attention ? hidden_width : out);
+    if (!last && o.norm() != "none") {
+      const std::string norm_name = "norms." + std::to_string(i);
+      if (o.norm() == "batch") {
+        auto bn = register_module(norm_name, std::make_shared<nn::BatchNorm1d>(nn::BatchNorm1dOptions(width)));
+        norms_.push_back([bn](const Tensor& x) { return bn->forward(x); });
+      } else {
+        auto ln = register_module(norm_name, std::make_shared<nn::LayerNorm>(nn::LayerNormOptions(width)));
+        norms_.push_back([ln](const Tensor& x) { return ln->forward(x); });
+      }
+    }
+  }
+  if (jk) {
+    const int64_t in = o.jk() == "cat" ? width * o.num_layers() : width;
+    readout_ = register_module("readout", std::make_shared<nn::Linear>(in, o.out_features()));
+  }
+}
+
+Tensor NodeClassifier::activate(const Tensor& x) const {
+  const std::string& a = options_.activation();
+  if (a == "relu") return relu(x);
+  if (a == "elu") return elu(x);
+  if (a == "gelu") return gelu(x);
+  if (a == "leaky_relu") return leaky_relu(x, 0.2);
+  return tanh(x);
+}
+
+Tensor NodeClassifier::forward(const graph::Graph& g, const Tensor& x) {
+  LOOM_CHECK(x.dim() == 2 && x.size(1) == options_.in_features(), ShapeError, "NodeClassifier: x must be [N, ",
+             options_.in_features(), "], got ", x.shape_str());
+  const bool jk = options_.jk() != "none";
+  std::vector<Tensor> states;
+  Tensor h = x;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const bool last = i + 1 == layers_.size() && !jk;
+    Tensor y = layers_[i](g, dropout(h, options_.dropout(), is_training()));
+    if (last) return y;
+    if (i < norms_.size()) y = norms_[i](y);
+    y = activate(y);
+    if (options_.residual() && y.shape() == h.shape()) y = add(y, h);
+    h = y;
+    if (jk) states.push_back(h);
+  }
+  Tensor combined = states.front();
+  if (options_.jk() == "cat") {
+    combined = concat(states, 1);
+  } else {
+    for (size_t i = 1; i < states.size(); ++i) {
+      combined = options_.jk() == "sum" ? add(combined, states[i]) : combined;
+    }
+    if (options_.jk() == "max") {
+      std::vector<Tensor> stacked;
+      for (const Tensor& s : states) stacked.push_back(s.view({1, s.size(0), s.size(1)}));
+      combined = max(concat(stacked, 0), 0);
+    }
+  }
+  return readout_->forward(dropout(combined, options_.dropout(), is_training()));
+}
+
+}  // namespace loom::models
