@@ -112,7 +112,7 @@ inline double balanced_accuracy(const Tensor& logits, const std::vector<int64_t>
 
 struct TrainConfig {
   int64_t epochs = 300;
-  double lr = 1e-2;
+  double lr = 2e-2;
   double plateau_factor = 0.5;  // ReduceLROnPlateau on the train loss, as the paper
   int64_t plateau_patience = 10;
   uint64_t seed = 0;            // parameter initialisation
