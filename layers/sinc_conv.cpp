@@ -3,7 +3,7 @@
 // reduction. Edge weights of the graph are not used (the method has none); "sym" uses degree coefficients.
 #include "loom/layers/sinc_conv.h"
 
-#include "core/detail/check.h"
+#include "layers/layer_checks.h"
 #include "loom/core/autograd.h"
 #include "loom/core/message.h"
 #include "loom/core/ops.h"
@@ -18,7 +18,7 @@ mp::Act parse_activation(const std::string& s) {
   if (s == "leaky_relu") return mp::Act::kLeakyRelu;
   if (s == "sigmoid") return mp::Act::kSigmoid;
   if (s == "tanh") return mp::Act::kTanh;
-  throw ValueError(detail::str_cat(kOp, ": 'activation' must be relu, leaky_relu, sigmoid or tanh, got '", s, "'"));
+  throw ValueError(loom::detail::str_cat(kOp, ": 'activation' must be relu, leaky_relu, sigmoid or tanh, got '", s, "'"));
 }
 
 void check_aggr(const char* what, const std::string& s, bool allow_max) {
@@ -68,13 +68,7 @@ SINCConv::SINCConv(const SINCConvOptions& options) : nn::Module("SINCConv"), opt
 
 Tensor SINCConv::forward(const graph::Graph& g, const Tensor& x) {
   const auto& o = options_;
-  LOOM_CHECK(g.defined(), ValueError, kOp, ".forward: the graph is undefined");
-  loom::detail::check_floating("SINCConv.forward", "x", x);
-  LOOM_CHECK(x.dim() == 2 && x.size(0) == g.num_nodes() && x.size(1) == o.in_features(), ShapeError, kOp,
-             ".forward: 'x' must be [num_nodes, in_features] = [", g.num_nodes(), ", ", o.in_features(), "], got ",
-             x.shape_str());
-  LOOM_CHECK(x.device() == g.device(), DeviceError, kOp, ".forward: 'x' is on ", x.device().str(),
-             " but the graph is on ", g.device().str());
+  detail::check_node_input(kOp, g, x, o.in_features(), lin_query->weight);
   const Csr& csr = g.csr();
   const bool train = is_training();
   const bool need_sym = o.aggr() == "sym" || (o.context() && o.context_aggr() == "sym");

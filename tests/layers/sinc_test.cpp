@@ -220,12 +220,14 @@ TEST(SINCConv, ErrorsNameTheProblem) {
   const TestGraph t = make_graph();
   SINCConv m(SINCConvOptions(kIn, kHidden, kOut));
   EXPECT_THAT([&] { m.forward(t.g, ones({kN, kIn + 1})); },
-              ThrowsMessage<ShapeError>(HasSubstr("'x' must be [num_nodes, in_features] = [24, 3]")));
-  EXPECT_THAT([&] { m.forward(t.g, ones({kN + 1, kIn})); }, ThrowsMessage<ShapeError>(HasSubstr("got [25, 3]")));
+              ThrowsMessage<ShapeError>(HasSubstr("'x' must be [N, 3] (in_features = 3), got [24, 4]")));
+  EXPECT_THAT([&] { m.forward(t.g, ones({kN + 1, kIn})); }, ThrowsMessage<ShapeError>(HasSubstr("'x' has 25 rows but the graph has 24 nodes")));
   EXPECT_THAT([&] { m.forward(t.g, ones({kN, kIn}, kInt64)); },
               ThrowsMessage<DTypeError>(HasSubstr("'x' must be float32 or float64")));
   EXPECT_THAT([&] { m.forward(graph::Graph(), ones({kN, kIn})); },
               ThrowsMessage<ValueError>(HasSubstr("graph is undefined")));
+  EXPECT_THAT([&] { m.forward(t.g, ones({kN, kIn}, kFloat64)); },
+              ThrowsMessage<DTypeError>(HasSubstr("'x' is float64 but the layer's parameters are float32")));
 }
 
 TEST(SINCConv, CudaMatchesCpu) {
