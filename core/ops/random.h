@@ -21,10 +21,15 @@ LOOM_HOST_DEVICE inline uint64_t mix64(uint64_t z) {
 
 // hash(seed, counter): the seed is mixed into a key, the counter walks a Weyl sequence offset by the key, and two
 // finalizer rounds (the second keyed again) decorrelate neighbouring counters and neighbouring seeds.
-LOOM_HOST_DEVICE inline uint64_t hash_bits(uint64_t seed, uint64_t counter) {
-  const uint64_t key = mix64(seed ^ 0x6A09E667F3BCC909ULL);
+// Loops hoist hash_key out and call hash_keyed per element (a third fewer multiplies, and a branch-free body that
+// vectorises on the CPU).
+LOOM_HOST_DEVICE inline uint64_t hash_key(uint64_t seed) { return mix64(seed ^ 0x6A09E667F3BCC909ULL); }
+LOOM_HOST_DEVICE inline uint64_t hash_keyed(uint64_t key, uint64_t counter) {
   const uint64_t z = mix64(key + (counter + 1) * 0x9E3779B97F4A7C15ULL);
   return mix64(z ^ key);
+}
+LOOM_HOST_DEVICE inline uint64_t hash_bits(uint64_t seed, uint64_t counter) {
+  return hash_keyed(hash_key(seed), counter);
 }
 
 // Uniform [0, 1) from the top bits: exactly k / 2^24 (float) or k / 2^53 (double), the same on every device.
