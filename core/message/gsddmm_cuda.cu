@@ -1,10 +1,12 @@
 // CUDA kernels of gsddmm. Forward: a thread per (entry, feature) — the GAT case u_add_v on [N, H] is a thread per
-// (entry, head) — with 16-byte loads when rows are unbroadcast and aligned; kDot gives each (entry, output feature)
-// a lane group that splits the reduced dimension and combines it with a fixed butterfly. Backward: a team per row of
+// (entry, head) — with 16-byte loads when rows are unbroadcast and aligned; kDot on unbroadcast operands is the
+// row-centric dot of gsddmm_dot_cuda.cu (v[row] in registers, u[col] gathered), otherwise each (entry, output
+// feature) gets a lane group that splits the reduced dimension and combines it with a fixed butterfly. Backward: a team per row of
 // the walked Csr (a warp, or a block for heavy rows: team.cuh). No atomics: bitwise reproducible.
 #include "core/detail/cuda_utils.cuh"
 #include "core/detail/dispatch.h"
 #include "core/message/gsddmm.h"
+#include "core/message/gspmm_cuda.cuh"
 #include "core/message/team.cuh"
 
 namespace loom::detail {
@@ -125,6 +127,7 @@ void gsddmm_cuda(const Csr& g, Binary op, const Tensor& u, const Tensor& v, cons
     const T* pv = static_cast<const T*>(ptr_or_null(v));
     T* po = out.data<T>();
     if (op == Binary::kDot) {
+      if (d.ix.same && mp::detail::row_dot_cuda(g, v, u, d.out_len(), d.red, out)) return;
       int lanes = 1;
       while (lanes < d.red && lanes < kWarp) lanes *= 2;
       const int64_t groups = nnz * d.out_len();

@@ -219,6 +219,31 @@ TEST(Gsddmm, CpuMatchesCuda) {
   }
 }
 
+// u_dot_v on unbroadcast operands takes the row-centric kernel (v[row] in registers): per-head layouts with one
+// head (a plain dot), GAT's {4, 32}, C not a multiple of the vector width ({3, 6}), several passes of heads
+// ({5, 36}), heads wider than a warp of vectors ({160}: the fallback kernel); float32 and float64, the hub row
+// split into chunks, empty rows; bitwise equal across runs.
+TEST(Gsddmm, CudaDotMatchesCpuOnEveryHeadLayout) {
+  LOOM_REQUIRE_CUDA();
+  const Case cases[] = {{{128}, {128}}, {{4, 32}, {4, 32}}, {{3, 6}, {3, 6}}, {{5, 36}, {5, 36}}, {{160}, {160}},
+                        {{2, 3}, {2, 3}}};
+  for (const auto& [name, g] : testing::graph_zoo()) {
+    const Csr gd = g.to(kCUDA);
+    for (DType dt : {kFloat32, kFloat64}) {
+      for (size_t ci = 0; ci < std::size(cases); ++ci) {
+        auto [u, v] = operands(g, cases[ci], 500 + static_cast<uint32_t>(ci), dt);
+        const Tensor cpu = mp::gsddmm(g, mp::u_dot_v, u, v);
+        const Tensor gpu = mp::gsddmm(gd, mp::u_dot_v, u.cuda(), v.cuda());
+        const Tensor again = mp::gsddmm(gd, mp::u_dot_v, u.cuda(), v.cuda());
+        const double tol = dt == kFloat32 ? 1e-4 : 1e-12;
+        EXPECT_TRUE(allclose(gpu.cpu(), cpu, tol, tol))
+            << name << " case " << ci << " " << dtype_name(dt) << ": max diff " << max_abs_diff(gpu.cpu(), cpu);
+        EXPECT_TRUE(testing::bitwise_equal(gpu, again)) << name << " case " << ci << " " << dtype_name(dt);
+      }
+    }
+  }
+}
+
 TEST(Gsddmm, Errors) {
   Csr g = testing::random_csr(51, 9, 10, 2);  // 9 rows (destinations), 10 columns (sources)
   Tensor u = random_tensor({10, 4}, 1), v = random_tensor({9, 4}, 2);

@@ -311,8 +311,12 @@ TEST(Gspmm, CudaMatchesCpuForEveryPairBothImplementations) {
   const Csr graphs[] = {testing::random_csr(41, 3000, 3000, 5), testing::random_csr(42, 500, 200, 3),
                         testing::to_csr(testing::empty_graph(6, 6))};
   // Layouts: 16-byte loads with e broadcast ({64}, {4, 16} x {4}) or not ({2, 8} x {2, 8}); scalar loads elsewhere.
+  // Per-head e [nnz, H] (the fast forward and the row-centric edge gradient): GAT's {4, 32}, e as [nnz, H, 1], H
+  // not a power of two, several heads per lane pass ({5, 36}: 16 lanes a head), C not a multiple of 4 ({3, 6}:
+  // generic forward, scalar-load dots); {160} x {} has heads wider than a warp of vectors (the fallback kernel).
   const Case cases[] = {kCases[0], kCases[1], kCases[2], kCases[4], kCases[5], {{64}, {}}, {{4, 16}, {4}},
-                        {{2, 8}, {2, 8}}, {{3, 7}, {3, 7}}};
+                        {{2, 8}, {2, 8}}, {{3, 7}, {3, 7}}, {{4, 32}, {4}}, {{4, 16}, {4, 1}}, {{3, 8}, {3}},
+                        {{5, 36}, {5}}, {{3, 6}, {3}}, {{160}, {}}};
   for (const char* impl : {"loom", "cusparse", "auto"}) {
     ImplScope scope(impl);
     for (const Csr& g : graphs) {
@@ -329,7 +333,8 @@ TEST(Gspmm, CudaFloat64MatchesCpu) {
   LOOM_REQUIRE_CUDA();
   Csr g = testing::random_csr(46, 3000, 3000, 5);
   const Csr gd = g.to(kCUDA);
-  for (const Case& c : {Case{{5}, {}}, Case{{2, 8}, {2}}, Case{{2, 8}, {2, 8}}}) {
+  for (const Case& c : {Case{{5}, {}}, Case{{2, 8}, {2}}, Case{{2, 8}, {2, 8}}, Case{{4, 32}, {4}},
+                        Case{{3, 6}, {3}}, Case{{5, 36}, {5}}, Case{{64}, {}}}) {
     const Inputs in = make_inputs(g, c, 700);
     for (Msg m : kMsgs) {
       for (Reduce r : kReduces) {
@@ -337,6 +342,20 @@ TEST(Gspmm, CudaFloat64MatchesCpu) {
         Tensor gpu = mp::gspmm(gd, m, r, in.u.cuda(), in.e.cuda());
         EXPECT_LT(max_abs_diff(gpu.cpu(), cpu), 1e-9) << name(m) << "/" << name(r) << " u " << shape_str(c.u);
       }
+    }
+    // The gradients of the weighted sum (the transposed gspmm for du, the row-centric dot for de).
+    for (Reduce r : {mp::sum, mp::mean}) {
+      Tensor grads[2][2];
+      for (int dev = 0; dev < 2; ++dev) {
+        Tensor u = in.u.to(dev == 0 ? kCPU : kCUDA).detach().set_requires_grad(true);
+        Tensor e = in.e.to(dev == 0 ? kCPU : kCUDA).detach().set_requires_grad(true);
+        Tensor out = mp::gspmm(dev == 0 ? g : gd, mp::u_mul_e, r, u, e);
+        sum(mul(out, random_tensor(out.shape(), 8, -1, 1, kFloat64, out.device()))).backward();
+        grads[dev][0] = u.grad().cpu();
+        grads[dev][1] = e.grad().cpu();
+      }
+      EXPECT_LT(max_abs_diff(grads[1][0], grads[0][0]), 1e-9) << "du " << name(r) << " u " << shape_str(c.u);
+      EXPECT_LT(max_abs_diff(grads[1][1], grads[0][1]), 1e-9) << "de " << name(r) << " u " << shape_str(c.u);
     }
   }
 }
@@ -393,7 +412,7 @@ TEST(Gspmm, CudaIsBitwiseDeterministic) {
   // cuSPARSE (opt-in) is not bitwise reproducible on the H100; its agreement is checked by the parity tests.
   for (const char* impl : {"loom", "auto"}) {
     ImplScope scope(impl);
-    for (const Case& c : {Case{{64}, {}}, Case{{2, 8}, {2}}}) {
+    for (const Case& c : {Case{{64}, {}}, Case{{2, 8}, {2}}, Case{{4, 32}, {4}}, Case{{3, 6}, {3}}}) {
       const Inputs in = make_inputs(g, c, 600, kFloat32);
       const Inputs dev{in.u.cuda(), in.e.cuda()};
       for (Msg m : {mp::copy_u, mp::u_mul_e, mp::u_add_e}) {

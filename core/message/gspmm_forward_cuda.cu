@@ -1,5 +1,6 @@
-// CUDA kernels of gspmm. Forward: a group of lanes per destination row, lanes across the features (16-byte loads
-// when the layout allows), accumulators in registers, no atomics. Rows with more than `chunk` entries are split into
+// CUDA forward of gspmm (the backward's own kernels are in gspmm_backward_cuda.cu) and the per-Csr cache. A group
+// of lanes per destination row, lanes across the features (16-byte loads when the layout allows), accumulators in
+// registers, no atomics. Rows with more than `chunk` entries are split into
 // fixed chunks whose partials are combined in chunk order by a second kernel, so a hub row never serializes one
 // warp and the result stays bitwise reproducible. cuSPARSE SpMM (CSR_ALG2, non-transposed) is the faster
 // alternative for copy_u / u_mul_e with scalar edge values and sum, on request only (LOOM_SPMM_IMPL=cusparse):
@@ -21,6 +22,7 @@
 #include "core/detail/dispatch.h"
 #include "core/message/functors.h"
 #include "core/message/gspmm.h"
+#include "core/message/gspmm_cuda.cuh"
 
 #define LOOM_CUSPARSE_CHECK(expr)                                                                            \
   do {                                                                                                       \
@@ -35,9 +37,6 @@ namespace loom::mp::detail {
 namespace {
 
 using loom::detail::dispatch_floating;
-using loom::detail::kThreads;
-using loom::detail::kWarp;
-using loom::detail::stream;
 
 constexpr int kSlots = 2;            // feature vectors per lane per tile
 constexpr int64_t kMinChunk = 256;   // entries per chunk of a heavy row: max(kMinChunk, 8 x average degree)
@@ -45,14 +44,6 @@ constexpr int64_t kMinChunk = 256;   // entries per chunk of a heavy row: max(kM
 // ------------------------------------------------------------------ per-Csr cache (keyed by its indptr tensor)
 // What a Csr needs on the GPU beyond its arrays: the heavy-row schedule (built once from a host copy of indptr),
 // and for cuSPARSE the int32 row offsets and a ones vector. Entries die with their indptr (weak_ptr check).
-struct Schedule {
-  int64_t chunk = 0;
-  int64_t items = 0, heavy = 0;
-  Tensor item_rc;     // int64 [items, 2]: (heavy row h, chunk c); the items of one row are consecutive
-  Tensor heavy_rows;  // int64 [heavy]
-  Tensor heavy_off;   // int64 [heavy + 1]: items of heavy row h are [heavy_off[h], heavy_off[h + 1])
-};
-
 struct CacheEntry {
   std::weak_ptr<TensorImpl> key;
   bool has_schedule = false;
@@ -79,6 +70,8 @@ CacheEntry& entry_for(const Csr& g) {
   e.key = sp;
   return e;
 }
+
+}  // namespace
 
 Schedule schedule_for(const Csr& g) {
   std::lock_guard<std::mutex> lock(g_cache_mu);
@@ -116,6 +109,8 @@ Schedule schedule_for(const Csr& g) {
   return s;
 }
 
+namespace {
+
 Tensor indptr32_for(const Csr& g) {
   std::lock_guard<std::mutex> lock(g_cache_mu);
   CacheEntry& ce = entry_for(g);
@@ -132,11 +127,6 @@ Tensor ones_for(const Csr& g, DType t) {
 }
 
 // ------------------------------------------------------------------ forward kernels
-template <class T, int V>
-struct alignas(sizeof(T) * V) Vec {
-  T x[V];
-};
-
 // V values starting at p: a 16-byte load when the operand runs along the features (stride 1), else one value
 // broadcast (stride 0).
 template <class T, int V>
@@ -299,42 +289,24 @@ __global__ void combine_kernel(const int64_t* __restrict__ heavy_rows, const int
   }
 }
 
-// Fast path: u rows laid out exactly like the output rows (u_len == out_len, contiguous), e absent or one value
-// per entry, sum/mean, 16-byte vectors. G lanes per row (G * V features per tile, G = 32 at F = 128 float32),
+// Fast path: u rows laid out exactly like the output rows (u_len == out_len, contiguous), e absent (kNoE), one
+// value per entry (kScalarE) or one per entry and head broadcast over the head's channels (kHeadE: GAT's attention
+// weights [nnz, H] against u [N, H, C]; V divides C, so a lane's V features lie in one head), sum/mean, 16-byte
+// vectors. G lanes per row (G * V features per tile, G = 32 at F = 128 float32),
 // up to G column ids and weights of a row loaded by one coalesced load and broadcast with shuffles, then B
 // independent u-row loads issued before the first add (the gathers are latency-bound, this keeps B in flight per
-// lane). Each lane still adds the entries of its row in entry order, starting from -0 (so the first message is
+// lane). kHeadE weights are loaded by each lane next to its u vector (the lanes of a head read the same value: one
+// transaction per head). Each lane still adds the entries of its row in entry order, starting from -0 (so the first message is
 // taken exactly, like the generic kernel): the result is bitwise the same as the generic kernel's.
-template <class T, int V>
-__device__ inline Vec<T, V> ldg_vec(const T* p) {
-  if constexpr (std::is_same_v<T, float> && V == 4) {
-    const float4 w = __ldg(reinterpret_cast<const float4*>(p));
-    return Vec<T, V>{{w.x, w.y, w.z, w.w}};
-  } else if constexpr (std::is_same_v<T, double> && V == 2) {
-    const double2 w = __ldg(reinterpret_cast<const double2*>(p));
-    return Vec<T, V>{{w.x, w.y}};
-  } else {
-    return *reinterpret_cast<const Vec<T, V>*>(p);
-  }
-}
-
-template <class T, int V>
-__device__ inline void st_vec(T* p, const Vec<T, V>& w) {
-  if constexpr (std::is_same_v<T, float> && V == 4) {
-    __stcs(reinterpret_cast<float4*>(p), make_float4(w.x[0], w.x[1], w.x[2], w.x[3]));  // streamed: keep L2 for u
-  } else if constexpr (std::is_same_v<T, double> && V == 2) {
-    __stcs(reinterpret_cast<double2*>(p), make_double2(w.x[0], w.x[1]));
-  } else {
-    *reinterpret_cast<Vec<T, V>*>(p) = w;
-  }
-}
-
 // Small blocks: a block's slots free only when its slowest row is done, and row lengths vary a lot.
 constexpr int kFastThreads = 64;
 
-template <class T, class F, int G, int V>
+enum class EMode { kNoE, kScalarE, kHeadE };
+
+template <class T, class F, EMode kE, int G, int V>
 __global__ void __launch_bounds__(kFastThreads, 16) spmm_fast_kernel(FwdParams p, const T* __restrict__ u,
                                                              const T* __restrict__ e, T* __restrict__ out) {
+  static_assert((kE == EMode::kNoE) == !F::use_rhs, "the edge mode matches the message");
   constexpr int B = G < 8 ? G : 8;  // u-row loads in flight per lane
   const int64_t gid = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / G;
   const int lane = threadIdx.x % G;
@@ -349,6 +321,7 @@ __global__ void __launch_bounds__(kFastThreads, 16) spmm_fast_kernel(FwdParams p
   for (int64_t tile = 0; tile < L; tile += int64_t(G) * V) {
     const int64_t f = tile + int64_t(lane) * V;
     const bool act = f < L;
+    const int64_t H = p.b.e_len, head = kE == EMode::kHeadE && act ? f / p.b.n[2] : 0;
     T acc[V];
 #pragma unroll
     for (int j = 0; j < V; ++j) acc[j] = T(-0.0);
@@ -358,7 +331,7 @@ __global__ void __launch_bounds__(kFastThreads, 16) spmm_fast_kernel(FwdParams p
       T my_e = T(0);
       if (lane < n) {
         my_col = __ldg(idx + k0 + lane);
-        if constexpr (F::use_rhs) my_e = __ldg(e + k0 + lane);
+        if constexpr (kE == EMode::kScalarE) my_e = __ldg(e + k0 + lane);
       }
       for (int i0 = 0; i0 < n; i0 += B) {
         Vec<T, V> w[B];
@@ -366,9 +339,10 @@ __global__ void __launch_bounds__(kFastThreads, 16) spmm_fast_kernel(FwdParams p
 #pragma unroll
         for (int i = 0; i < B; ++i) {
           const int col = __shfl_sync(mask, my_col, i0 + i, G);
-          ev[i] = F::use_rhs ? __shfl_sync(mask, my_e, i0 + i, G) : T(0);
+          ev[i] = kE == EMode::kScalarE ? __shfl_sync(mask, my_e, i0 + i, G) : T(0);
           if (act && i0 + i < n) {
             w[i] = ldg_vec<T, V>(u + int64_t(col) * L + f);
+            if constexpr (kE == EMode::kHeadE) ev[i] = __ldg(e + (k0 + i0 + i) * H + head);
           } else {
 #pragma unroll
             for (int j = 0; j < V; ++j) w[i].x[j] = T(0);
@@ -391,24 +365,6 @@ __global__ void __launch_bounds__(kFastThreads, 16) spmm_fast_kernel(FwdParams p
   }
 }
 
-// Whether u's element for output element f is u[row * out_len + f] (u laid out like the output).
-bool u_like_out(const Bcast& b) {
-  if (b.u_len != b.out_len) return false;
-  return (b.n[2] == 1 || b.us[2] == 1) && (b.n[1] == 1 || b.us[1] == b.n[2]) &&
-         (b.n[0] == 1 || b.us[0] == b.n[1] * b.n[2]);
-}
-
-template <class T>
-bool aligned16(const T* p) {
-  return p == nullptr || reinterpret_cast<uintptr_t>(p) % 16 == 0;
-}
-
-int pow2_at_least(int64_t n) {
-  int g = 1;
-  while (g < n && g < kWarp) g <<= 1;
-  return g;
-}
-
 template <class T, class F, class R>
 void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& b, T* out, int64_t* arg) {
   const Schedule sch = schedule_for(gr);
@@ -424,8 +380,9 @@ void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& 
   // The fast path (see spmm_fast_kernel) where it applies: group size from the row width, at least 4 lanes.
   constexpr bool kFastOk = !R::has_arg && (std::is_same_v<F, CopyUF> || std::is_same_v<F, UMulEF>);
   int fast_group = 0;
+  const bool head_e = F::use_rhs && e_per_head(b);
   if constexpr (kFastOk) {
-    if (vec && u_like_out(b) && (!F::use_rhs || b.e_len == 1)) {
+    if (vec && u_like_out(b) && (!F::use_rhs || b.e_len == 1 || head_e)) {
       fast_group = pow2_at_least(b.out_len / kVec);
       if (fast_group < 4) fast_group = 0;
     }
@@ -435,11 +392,20 @@ void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& 
       if (fast_group > 0) {
         const int64_t per_block = kFastThreads / fast_group;
         const auto blocks = static_cast<unsigned>((q.count + per_block - 1) / per_block);
-        switch (fast_group) {
-          case 4: spmm_fast_kernel<T, F, 4, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
-          case 8: spmm_fast_kernel<T, F, 8, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
-          case 16: spmm_fast_kernel<T, F, 16, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
-          default: spmm_fast_kernel<T, F, 32, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
+        auto go = [&]<EMode kE>() {
+          switch (fast_group) {
+            case 4: spmm_fast_kernel<T, F, kE, 4, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
+            case 8: spmm_fast_kernel<T, F, kE, 8, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
+            case 16: spmm_fast_kernel<T, F, kE, 16, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
+            default: spmm_fast_kernel<T, F, kE, 32, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
+          }
+        };
+        if constexpr (!F::use_rhs) {
+          go.template operator()<EMode::kNoE>();
+        } else if (head_e) {
+          go.template operator()<EMode::kHeadE>();
+        } else {
+          go.template operator()<EMode::kScalarE>();
         }
         LOOM_CUDA_CHECK_LAUNCH();
         return;
@@ -537,138 +503,6 @@ void launch_cusparse(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, co
   LOOM_CUSPARSE_CHECK(st);
 }
 
-// ------------------------------------------------------------------ backward kernels
-// Output element coordinates of (fe, r): fe runs over the dimensions e keeps (bit d of emask), r over those e
-// broadcasts. Gives u's offset and the flat output index.
-__device__ inline void split_fe(int64_t fe, int64_t r, const Bcast& b, int emask, int64_t& uo, int64_t& f) {
-  int64_t i[3];
-#pragma unroll
-  for (int d = 2; d >= 0; --d) {
-    if ((emask >> d) & 1) {
-      i[d] = fe % b.n[d];
-      fe /= b.n[d];
-    } else {
-      i[d] = r % b.n[d];
-      r /= b.n[d];
-    }
-  }
-  uo = i[0] * b.us[0] + i[1] * b.us[1] + i[2] * b.us[2];
-  f = (i[0] * b.n[1] + i[1]) * b.n[2] + i[2];
-}
-
-struct EdgeParams {
-  const int32_t* indices;
-  const int32_t* rows;  // row of each entry
-  int64_t nnz;
-  Bcast b;
-  int emask;
-  int64_t reps;  // output elements per e element (out_len / e_len)
-};
-
-// The contribution of output element (f, u offset uo) of entry k to de[k, fe].
-template <class T, class F>
-__device__ inline T edge_term(const EdgeParams& p, const T* u, T ek, const T* dyv, const int64_t* av, int64_t k,
-                              int64_t j, int64_t uo, int64_t f) {
-  if (av != nullptr && av[f] != k) return T(0);
-  const T uv = F::use_lhs ? u[j * p.b.u_len + uo] : T(0);
-  return dyv[f] * F::de(uv, ek);
-}
-
-// Many output elements per e element (e broadcast, e.g. one weight per entry): a warp per (entry, e element),
-// lanes across the repeats, a butterfly sum.
-template <class T, class F>
-__global__ void edge_grad_warp_kernel(EdgeParams p, const T* __restrict__ u, const T* __restrict__ e,
-                                      const T* __restrict__ dy, const int64_t* __restrict__ arg, T* __restrict__ de) {
-  const int64_t w = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / kWarp;
-  const int lane = threadIdx.x % kWarp;
-  if (w >= p.nnz * p.b.e_len) return;  // uniform per warp
-  const int64_t k = w / p.b.e_len, fe = w % p.b.e_len;
-  const int64_t v = p.rows[k], j = p.indices[k];
-  const T ek = e[k * p.b.e_len + fe];
-  const T* dyv = dy + v * p.b.out_len;
-  const int64_t* av = arg ? arg + v * p.b.out_len : nullptr;
-  T acc(0);
-  for (int64_t r = lane; r < p.reps; r += kWarp) {
-    int64_t uo, f;
-    split_fe(fe, r, p.b, p.emask, uo, f);
-    acc += edge_term<T, F>(p, u, ek, dyv, av, k, j, uo, f);
-  }
-  acc = loom::detail::warp_sum(acc);
-  if (lane == 0) de[k * p.b.e_len + fe] = acc;
-}
-
-// Few repeats (e as wide as the output): a thread per (entry, e element), repeats in order.
-template <class T, class F>
-__global__ void edge_grad_thread_kernel(EdgeParams p, const T* __restrict__ u, const T* __restrict__ e,
-                                        const T* __restrict__ dy, const int64_t* __restrict__ arg,
-                                        T* __restrict__ de) {
-  const int64_t n = p.nnz * p.b.e_len;
-  for (int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; t < n; t += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t k = t / p.b.e_len, fe = t % p.b.e_len;
-    const int64_t v = p.rows[k], j = p.indices[k];
-    const T ek = e[t];
-    const T* dyv = dy + v * p.b.out_len;
-    const int64_t* av = arg ? arg + v * p.b.out_len : nullptr;
-    T acc(0);
-    for (int64_t r = 0; r < p.reps; ++r) {
-      int64_t uo, f;
-      split_fe(fe, r, p.b, p.emask, uo, f);
-      acc += edge_term<T, F>(p, u, ek, dyv, av, k, j, uo, f);
-    }
-    de[t] = acc;
-  }
-}
-
-// max/min du over the transpose: a warp per source row j, lanes across the features (4 per lane per tile); each
-// lane owns its du[j, f], so there is no atomic and the entry order is fixed.
-template <class T, class F>
-__global__ void arg_u_grad_kernel(CsrView gt, const int64_t* __restrict__ eid, Bcast b, const T* __restrict__ u,
-                                  const T* __restrict__ e, const T* __restrict__ dy, const int64_t* __restrict__ arg,
-                                  T* __restrict__ du) {
-  constexpr int kPer = 4;
-  const int64_t j = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / kWarp;
-  const int lane = threadIdx.x % kWarp;
-  if (j >= gt.rows) return;
-  const int64_t L = b.out_len;
-  const int64_t k0 = gt.indptr[j], k1 = gt.indptr[j + 1];
-  for (int64_t tile = 0; tile < L; tile += kWarp * kPer) {
-    T acc[kPer];
-    int64_t uo[kPer], eo[kPer];
-#pragma unroll
-    for (int q = 0; q < kPer; ++q) {
-      acc[q] = T(0);
-      uo[q] = eo[q] = 0;
-      const int64_t f = tile + q * kWarp + lane;
-      if (f < L) b.offsets(f, uo[q], eo[q]);
-    }
-    for (int64_t kt = k0; kt < k1; ++kt) {
-      const int64_t k = eid[kt], v = gt.indices[kt];
-#pragma unroll
-      for (int q = 0; q < kPer; ++q) {
-        const int64_t f = tile + q * kWarp + lane;
-        if (f >= L || arg[v * L + f] != k) continue;
-        const T ev = F::use_rhs ? e[k * b.e_len + eo[q]] : T(0);
-        acc[q] += dy[v * L + f] * F::du(u[j * b.u_len + uo[q]], ev);
-      }
-    }
-#pragma unroll
-    for (int q = 0; q < kPer; ++q) {
-      const int64_t f = tile + q * kWarp + lane;
-      if (f < L) du[j * L + f] = acc[q];
-    }
-  }
-}
-
-template <class T>
-__global__ void scale_kernel(const int64_t* __restrict__ indptr, const T* __restrict__ x, T* __restrict__ y,
-                             int64_t n, int64_t L) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t v = i / L;
-    const int64_t deg = indptr[v + 1] - indptr[v];
-    y[i] = x[i] * (T(1) / T(deg > 1 ? deg : 1));
-  }
-}
-
 }  // namespace
 
 // auto: cuSPARSE when eligible and the rows are at least 32 features wide (its tiling pays off there), ours
@@ -694,64 +528,6 @@ void gspmm_cuda(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Ten
         launch_ours<T, F, R>(g, reduce == Reduce::kMean, up, ep, b, out.data<T>(), ap);
       });
     });
-  });
-}
-
-void edge_grad_cuda(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, const Tensor& dy, const Tensor& arg,
-                    const Bcast& b, const Tensor& de) {
-  EdgeParams p;
-  p.indices = g.indices().data<int32_t>();
-  p.rows = g.row_index().data<int32_t>();
-  p.nnz = g.nnz();
-  p.b = b;
-  p.emask = 0;
-  for (int d = 0; d < 3; ++d) {
-    if (b.es[d] != 0 && b.n[d] > 1) p.emask |= 1 << d;
-  }
-  p.reps = b.out_len / b.e_len;
-  const int64_t* ap = arg.defined() ? arg.data<int64_t>() : nullptr;
-  dispatch_floating(de.dtype(), "gspmm backward", [&]<class T>() {
-    const T* up = u.defined() ? u.data<T>() : nullptr;
-    with_msg(msg, [&]<class F>(F) {
-      if constexpr (F::use_rhs) {
-        if (p.reps >= 16) {
-          const int64_t warps = p.nnz * b.e_len;
-          const int64_t blocks = (warps + kThreads / kWarp - 1) / (kThreads / kWarp);
-          edge_grad_warp_kernel<T, F><<<static_cast<unsigned>(blocks), kThreads, 0, stream()>>>(
-              p, up, e.data<T>(), dy.data<T>(), ap, de.data<T>());
-        } else {
-          edge_grad_thread_kernel<T, F><<<loom::detail::blocks_for(p.nnz * b.e_len), kThreads, 0, stream()>>>(
-              p, up, e.data<T>(), dy.data<T>(), ap, de.data<T>());
-        }
-        LOOM_CUDA_CHECK_LAUNCH();
-      }
-    });
-  });
-}
-
-void arg_u_grad_cuda(const Csr& gt, Msg msg, const Tensor& u, const Tensor& e, const Tensor& dy, const Tensor& arg,
-                     const Bcast& b, const Tensor& du) {
-  const CsrView v = view_of(gt);
-  const int64_t* eid = gt.edge_ids().data<int64_t>();
-  dispatch_floating(du.dtype(), "gspmm backward", [&]<class T>() {
-    const T* ep = e.defined() ? e.data<T>() : nullptr;
-    with_msg(msg, [&]<class F>(F) {
-      if constexpr (F::use_lhs) {
-        const int64_t blocks = (v.rows + kThreads / kWarp - 1) / (kThreads / kWarp);
-        arg_u_grad_kernel<T, F><<<static_cast<unsigned>(blocks), kThreads, 0, stream()>>>(
-            v, eid, b, u.data<T>(), ep, dy.data<T>(), arg.data<int64_t>(), du.data<T>());
-        LOOM_CUDA_CHECK_LAUNCH();
-      }
-    });
-  });
-}
-
-void scale_by_inv_degree_cuda(const Csr& g, const Tensor& dy, const Tensor& out) {
-  const int64_t L = dy.numel() / std::max<int64_t>(1, g.num_rows());
-  dispatch_floating(dy.dtype(), "gspmm backward", [&]<class T>() {
-    scale_kernel<T><<<loom::detail::blocks_for(dy.numel()), kThreads, 0, stream()>>>(
-        g.indptr().data<int64_t>(), dy.data<T>(), out.data<T>(), dy.numel(), L);
-    LOOM_CUDA_CHECK_LAUNCH();
   });
 }
 
