@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "loom/core/message.h"
 #include "loom/core/ops.h"
@@ -72,9 +73,20 @@ Tensor GATConv::forward(const graph::Graph& g0, const Tensor& x) {
   const GATConvOptions& o = options_;
   const graph::Graph& g = attention_graph("GATConv", o, g0, x);
   const int64_t n = x.size(0), H = o.heads(), C = o.out_features();
-  const Tensor h = matmul(x, transpose(weight, 0, 1)).view({n, H, C});
-  // Per-node scores [N, H]; the logit of entry (dst, src) is a_src[src] + a_dst[dst] (gsddmm's u is the column).
-  const Tensor a_src = sum(mul(h, att_src), -1), a_dst = sum(mul(h, att_dst), -1);
+  const Tensor hf = matmul(x, transpose(weight, 0, 1));  // [N, H C]
+  const Tensor h = hf.view({n, H, C});
+  // Per-node scores: a_src[n, h] = <h[n, h, :], att_src[h]>, likewise a_dst. Both come from one GEMM of h with a
+  // block-diagonal [H C, 2 H] matrix holding att_src and att_dst: one read of h, where a broadcast product and a
+  // reduction per side would write and re-read [N, H, C] twice. The logit of entry (dst, src) is
+  // a_src[src] + a_dst[dst] (gsddmm's u is the column).
+  if (!score_mask_.defined() || score_mask_.device() != x.device() || score_mask_.dtype() != x.dtype()) {
+    std::vector<double> m(static_cast<size_t>(H * C * H), 0.0);
+    for (int64_t i = 0; i < H * C; ++i) m[static_cast<size_t>(i * H + i / C)] = 1.0;
+    score_mask_ = from_vector<double>(m, {H * C, H}).to(x.dtype()).to(x.device());
+  }
+  const Tensor att = concat({mul(att_src.view({H * C, 1}), score_mask_), mul(att_dst.view({H * C, 1}), score_mask_)}, 1);
+  const Tensor scores = matmul(hf, att);  // [N, 2 H]
+  const Tensor a_src = slice(scores, 1, 0, H), a_dst = slice(scores, 1, H, 2 * H);
   Tensor logits = mp::gsddmm(g.csr(), mp::u_add_v, a_src, a_dst);
   if (o.edge_dim() > 0) {
     const Tensor& ea = g.edge_attr();

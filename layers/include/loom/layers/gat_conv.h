@@ -40,6 +40,7 @@ class GATConv : public nn::Module {
 
  private:
   GATConvOptions options_;
+  Tensor score_mask_;  // block-diagonal ones [H C, H] on the last forward's device (see forward)
 };
 
 // GATv2: logit(u -> v) = <att, LeakyReLU(W_l x_u + b_l + W_r x_v + b_r)>, fused by mp::gatv2_logits; the
