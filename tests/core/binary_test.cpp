@@ -201,6 +201,12 @@ TEST(Binary, UnalignedOperandsMatchNaiveLoop) {
   EXPECT_EQ(mul(a, unaligned(b)).to_vector<float>(), naive_binary<float>('*', a, b));
   EXPECT_EQ(div(unaligned(a), r).to_vector<float>(), naive_binary<float>('/', a, r));
   EXPECT_EQ(add(unaligned(a), a).to_vector<float>(), naive_binary<float>('+', a, a));
+  uint32_t seed = 300;
+  for (const auto& c : pattern_cases()) {
+    Tensor x = random_tensor(c.a, ++seed, -2, 2), y = random_tensor(c.b, ++seed, 0.5, 2);
+    EXPECT_EQ(sub(unaligned(x), y).to_vector<double>(), naive_binary<double>('-', x, y)) << c.name;
+    EXPECT_EQ(sub(x, unaligned(y)).to_vector<double>(), naive_binary<double>('-', x, y)) << c.name;
+  }
 }
 
 // Bitwise equality of two tensors of one dtype (float32 widens to float64 exactly).

@@ -124,7 +124,7 @@ TEST(Reduce, RowSumsCpuMatchesCudaForEveryLength) {
           << what;
       Tensor x = random_tensor({rows, len}, static_cast<uint32_t>(len) + 1, -1, 1, dtype);
       Tensor g = sum(x.cuda(), 1).cpu();
-      EXPECT_TRUE(allclose(g, sum(x, 1), 1e-4, 1e-4)) << what;
+      EXPECT_TRUE(allclose(g, sum(x, 1), 1e-4, 1e-3)) << what;
       EXPECT_TRUE(allclose(mean(x.cuda(), 1).cpu(), mean(x, 1), 1e-5, 1e-5)) << what;
       // Deterministic: the same bits again, and a row's sum does not depend on how many rows come with it.
       EXPECT_TRUE(allclose(sum(x.cuda(), 1).cpu(), g, 0, 0)) << what;
