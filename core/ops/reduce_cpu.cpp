@@ -6,6 +6,13 @@
 #include "core/ops/reduce.h"
 
 namespace loom::detail {
+namespace {
+// About 4096 elements per parallel task, counted with the real segment length: short rows (a [4M, 32] sum over its
+// last dimension) batch many segments per task instead of one task each.
+int64_t task_grain(const ReduceDims& d, int64_t chunk) {
+  return std::max<int64_t>(1, 4096 / std::max<int64_t>(1, std::min(d.axis, chunk) * d.inner));
+}
+}  // namespace
 
 void sum_dim_cpu(const Tensor& x, const ReduceDims& d, int64_t chunk, const Tensor& out) {
   const int64_t chunks = d.axis <= chunk ? 1 : (d.axis + chunk - 1) / chunk;
@@ -13,7 +20,7 @@ void sum_dim_cpu(const Tensor& x, const ReduceDims& d, int64_t chunk, const Tens
     const T* px = x.data<T>();
     T* po = out.data<T>();
     // Task t = (o, c): sums rows [c*chunk, end) of outer block o into po[t*inner .. +inner).
-    parallel_for(d.outer * chunks, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, chunk * d.inner)),
+    parallel_for(d.outer * chunks, task_grain(d, chunk),
                  [&](int64_t b, int64_t e) {
                    for (int64_t t = b; t < e; ++t) {
                      const int64_t o = t / chunks, c = t % chunks;
@@ -45,7 +52,7 @@ void max_dim_cpu(const Tensor& x, const Tensor& in_index, const ReduceDims& d, i
     T* pv = values.data<T>();
     int64_t* pi = indices.data<int64_t>();
     // Task t = (o, c) writes the inner values of chunk c of outer block o; rows are scanned in order.
-    parallel_for(d.outer * chunks, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, chunk * d.inner)),
+    parallel_for(d.outer * chunks, task_grain(d, chunk),
                  [&](int64_t b, int64_t e) {
                    for (int64_t t = b; t < e; ++t) {
                      const int64_t o = t / chunks, c = t % chunks;

@@ -3,8 +3,12 @@
 #include <gmock/gmock.h>
 #include <oneapi/tbb/global_control.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
+#include <string>
 
+#include "core/ops/reduce.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -59,6 +63,79 @@ TEST(Reduce, SumCpuMatchesCudaAndIsDeterministic) {
       Tensor c = sum(x, d), g = sum(x.cuda(), d);
       EXPECT_TRUE(allclose(g.cpu(), c, 1e-4, 1e-3)) << shape_str(s) << " dim " << d;
       EXPECT_EQ(g.cpu().to_vector<float>(), sum(x.cuda(), d).cpu().to_vector<float>());
+    }
+  }
+}
+
+// Short and long rows over the last dimension: one-element rows, lanes per row of every power of two, a warp with
+// several elements per lane, the block path and several chunks.
+const std::vector<int64_t> kRowLengths = {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 32, 33, 100, 511, 512, 513, 1000, 1024, 1025, 4097};
+
+// Small integers: every summation order gives the exact same float, so devices can be compared bit for bit.
+Tensor random_integers(const Shape& shape, uint32_t seed, DType dtype) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> dist(-8, 8);
+  std::vector<double> v(static_cast<size_t>(shape_numel(shape)));
+  for (double& x : v) x = dist(gen);
+  return from_vector<double>(v, shape).to(dtype);
+}
+
+template <class T>
+void expect_row_sums_in_order(DType dtype) {
+  for (int64_t len : kRowLengths) {
+    const int64_t rows = len > 1000 ? 5 : 300;
+    Tensor x = random_tensor({rows, len}, static_cast<uint32_t>(len), -1, 1, dtype);
+    const std::vector<T> v = x.to_vector<T>();
+    std::vector<T> want(static_cast<size_t>(rows));
+    std::vector<T> want_max(static_cast<size_t>(rows));
+    std::vector<int64_t> want_arg(static_cast<size_t>(rows));
+    for (int64_t r = 0; r < rows; ++r) {
+      // The CPU sums each chunk of kSumChunkCpu in order, then the chunk partials in order.
+      T total(0);
+      for (int64_t c0 = 0; c0 < len; c0 += detail::kSumChunkCpu) {
+        T part(0);
+        for (int64_t a = c0; a < std::min(len, c0 + detail::kSumChunkCpu); ++a) part += v[static_cast<size_t>(r * len + a)];
+        total += part;
+      }
+      want[static_cast<size_t>(r)] = total;
+      const auto* row = v.data() + r * len;
+      const auto it = std::max_element(row, row + len);
+      want_max[static_cast<size_t>(r)] = *it;
+      want_arg[static_cast<size_t>(r)] = it - row;
+    }
+    EXPECT_EQ(sum(x, 1).to_vector<T>(), want) << "len " << len;
+    EXPECT_EQ(max(x, 1).to_vector<T>(), want_max) << "len " << len;
+    EXPECT_EQ(argmax(x, 1).to_vector<int64_t>(), want_arg) << "len " << len;
+  }
+}
+
+TEST(Reduce, RowSumsOfEveryLengthMatchAnInOrderLoopFloat32) { expect_row_sums_in_order<float>(kFloat32); }
+TEST(Reduce, RowSumsOfEveryLengthMatchAnInOrderLoopFloat64) { expect_row_sums_in_order<double>(kFloat64); }
+
+TEST(Reduce, RowSumsCpuMatchesCudaForEveryLength) {
+  LOOM_REQUIRE_CUDA();
+  for (DType dtype : {kFloat32, kFloat64}) {
+    for (int64_t len : kRowLengths) {
+      const int64_t rows = len > 1000 ? 37 : 1001;
+      const std::string what = std::string(dtype_name(dtype)) + " len " + std::to_string(len);
+      // Exact on integers (any order), within rounding on random values.
+      Tensor xi = random_integers({rows, len}, static_cast<uint32_t>(len), dtype);
+      EXPECT_EQ(sum(xi.cuda(), 1).cpu().to(kFloat64).to_vector<double>(), sum(xi, 1).to(kFloat64).to_vector<double>())
+          << what;
+      Tensor x = random_tensor({rows, len}, static_cast<uint32_t>(len) + 1, -1, 1, dtype);
+      Tensor g = sum(x.cuda(), 1).cpu();
+      EXPECT_TRUE(allclose(g, sum(x, 1), 1e-4, 1e-3)) << what;
+      EXPECT_TRUE(allclose(mean(x.cuda(), 1).cpu(), mean(x, 1), 1e-5, 1e-5)) << what;
+      // Deterministic: the same bits again, and a row's sum does not depend on how many rows come with it.
+      EXPECT_TRUE(allclose(sum(x.cuda(), 1).cpu(), g, 0, 0)) << what;
+      for (int64_t r : {int64_t{0}, rows / 2, rows - 1}) {
+        Tensor one = sum(x.narrow_rows(r, r + 1).cuda(), 1).cpu();
+        EXPECT_TRUE(allclose(one, g.narrow_rows(r, r + 1), 0, 0)) << what << " row " << r;
+      }
+      EXPECT_TRUE(allclose(max(x.cuda(), 1).cpu(), max(x, 1), 0, 0)) << what;
+      EXPECT_EQ(argmax(x.cuda(), 1).cpu().to_vector<int64_t>(), argmax(x, 1).to_vector<int64_t>()) << what;
+      // Ties (integers repeat) go to the first index on both devices.
+      EXPECT_EQ(argmax(xi.cuda(), 1).cpu().to_vector<int64_t>(), argmax(xi, 1).to_vector<int64_t>()) << what;
     }
   }
 }
