@@ -76,7 +76,9 @@ __global__ void binary_fast_kernel(const T* __restrict__ full, const T* __restri
       outv[k] = y;
     }
   }
-  for (I i = nv * V + first_thread<I>(); i < n; i += thread_stride<I>()) {
+  // The scalar loop: the tail after the packs, or everything when V == 1 (no packs ran).
+  const I start = V > 1 ? nv * V : I(0);
+  for (I i = start + first_thread<I>(); i < n; i += thread_stride<I>()) {
     const I j = Mode == 0 ? i : Mode == 1 ? i % period : i / period;
     out[i] = apply<AFull>(f, full[i], rep[j]);
   }
