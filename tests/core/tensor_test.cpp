@@ -57,6 +57,29 @@ TEST(Tensor, ConversionsAndInPlace) {
   EXPECT_EQ(t.to_vector<double>(), (std::vector<double>{1.25, -2.5, 3.0}));  // clone did not alias
 }
 
+TEST(Tensor, LargeHostBlocksAreCachedAndReused) {
+  cpu::empty_cache();
+  EXPECT_EQ(cpu::cached_bytes(), 0);
+  const void* first;
+  {
+    Tensor a = full({1 << 20, 3}, 1.5);  // 12 MiB: above the 1 MiB cache floor
+    first = a.data<float>();
+  }
+  EXPECT_GE(cpu::cached_bytes(), 12 << 20);
+  {
+    Tensor b = zeros({3 << 20});  // the same size: the cached block comes back, and factories still fill it
+    EXPECT_EQ(static_cast<const void*>(b.data<float>()), first);
+    EXPECT_EQ(b.to_vector<float>()[12345], 0.0f);
+    EXPECT_EQ(cpu::cached_bytes(), 0);
+  }
+  {
+    Tensor small = ones({100});  // small blocks bypass the cache
+    EXPECT_EQ(small.to_vector<float>()[99], 1.0f);
+  }
+  cpu::empty_cache();
+  EXPECT_EQ(cpu::cached_bytes(), 0);
+}
+
 TEST(Tensor, CudaRoundTrip) {
   LOOM_REQUIRE_CUDA();
   Tensor t = testing::random_tensor({5, 7}, 1, -1, 1, kFloat32);

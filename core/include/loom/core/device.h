@@ -23,6 +23,13 @@ struct Device {
 inline constexpr Device kCPU{DeviceType::kCPU, 0};
 inline constexpr Device kCUDA{DeviceType::kCUDA, 0};
 
+namespace cpu {
+// Large host blocks (>= 1 MiB) of freed CPU tensors are cached for reuse (at most $LOOM_HOST_CACHE_MB MiB, default
+// 4096; 0 disables): the bytes held now, and giving them all back to the system.
+int64_t cached_bytes();
+void empty_cache();
+}  // namespace cpu
+
 namespace cuda {
 // True when Loom was built with CUDA and a device is present.
 bool is_available();
