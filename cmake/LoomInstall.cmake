@@ -6,7 +6,7 @@ install(TARGETS loom EXPORT loomTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-foreach(dir core/include data/include graph/include layers/include models/include)
+foreach(dir core/include data/include graph/include hypergraph/include layers/include models/include)
   if(EXISTS ${PROJECT_SOURCE_DIR}/${dir}/loom)
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/loom DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   endif()

@@ -1,0 +1,94 @@
+// A hypergraph of N vertices and M hyperedges for message passing: the incidence structure in both orientations as
+// Csr (cached), optional hyperedge weights, degrees, and the per-incidence coefficients of HGNN's and HGNN+'s
+// operators (cached). A Hypergraph is a cheap handle to immutable, shared structure.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "loom/core/message.h"
+#include "loom/core/sparse.h"
+#include "loom/core/tensor.h"
+#include "loom/graph/graph.h"
+
+namespace loom::hypergraph {
+
+// Hyperedges without any vertex: dropped (their ids are renumbered away; see kept_hyperedges()) or an error.
+enum class EmptyHyperedges : uint8_t { kDrop, kError };
+
+class Hypergraph {
+ public:
+  Hypergraph() = default;
+
+  // incidence int32/int64 [2, nnz]: row 0 vertex ids, row 1 hyperedge ids (PyG's hyperedge_index layout), on the
+  // CPU or CUDA (the hypergraph lives there). num_hyperedges < 0 means max id + 1. hyperedge_weight floating [M],
+  // finite. A repeated (vertex, hyperedge) pair counts once. Errors: IndexError naming the incidence for an id out
+  // of range, ShapeError for bad shapes, ValueError for non-finite weights or (with kError) an empty hyperedge.
+  static Hypergraph from_incidence(const Tensor& incidence, int64_t num_vertices, int64_t num_hyperedges = -1,
+                                   const Tensor& hyperedge_weight = Tensor(),
+                                   EmptyHyperedges empty = EmptyHyperedges::kDrop);
+  // One hyperedge per list (vertex ids in [0, num_vertices)), on the CPU.
+  static Hypergraph from_vertex_lists(const std::vector<std::vector<int64_t>>& hyperedges, int64_t num_vertices,
+                                      EmptyHyperedges empty = EmptyHyperedges::kDrop);
+  // HGNN's citation protocol: one hyperedge per vertex v holding v and its in-neighbours (sources of its in-edges).
+  static Hypergraph from_graph_neighborhoods(const graph::Graph& g);
+  // Each edge {u, v} as a 2-vertex hyperedge (self loops as singletons; both directions of an edge kept once).
+  static Hypergraph from_graph_edges(const graph::Graph& g);
+
+  bool defined() const { return impl_ != nullptr; }
+  int64_t num_vertices() const;
+  int64_t num_hyperedges() const;
+  int64_t num_incidences() const;
+  Device device() const;
+  std::string str() const;  // "Hypergraph(2708 vertices, 1579 hyperedges, 4786 incidences, cpu)"
+
+  // Rows = hyperedges, columns = vertices (H^T): gspmm over it sends vertex features to hyperedges (v2e).
+  const Csr& hyperedge_members() const;
+  // Rows = vertices, columns = hyperedges (H): gspmm over it sends hyperedge features to vertices (e2v). Cached.
+  const Csr& vertex_memberships() const;
+  // Floating [M], or undefined (every hyperedge weighs 1).
+  const Tensor& hyperedge_weight() const;
+  // For dropped empty hyperedges: int64 [M] original id of each kept hyperedge (identity otherwise).
+  const Tensor& kept_hyperedges() const;
+
+  // int64 [N] number of hyperedges containing each vertex; int64 [M] number of vertices of each hyperedge.
+  Tensor vertex_degrees() const;
+  Tensor hyperedge_sizes() const;
+  // int64 [2, nnz] (vertex, hyperedge) in hyperedge_members() order.
+  Tensor incidence() const;
+
+  // This hypergraph plus one singleton hyperedge {v} per vertex, appended after the existing hyperedges with weight
+  // 1 (AllSet's protocol: without it, a vertex in no hyperedge receives no message at all).
+  Hypergraph with_singletons() const;
+
+  // Per-incidence coefficients, cached per dtype, in the order of the Csr each stage runs on:
+  //   HGNN  (D_v^-1/2 H W D_e^-1 H^T D_v^-1/2):  v2e stage on hyperedge_members(): d_v^-1/2 / |e|;
+  //                                            e2v stage on vertex_memberships(): w_e d_v^-1/2,
+  //                                            with d_v = sum of the weights of v's hyperedges (0 -> coefficient 0).
+  //   HGNN+ (D_v^-1 H W D_e^-1 H^T):            v2e: 1 / |e|;  e2v: w_e / d_v with d_v the count of v's hyperedges.
+  struct StageCoefficients {
+    Tensor v2e, e2v;
+  };
+  const StageCoefficients& hgnn_coefficients(DType dtype = kFloat32) const;
+  const StageCoefficients& hgnnp_coefficients(DType dtype = kFloat32) const;
+
+  Hypergraph to(Device device) const;
+
+ private:
+  struct Impl;
+  const Impl& impl() const;
+  std::shared_ptr<Impl> impl_;
+};
+
+// Message passing on the engine (never an incidence x feature tensor), with autograd:
+//   v2e: [N, F] vertex features -> [M, F], reduce over each hyperedge's vertices (sum, mean, max).
+//   e2v: [M, F] hyperedge features -> [N, F], reduce over each vertex's hyperedges.
+Tensor v2e(const Hypergraph& h, const Tensor& x, mp::Reduce reduce);
+Tensor e2v(const Hypergraph& h, const Tensor& y, mp::Reduce reduce);
+// HGNN's smoothing D_v^-1/2 H W D_e^-1 H^T D_v^-1/2 X as two weighted fused SpMMs.
+Tensor hgnn_smooth(const Hypergraph& h, const Tensor& x);
+// HGNN+'s two-stage mean: D_v^-1 H W D_e^-1 H^T X.
+Tensor hgnnp_smooth(const Hypergraph& h, const Tensor& x);
+
+}  // namespace loom::hypergraph
