@@ -11,11 +11,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   loom::cli::TrainArgs a;
   CLI::App* train = app.add_subcommand("train", "train a node classifier and report test accuracy");
-  train->add_option("--model", a.model, "gcn, sage, gat, gatv2, gin, sinc or mlp")
-      ->check(CLI::IsMember({"gcn", "sage", "gat", "gatv2", "gin", "sinc", "mlp"}));
+  train->add_option("--model", a.model, "gcn, sage, gat, gatv2, gin, sinc, mlp; hypergraph models hgnn, hgnnp")
+      ->check(CLI::IsMember({"gcn", "sage", "gat", "gatv2", "gin", "sinc", "mlp", "hgnn", "hgnnp"}));
   train->add_option("--data", a.data,
                     "data-set folder, or a name under $LOOM_DATA (default: a generated CSBM graph)");
-  train->add_option("--epochs", a.epochs, "training epochs")->check(CLI::PositiveNumber);
+  train->add_option("--epochs", a.epochs, "training epochs (default: the model's, 200 for most)")
+      ->check(CLI::PositiveNumber);
   train->add_option("--lr", a.lr, "Adam learning rate (default: the model's)")->check(CLI::PositiveNumber);
   train->add_option("--weight-decay", a.weight_decay, "L2 weight decay (default 5e-4)")->check(CLI::NonNegativeNumber);
   train->add_option("--hidden", a.hidden, "hidden units (per head for gat/gatv2; default: the model's)")
@@ -33,6 +34,8 @@ int main(int argc, char** argv) {
   train->add_option("--jk", a.jk, "jumping knowledge: none, cat, max or sum")->check(CLI::IsMember({"none", "cat", "max", "sum"}));
   train->add_option("--aggr", a.aggr, "sage: mean, max or sum; sinc: sum, mean or sym");
   train->add_flag("--normalize-features", a.normalize_features, "divide each feature row by its sum (as PyG's NormalizeFeatures)");
+  train->add_flag("--no-singletons", a.no_singletons,
+                  "hypergraph folders: do not add a singleton hyperedge per vertex (added by default, as AllSet does)");
   train->add_option("--seed", a.seed, "random seed (data generation, initialisation, dropout, random splits)");
   train->add_option("--seeds", a.seeds, "runs with seeds seed, seed+1, ...; reports mean ± std")->check(CLI::PositiveNumber);
   train->add_option("--split", a.split, "the folder's own split (default), split k (splits/k), or random:TRAIN,VAL");

@@ -5,6 +5,7 @@
 
 #include "loom/core/error.h"
 #include "loom/core/ops.h"
+#include "loom/layers/hgnn_conv.h"
 #include "loom/layers/layers.h"
 
 namespace loom::models {
@@ -15,7 +16,7 @@ bool one_of(const std::string& s, std::initializer_list<const char*> names) {
   return std::any_of(names.begin(), names.end(), [&](const char* n) { return s == n; });
 }
 
-// Wraps a layer module as a (graph, x) -> y callable after appending it to `list`.
+// Wraps a graph layer module as a callable after appending it to `list`.
 template <class L>
 std::function<Tensor(const graph::Graph&, const Tensor&)> wrap(nn::ModuleList& list, std::shared_ptr<L> layer) {
   list.push_back(layer);
@@ -25,15 +26,17 @@ std::function<Tensor(const graph::Graph&, const Tensor&)> wrap(nn::ModuleList& l
 }  // namespace
 
 const std::vector<std::string>& NodeClassifier::model_names() {
-  static const std::vector<std::string> names{"gcn", "sage", "gat", "gatv2", "gin", "sinc", "mlp"};
+  static const std::vector<std::string> names{"gcn", "sage", "gat", "gatv2", "gin", "sinc", "mlp", "hgnn", "hgnnp"};
   return names;
 }
+
+bool NodeClassifier::is_hypergraph_model(const std::string& model) { return model == "hgnn" || model == "hgnnp"; }
 
 NodeClassifier::NodeClassifier(const GnnOptions& o) : nn::Module("NodeClassifier"), options_(o) {
   const std::string& m = o.model();
   const auto& names = model_names();
   LOOM_CHECK(std::find(names.begin(), names.end(), m) != names.end(), ValueError, "NodeClassifier: unknown model '",
-             m, "' (expected gcn, sage, gat, gatv2, gin, sinc or mlp)");
+             m, "' (expected gcn, sage, gat, gatv2, gin, sinc, mlp, hgnn or hgnnp)");
   LOOM_CHECK(o.num_layers() >= 1, ValueError, "NodeClassifier: num_layers must be >= 1, got ", o.num_layers());
   LOOM_CHECK(o.in_features() > 0 && o.hidden() > 0 && o.out_features() > 0, ValueError,
              "NodeClassifier: in_features, hidden and out_features must be positive, got ", o.in_features(), ", ",
@@ -56,29 +59,48 @@ NodeClassifier::NodeClassifier(const GnnOptions& o) : nn::Module("NodeClassifier
   for (int i = 0; i < o.num_layers(); ++i) {
     const bool last = i + 1 == o.num_layers() && !jk;
     const int64_t out = last ? o.out_features() : o.hidden();
+    std::function<Tensor(const graph::Graph&, const Tensor&)> graph_layer;
     Layer layer;
     if (m == "gcn") {
-      layer = wrap(*convs, std::make_shared<layers::GCNConv>(layers::GCNConvOptions(width, out)));
+      graph_layer = wrap(*convs, std::make_shared<layers::GCNConv>(layers::GCNConvOptions(width, out)));
     } else if (m == "sage") {
-      layer = wrap(*convs, std::make_shared<layers::SAGEConv>(
+      graph_layer = wrap(*convs, std::make_shared<layers::SAGEConv>(
                                     layers::SAGEConvOptions(width, out).aggr(o.aggr().empty() ? "mean" : o.aggr())));
     } else if (attention) {
       auto opts = layers::GATConvOptions(width, out)
                       .heads(last ? o.out_heads() : o.heads())
                       .concat(!last)
                       .dropout(o.attention_dropout());
-      layer = m == "gat" ? wrap(*convs, std::make_shared<layers::GATConv>(opts))
+      graph_layer = m == "gat" ? wrap(*convs, std::make_shared<layers::GATConv>(opts))
                          : wrap(*convs, std::make_shared<layers::GATv2Conv>(opts));
     } else if (m == "gin") {
-      layer = wrap(*convs, std::make_shared<layers::GINConv>(
+      graph_layer = wrap(*convs, std::make_shared<layers::GINConv>(
                                     layers::GINConvOptions(width, {o.hidden()}, out).train_eps(o.train_eps())));
     } else if (m == "sinc") {
-      layer = wrap(*convs, std::make_shared<layers::SINCConv>(
+      graph_layer = wrap(*convs, std::make_shared<layers::SINCConv>(
                                     layers::SINCConvOptions(width, o.hidden(), out).aggr(o.aggr().empty() ? "sum" : o.aggr())));
-    } else {  // mlp: the same stack with the graph ignored
+    } else if (is_hypergraph_model(m)) {
+      auto conv = m == "hgnn" ? std::make_shared<layers::HGNNConv>(layers::HGNNConvOptions(width, out))
+                              : std::make_shared<layers::HGNNPConv>(layers::HGNNConvOptions(width, out));
+      convs->push_back(conv);
+      const bool plus = m == "hgnnp";
+      layer = [conv, plus, m](const Structure& s, const Tensor& x) {
+        LOOM_CHECK(s.hypergraph != nullptr, ValueError, "NodeClassifier: model '", m,
+                   "' runs on a Hypergraph, not a Graph (build one with Hypergraph::from_graph_neighborhoods)");
+        return plus ? std::static_pointer_cast<layers::HGNNPConv>(conv)->forward(*s.hypergraph, x)
+                    : conv->forward(*s.hypergraph, x);
+      };
+    } else {  // mlp: the same stack with the structure ignored
       auto lin = std::make_shared<nn::Linear>(width, out);
       convs->push_back(lin);
-      layer = [lin](const graph::Graph&, const Tensor& x) { return lin->forward(x); };
+      layer = [lin](const Structure&, const Tensor& x) { return lin->forward(x); };
+    }
+    if (graph_layer) {
+      layer = [graph_layer, m](const Structure& s, const Tensor& x) {
+        LOOM_CHECK(s.graph != nullptr, ValueError, "NodeClassifier: model '", m,
+                   "' runs on a Graph, not a Hypergraph");
+        return graph_layer(*s.graph, x);
+      };
     }
     layers_.push_back(std::move(layer));
     width = last ? out : (attention ? hidden_width : out);
@@ -111,6 +133,18 @@ Tensor NodeClassifier::activate(const Tensor& x) const {
 }
 
 Tensor NodeClassifier::forward(const graph::Graph& g, const Tensor& x) {
+  Structure s;
+  s.graph = &g;
+  return run(s, x);
+}
+
+Tensor NodeClassifier::forward(const hypergraph::Hypergraph& h, const Tensor& x) {
+  Structure s;
+  s.hypergraph = &h;
+  return run(s, x);
+}
+
+Tensor NodeClassifier::run(const Structure& s, const Tensor& x) {
   LOOM_CHECK(x.dim() == 2 && x.size(1) == options_.in_features(), ShapeError, "NodeClassifier: x must be [N, ",
              options_.in_features(), "], got ", x.shape_str());
   const bool jk = options_.jk() != "none";
@@ -118,7 +152,7 @@ Tensor NodeClassifier::forward(const graph::Graph& g, const Tensor& x) {
   Tensor h = x;
   for (size_t i = 0; i < layers_.size(); ++i) {
     const bool last = i + 1 == layers_.size() && !jk;
-    Tensor y = layers_[i](g, dropout(h, options_.dropout(), is_training()));
+    Tensor y = layers_[i](s, dropout(h, options_.dropout(), is_training()));
     if (last) return y;
     if (i < norms_.size()) y = norms_[i](y);
     y = activate(y);

@@ -10,13 +10,14 @@
 
 #include "loom/core/nn.h"
 #include "loom/graph/graph.h"
+#include "loom/hypergraph/hypergraph.h"
 
 namespace loom::models {
 
 struct GnnOptions {
   GnnOptions(std::string model, int64_t in_features, int64_t hidden, int64_t out_features)
       : model_(std::move(model)), in_features_(in_features), hidden_(hidden), out_features_(out_features) {}
-  LOOM_ARG(std::string, model);  // gcn | sage | gat | gatv2 | gin | sinc | mlp
+  LOOM_ARG(std::string, model);  // gcn | sage | gat | gatv2 | gin | sinc | mlp (on a graph), hgnn | hgnnp (hypergraph)
   LOOM_ARG(int64_t, in_features);
   LOOM_ARG(int64_t, hidden);  // per head for gat/gatv2
   LOOM_ARG(int64_t, out_features);
@@ -40,13 +41,23 @@ struct GnnOptions {
 class NodeClassifier : public nn::Module {
  public:
   explicit NodeClassifier(const GnnOptions& options);
+  // Graph models (and mlp) run on a Graph, hypergraph models (and mlp) on a Hypergraph; the other pairing is a
+  // ValueError naming the model.
   Tensor forward(const graph::Graph& g, const Tensor& x);
+  Tensor forward(const hypergraph::Hypergraph& h, const Tensor& x);
   const GnnOptions& options() const { return options_; }
-  // The model names accepted by GnnOptions::model.
+  // The model names accepted by GnnOptions::model, and whether a name is a hypergraph model.
   static const std::vector<std::string>& model_names();
+  static bool is_hypergraph_model(const std::string& model);
 
  private:
-  using Layer = std::function<Tensor(const graph::Graph&, const Tensor&)>;
+  // What a layer runs on: exactly one of the two is set.
+  struct Structure {
+    const graph::Graph* graph = nullptr;
+    const hypergraph::Hypergraph* hypergraph = nullptr;
+  };
+  using Layer = std::function<Tensor(const Structure&, const Tensor&)>;
+  Tensor run(const Structure& s, const Tensor& x);
   Tensor activate(const Tensor& x) const;
 
   GnnOptions options_;
