@@ -8,7 +8,6 @@
 #include <cusparse.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <iterator>
 #include <memory>
@@ -80,12 +79,7 @@ Schedule schedule_for(const Csr& g) {
   Schedule s;
   const int64_t rows = g.num_rows(), nnz = g.nnz();
   const int64_t avg = rows > 0 ? (nnz + rows - 1) / rows : 0;
-  // $LOOM_SPMM_MIN_CHUNK overrides kMinChunk (a tuning knob for measurements; read once).
-  static const int64_t min_chunk = [] {
-    const char* env = std::getenv("LOOM_SPMM_MIN_CHUNK");
-    return env ? std::max<int64_t>(32, std::atoll(env)) : kMinChunk;
-  }();
-  s.chunk = std::max(min_chunk, 8 * avg);
+  s.chunk = std::max(kMinChunk, 8 * avg);
   const int64_t max_deg_possible = nnz;
   if (max_deg_possible > s.chunk) {
     const std::vector<int64_t> ptr = g.indptr().cpu().to_vector<int64_t>();
