@@ -1,0 +1,48 @@
+// Hypergraph message passing on the engine: v2e / e2v reductions over the two incidence orders, and HGNN's and
+// HGNN+'s smoothing operators as two weighted gspmm calls with the hypergraph's cached coefficients.
+#include "loom/core/error.h"
+#include "loom/core/message.h"
+#include "loom/hypergraph/hypergraph.h"
+
+namespace loom::hypergraph {
+
+namespace {
+
+// x must be a floating [rows, F] or [rows, H, C] tensor on the hypergraph's device.
+void check_features(const char* op, const Hypergraph& h, const Tensor& x, int64_t rows, const char* what) {
+  LOOM_CHECK(h.defined(), ValueError, op, ": the hypergraph is undefined (default-constructed)");
+  LOOM_CHECK(x.defined(), ValueError, op, ": 'x' is an undefined tensor");
+  LOOM_CHECK(is_floating(x.dtype()), DTypeError, op, ": 'x' must be float32 or float64, got ", dtype_name(x.dtype()));
+  LOOM_CHECK((x.dim() == 2 || x.dim() == 3) && x.size(0) == rows, ShapeError, op, ": 'x' must be [", rows,
+             ", F] or [", rows, ", H, C] (one row per ", what, "), got ", x.shape_str());
+  LOOM_CHECK(x.device() == h.device(), DeviceError, op, ": 'x' is on ", x.device().str(),
+             " but the hypergraph is on ", h.device().str(), " (move one with .to(device))");
+}
+
+}  // namespace
+
+Tensor v2e(const Hypergraph& h, const Tensor& x, mp::Reduce reduce) {
+  check_features("hypergraph::v2e", h, x, h.defined() ? h.num_vertices() : 0, "vertex");
+  return mp::gspmm(h.hyperedge_members(), mp::copy_u, reduce, x);
+}
+
+Tensor e2v(const Hypergraph& h, const Tensor& y, mp::Reduce reduce) {
+  check_features("hypergraph::e2v", h, y, h.defined() ? h.num_hyperedges() : 0, "hyperedge");
+  return mp::gspmm(h.vertex_memberships(), mp::copy_u, reduce, y);
+}
+
+Tensor hgnn_smooth(const Hypergraph& h, const Tensor& x) {
+  check_features("hypergraph::hgnn_smooth", h, x, h.defined() ? h.num_vertices() : 0, "vertex");
+  const auto& c = h.hgnn_coefficients(x.dtype());
+  const Tensor y = mp::gspmm(h.hyperedge_members(), mp::u_mul_e, mp::sum, x, c.v2e);
+  return mp::gspmm(h.vertex_memberships(), mp::u_mul_e, mp::sum, y, c.e2v);
+}
+
+Tensor hgnnp_smooth(const Hypergraph& h, const Tensor& x) {
+  check_features("hypergraph::hgnnp_smooth", h, x, h.defined() ? h.num_vertices() : 0, "vertex");
+  const auto& c = h.hgnnp_coefficients(x.dtype());
+  const Tensor y = mp::gspmm(h.hyperedge_members(), mp::u_mul_e, mp::sum, x, c.v2e);
+  return mp::gspmm(h.vertex_memberships(), mp::u_mul_e, mp::sum, y, c.e2v);
+}
+
+}  // namespace loom::hypergraph
