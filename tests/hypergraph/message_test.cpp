@@ -102,7 +102,9 @@ TEST_P(SmoothVsDense, HgnnAndHgnnp) {
       for (int64_t v = 0; v < d.n; ++v) {
         double deg = 0;
         for (double a : d.h[v]) deg += a;
-        if (deg == 0) EXPECT_EQ(g[v], std::vector<double>(5, 0.0)) << v;
+        if (deg == 0) {
+          EXPECT_EQ(g[v], std::vector<double>(5, 0.0)) << v;
+        }
       }
     }
   }

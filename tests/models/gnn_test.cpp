@@ -7,6 +7,7 @@
 #include "loom/core/random.h"
 #include "loom/data/csbm.h"
 #include "loom/graph/graph.h"
+#include "loom/hypergraph/hypergraph.h"
 #include "loom/models/gnn.h"
 #include "loom/models/node_classification.h"
 #include "support/testing.h"
@@ -49,6 +50,34 @@ TEST(NodeClassifier, EveryGraphModelLearnsAndBeatsTheMlpOnAHomophilousGraph) {
     EXPECT_GT(acc, mlp + 0.05) << m << " vs mlp " << mlp;
     EXPECT_GT(acc, 0.75) << m;
   }
+}
+
+TEST(NodeClassifier, HypergraphModelsLearnOnNeighbourhoodHyperedgesAndBeatTheMlp) {
+  const data::NodeDataset d = homophilous_csbm();
+  const graph::Graph g = graph::Graph::from_edge_index(d.edge_index, d.num_nodes());
+  const hypergraph::Hypergraph h = hypergraph::Hypergraph::from_graph_neighborhoods(g);
+  auto fit_h = [&](const models::GnnOptions& opts) {
+    manual_seed(0);
+    models::NodeClassifier model(opts);
+    models::TrainOptions t;
+    t.epochs = 60;
+    return models::train_node_classifier(model, [&](bool) { return model.forward(h, d.x); }, d, t).test_acc;
+  };
+  const double mlp = fit_h(models::GnnOptions("mlp", 16, 32, 3));  // mlp runs on either structure
+  for (const char* m : {"hgnn", "hgnnp"}) {
+    EXPECT_TRUE(models::NodeClassifier::is_hypergraph_model(m));
+    const double acc = fit_h(models::GnnOptions(m, 16, 32, 3));
+    EXPECT_GT(acc, mlp + 0.05) << m << " vs mlp " << mlp;
+    EXPECT_GT(acc, 0.75) << m;
+  }
+  EXPECT_FALSE(models::NodeClassifier::is_hypergraph_model("gcn"));
+  models::NodeClassifier hgnn(models::GnnOptions("hgnn", 16, 8, 3));
+  EXPECT_EQ(hgnn.named_parameters().at("convs.0.weight").shape(), (Shape{8, 16}));
+  EXPECT_THAT([&] { hgnn.forward(g, d.x); },
+              ThrowsMessage<ValueError>(HasSubstr("'hgnn' runs on a Hypergraph, not a Graph")));
+  models::NodeClassifier gcn(models::GnnOptions("gcn", 16, 8, 3));
+  EXPECT_THAT([&] { gcn.forward(h, d.x); },
+              ThrowsMessage<ValueError>(HasSubstr("'gcn' runs on a Graph, not a Hypergraph")));
 }
 
 TEST(NodeClassifier, OptionsShapeTheNetwork) {
