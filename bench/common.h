@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -38,9 +39,10 @@ inline Timing timed(const std::function<void()>& fn, Device device, int warmup, 
   return t;
 }
 
-// The reference graph folder: src.npy, dst.npy (int64 directed edges), x.npy (float32 [N, F]), y.npy.
+// The reference graph folder: src.npy, dst.npy (int64 directed edges), x.npy (float32 [N, F]), y.npy, and the
+// random hypergraph's incidences hsrc.npy (vertex) / hedge.npy (hyperedge).
 struct ReferenceGraph {
-  Tensor src, dst, x, y;
+  Tensor src, dst, x, y, hsrc, hedge;
   int64_t num_nodes() const { return x.size(0); }
   int64_t num_edges() const { return src.numel(); }
 };
@@ -50,6 +52,10 @@ inline ReferenceGraph read_reference_graph(const std::string& dir, bool labels =
   g.dst = data::read_npy(dir + "/dst.npy");
   g.x = data::read_npy(dir + "/x.npy");
   if (labels) g.y = data::read_npy(dir + "/y.npy");
+  if (std::filesystem::exists(dir + "/hsrc.npy")) {
+    g.hsrc = data::read_npy(dir + "/hsrc.npy");
+    g.hedge = data::read_npy(dir + "/hedge.npy");
+  }
   return g;
 }
 

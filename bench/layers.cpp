@@ -1,5 +1,5 @@
-// bench_layers: one graph layer's forward + backward (GCNConv, SAGEConv(mean), GATConv(4 heads)) and one epoch of
-// a 2-layer GCN with Adam, on the R-MAT graph of ../shared/bench/pyg_reference.py (same files, same shapes as its
+// bench_layers: one graph layer's forward + backward (GCNConv, SAGEConv(mean), GATConv(4 heads), and HGNNConv on
+// the reference's random hypergraph, PyG's HypergraphConv workload) and one epoch of a 2-layer GCN with Adam, on the R-MAT graph of ../shared/bench/pyg_reference.py (same files, same shapes as its
 // gcn / sage / gat / train_gcn workloads), or on a graph generated here (--scale) for smoke runs.
 // Prints one JSON line per workload: median ms, peak MiB above the inputs (CUDA), the bytes a perfect
 // implementation must move (floor_mb) and the bandwidth that implies.
@@ -18,6 +18,7 @@
 #include "loom/core/random.h"
 #include "loom/data/rmat.h"
 #include "loom/graph/graph.h"
+#include "loom/hypergraph/hypergraph.h"
 #include "loom/layers/layers.h"
 
 namespace {
@@ -54,7 +55,7 @@ int main(int argc, char** argv) {
                                        "writes DIR/graph)");
   app.add_option("--scale", scale, "instead of --graph: generate an R-MAT graph of 2^scale nodes, F = 128");
   app.add_option("--device", device_name, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
-  app.add_option("--only", only, "comma-separated workloads: gcn, sage, gat, train_gcn");
+  app.add_option("--only", only, "comma-separated workloads: gcn, sage, gat, hgnn, train_gcn");
   app.add_option("--warmup", warmup, "untimed runs")->check(CLI::NonNegativeNumber);
   app.add_option("--reps", reps, "timed runs (median reported)")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
@@ -114,6 +115,30 @@ int main(int argc, char** argv) {
       // As GCN plus the per-edge logits/softmax of 4 heads (written and read back in each pass).
       report("gat", "loom.GATConv(h=4)", device_name, f, bench::timed(fwd_bwd(conv, g, x), dev, warmup, reps),
              10 * nf + 4 * walk + 6 * 16.0 * e);
+    }
+    if (wanted("hgnn") && ref.hsrc.defined()) {
+      const Tensor inc = concat({ref.hsrc.view({1, ref.hsrc.numel()}), ref.hedge.view({1, ref.hedge.numel()})}, 0);
+      const hypergraph::Hypergraph h = hypergraph::Hypergraph::from_incidence(inc.to(dev), n);
+      h.hgnn_coefficients();  // cached before timing, like the graph's normalisation
+      layers::HGNNConv conv(layers::HGNNConvOptions(f, f));
+      conv.to(dev);
+      const double inc_walk = 8.0 * (h.num_vertices() + h.num_hyperedges()) + 8.0 * h.num_incidences();
+      const double mf = 4.0 * h.num_hyperedges() * f;
+      std::printf("{\"hypergraph\":{\"vertices\":%lld,\"hyperedges\":%lld,\"incidences\":%lld}}\n",
+                  static_cast<long long>(h.num_vertices()), static_cast<long long>(h.num_hyperedges()),
+                  static_cast<long long>(h.num_incidences()));
+      // fwd: X W (read X, write Y), v2e (read Y, write [M, F]), e2v (read, write [N, F]), bias; bwd: the same
+      // SpMMs transposed, dX and dW.
+      report("hgnn", "loom.HGNNConv", device_name, f,
+             bench::timed(
+                 [&] {
+                   Tensor xin = x.detach().set_requires_grad(true);
+                   conv.zero_grad();
+                   Tensor out = conv.forward(h, xin);
+                   out.backward(ones_like(out));
+                 },
+                 dev, warmup, reps),
+             10 * nf + 4 * mf + 4 * inc_walk);
     }
     if (wanted("train_gcn")) {
       const Tensor y = ref.y.to(dev);
