@@ -10,24 +10,15 @@
 #include <vector>
 
 #include "core/detail/parallel.h"
+#include "data/seeded.h"
 #include "loom/core/error.h"
 
 namespace loom::data {
 namespace {
 
-// Uniform integer in [0, n) (Lemire's multiply-shift; the tiny bias is irrelevant here and it is the same on every
-// platform, unlike std::uniform_int_distribution).
-uint64_t bounded(std::mt19937_64& g, uint64_t n) {
-  return static_cast<uint64_t>((static_cast<unsigned __int128>(g()) * n) >> 64);
-}
-double uniform01(std::mt19937_64& g) { return static_cast<double>(g() >> 11) * 0x1.0p-53; }
-
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
+using seeded::bounded;
+using seeded::splitmix64;
+using seeded::uniform01;
 
 template <class V>
 void fisher_yates(V& v, std::mt19937_64& g) {

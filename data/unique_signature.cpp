@@ -6,22 +6,15 @@
 #include <random>
 #include <vector>
 
+#include "data/seeded.h"
 #include "loom/core/error.h"
 
 namespace loom::data {
 namespace {
 
-uint64_t bounded(std::mt19937_64& g, uint64_t n) {
-  return static_cast<uint64_t>((static_cast<unsigned __int128>(g()) * n) >> 64);
-}
-double uniform01(std::mt19937_64& g) { return static_cast<double>(g() >> 11) * 0x1.0p-53; }
-
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
+using seeded::bounded;
+using seeded::splitmix64;
+using seeded::uniform01;
 
 void validate(const UniqueSignatureOptions& o) {
   const char* who = "unique_signature";

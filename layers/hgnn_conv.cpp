@@ -2,6 +2,7 @@
 // hypergraph's cached coefficients), then the bias.
 #include "loom/layers/hgnn_conv.h"
 
+#include "layers/layer_checks.h"
 #include "loom/core/error.h"
 #include "loom/core/ops.h"
 
@@ -9,24 +10,10 @@ namespace loom::layers {
 
 namespace {
 
-// x must be a floating [num_vertices, in_features] tensor on the hypergraph's device, of the parameters' dtype
-// and device.
 void check_vertex_input(const char* layer, const hypergraph::Hypergraph& h, const Tensor& x, int64_t in_features,
                         const Tensor& param) {
-  LOOM_CHECK(h.defined(), ValueError, layer, ".forward: the hypergraph is undefined (default-constructed)");
-  LOOM_CHECK(x.defined(), ValueError, layer, ".forward: 'x' is an undefined tensor");
-  LOOM_CHECK(is_floating(x.dtype()), DTypeError, layer, ".forward: 'x' must be float32 or float64, got ",
-             dtype_name(x.dtype()), " ", x.shape_str());
-  LOOM_CHECK(x.dim() == 2 && x.size(1) == in_features, ShapeError, layer, ".forward: 'x' must be [N, ", in_features,
-             "] (in_features = ", in_features, "), got ", x.shape_str());
-  LOOM_CHECK(x.size(0) == h.num_vertices(), ShapeError, layer, ".forward: 'x' has ", x.size(0),
-             " rows but the hypergraph has ", h.num_vertices(), " vertices");
-  LOOM_CHECK(x.device() == h.device(), DeviceError, layer, ".forward: 'x' is on ", x.device().str(),
-             " but the hypergraph is on ", h.device().str(), " (move one with .to(device))");
-  LOOM_CHECK(x.device() == param.device(), DeviceError, layer, ".forward: 'x' is on ", x.device().str(),
-             " but the layer's parameters are on ", param.device().str(), " (move the layer with .to(device))");
-  LOOM_CHECK(x.dtype() == param.dtype(), DTypeError, layer, ".forward: 'x' is ", dtype_name(x.dtype()),
-             " but the layer's parameters are ", dtype_name(param.dtype()), " (convert one with .to(dtype))");
+  detail::check_rows_input(layer, "hypergraph", h.defined(), h.defined() ? h.num_vertices() : 0, "vertices",
+                           h.defined() ? h.device() : x.device(), x, in_features, param);
 }
 
 }  // namespace
