@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
   train->add_option("--norm", a.norm, "none, batch or layer (after each hidden layer)")
       ->check(CLI::IsMember({"none", "batch", "layer"}));
   train->add_flag("--residual", a.residual, "residual connections where widths agree");
-  train->add_option("--jk", a.jk, "jumping knowledge: none, cat, max or sum")->check(CLI::IsMember({"none", "cat", "max", "sum"}));
+  train->add_option("--jk", a.jk, "jumping knowledge: none, cat, max or sum")
+      ->check(CLI::IsMember({"none", "cat", "max", "sum"}));
   train->add_option("--aggr", a.aggr, "sage: mean, max or sum; sinc: sum, mean or sym");
   train->add_flag("--normalize-features", a.normalize_features, "divide each feature row by its sum (as PyG's NormalizeFeatures)");
   train->add_flag("--no-singletons", a.no_singletons,

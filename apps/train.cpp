@@ -122,7 +122,8 @@ int run_train(const TrainArgs& a) {
   const graph::Graph g_cpu = graph::Graph::from_edge_index(d.edge_index, d.num_nodes());
   const graph::Graph g = g_cpu.to(device);
   const bool on_hypergraph = models::NodeClassifier::is_hypergraph_model(a.model);
-  const hypergraph::Hypergraph hg = on_hypergraph ? build_hypergraph(a, d, g_cpu).to(device) : hypergraph::Hypergraph();
+  const hypergraph::Hypergraph hg =
+      on_hypergraph ? build_hypergraph(a, d, g_cpu).to(device) : hypergraph::Hypergraph();
   const Tensor x = d.x.to(device);
 
   models::GnnOptions opts(a.model, d.num_features(), a.hidden > 0 ? a.hidden : def.hidden, d.num_classes);
@@ -184,8 +185,8 @@ int run_train(const TrainArgs& a) {
       std::fflush(stderr);
     };
     const models::TrainResult r =
-        models::train_node_classifier(*model, [&](bool) { return on_hypergraph ? model->forward(hg, x) : model->forward(g, x); },
-                                      run_data, topt);
+        models::train_node_classifier(
+            *model, [&](bool) { return on_hypergraph ? model->forward(hg, x) : model->forward(g, x); }, run_data, topt);
     if (tty && !a.quiet) std::fprintf(stderr, "\n");
     if (!a.quiet) {
       std::fprintf(stderr, "seed %llu: test %.4f  val %.4f  (best epoch %d, %.2f s)\n",

@@ -1,9 +1,10 @@
-// bench_layers: one graph layer's forward + backward (GCNConv, SAGEConv(mean), GATConv(4 heads), and HGNNConv on
-// the reference's random hypergraph, PyG's HypergraphConv workload) and one epoch of a 2-layer GCN with Adam, on the R-MAT graph of ../shared/bench/pyg_reference.py (same files, same shapes as its
-// gcn / sage / gat / train_gcn workloads), or on a graph generated here (--scale) for smoke runs.
+// bench_layers: one layer's forward + backward (GCNConv, SAGEConv(mean), GATConv(4 heads); HGNNConv on the
+// reference's random hypergraph) and one epoch of a 2-layer GCN with Adam, on the R-MAT graph of
+// ../shared/bench/pyg_reference.py (same files, same shapes as its gcn / sage / gat / hgnn / train_gcn workloads),
+// or on a graph generated here (--scale) for smoke runs.
 // Prints one JSON line per workload: median ms, peak MiB above the inputs (CUDA), the bytes a perfect
 // implementation must move (floor_mb) and the bandwidth that implies.
-//   bench_layers --graph OUT/graph [--device cuda] [--only gcn,sage,gat,train_gcn] [--warmup 3] [--reps 10]
+//   bench_layers --graph OUT/graph [--device cuda] [--only gcn,sage,gat,hgnn,train_gcn] [--warmup 3] [--reps 10]
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>

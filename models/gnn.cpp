@@ -77,8 +77,9 @@ NodeClassifier::NodeClassifier(const GnnOptions& o) : nn::Module("NodeClassifier
       graph_layer = wrap(*convs, std::make_shared<layers::GINConv>(
                                     layers::GINConvOptions(width, {o.hidden()}, out).train_eps(o.train_eps())));
     } else if (m == "sinc") {
+      const std::string aggr = o.aggr().empty() ? "sum" : o.aggr();
       graph_layer = wrap(*convs, std::make_shared<layers::SINCConv>(
-                                    layers::SINCConvOptions(width, o.hidden(), out).aggr(o.aggr().empty() ? "sum" : o.aggr())));
+                                     layers::SINCConvOptions(width, o.hidden(), out).aggr(aggr)));
     } else if (is_hypergraph_model(m)) {
       auto conv = m == "hgnn" ? std::make_shared<layers::HGNNConv>(layers::HGNNConvOptions(width, out))
                               : std::make_shared<layers::HGNNPConv>(layers::HGNNConvOptions(width, out));
