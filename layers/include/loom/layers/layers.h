@@ -4,5 +4,6 @@
 #include "loom/layers/gcn_conv.h"
 #include "loom/layers/gin_conv.h"
 #include "loom/layers/hgnn_conv.h"
+#include "loom/layers/hypergraph_attention.h"
 #include "loom/layers/sage_conv.h"
 #include "loom/layers/sinc_conv.h"
