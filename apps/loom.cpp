@@ -11,20 +11,21 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   loom::cli::TrainArgs a;
   CLI::App* train = app.add_subcommand("train", "train a node classifier and report test accuracy");
-  train->add_option("--model", a.model, "gcn, sage, gat, gatv2, gin, sinc, mlp; hypergraph models hgnn, hgnnp")
-      ->check(CLI::IsMember({"gcn", "sage", "gat", "gatv2", "gin", "sinc", "mlp", "hgnn", "hgnnp"}));
+  train->add_option("--model", a.model, "gcn, sage, gat, gatv2, gin, sinc, mlp; hypergraph models hgnn, hgnnp, hgat")
+      ->check(CLI::IsMember({"gcn", "sage", "gat", "gatv2", "gin", "sinc", "mlp", "hgnn", "hgnnp", "hgat"}));
   train->add_option("--data", a.data,
                     "data-set folder, or a name under $LOOM_DATA (default: a generated CSBM graph)");
   train->add_option("--epochs", a.epochs, "training epochs (default: the model's, 200 for most)")
       ->check(CLI::PositiveNumber);
   train->add_option("--lr", a.lr, "Adam learning rate (default: the model's)")->check(CLI::PositiveNumber);
   train->add_option("--weight-decay", a.weight_decay, "L2 weight decay (default 5e-4)")->check(CLI::NonNegativeNumber);
-  train->add_option("--hidden", a.hidden, "hidden units (per head for gat/gatv2; default: the model's)")
+  train->add_option("--hidden", a.hidden, "hidden units (per head for gat/gatv2/hgat; default: the model's)")
       ->check(CLI::PositiveNumber);
   train->add_option("--layers", a.layers, "graph layers")->check(CLI::PositiveNumber);
-  train->add_option("--heads", a.heads, "attention heads of the hidden layers (gat/gatv2)")->check(CLI::PositiveNumber);
+  train->add_option("--heads", a.heads, "attention heads of the hidden layers (gat/gatv2/hgat)")
+      ->check(CLI::PositiveNumber);
   train->add_option("--dropout", a.dropout, "dropout on each layer's input")->check(CLI::Range(0.0, 0.99));
-  train->add_option("--attention-dropout", a.attention_dropout, "dropout on attention coefficients (gat/gatv2)")
+  train->add_option("--attention-dropout", a.attention_dropout, "dropout on attention coefficients (gat/gatv2/hgat)")
       ->check(CLI::Range(0.0, 0.99));
   train->add_option("--activation", a.activation, "relu, elu, gelu, leaky_relu or tanh")
       ->check(CLI::IsMember({"relu", "elu", "gelu", "leaky_relu", "tanh"}));

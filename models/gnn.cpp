@@ -26,17 +26,20 @@ std::function<Tensor(const graph::Graph&, const Tensor&)> wrap(nn::ModuleList& l
 }  // namespace
 
 const std::vector<std::string>& NodeClassifier::model_names() {
-  static const std::vector<std::string> names{"gcn", "sage", "gat", "gatv2", "gin", "sinc", "mlp", "hgnn", "hgnnp"};
+  static const std::vector<std::string> names{"gcn",  "sage", "gat",   "gatv2", "gin", "sinc",
+                                              "mlp",  "hgnn", "hgnnp", "hgat"};
   return names;
 }
 
-bool NodeClassifier::is_hypergraph_model(const std::string& model) { return model == "hgnn" || model == "hgnnp"; }
+bool NodeClassifier::is_hypergraph_model(const std::string& model) {
+  return model == "hgnn" || model == "hgnnp" || model == "hgat";
+}
 
 NodeClassifier::NodeClassifier(const GnnOptions& o) : nn::Module("NodeClassifier"), options_(o) {
   const std::string& m = o.model();
   const auto& names = model_names();
   LOOM_CHECK(std::find(names.begin(), names.end(), m) != names.end(), ValueError, "NodeClassifier: unknown model '",
-             m, "' (expected gcn, sage, gat, gatv2, gin, sinc, mlp, hgnn or hgnnp)");
+             m, "' (expected gcn, sage, gat, gatv2, gin, sinc, mlp, hgnn, hgnnp or hgat)");
   LOOM_CHECK(o.num_layers() >= 1, ValueError, "NodeClassifier: num_layers must be >= 1, got ", o.num_layers());
   LOOM_CHECK(o.in_features() > 0 && o.hidden() > 0 && o.out_features() > 0, ValueError,
              "NodeClassifier: in_features, hidden and out_features must be positive, got ", o.in_features(), ", ",
@@ -47,7 +50,7 @@ NodeClassifier::NodeClassifier(const GnnOptions& o) : nn::Module("NodeClassifier
              "' (none, batch or layer)");
   LOOM_CHECK(one_of(o.jk(), {"none", "cat", "max", "sum"}), ValueError, "NodeClassifier: unknown jk '", o.jk(),
              "' (none, cat, max or sum)");
-  const bool attention = m == "gat" || m == "gatv2";
+  const bool attention = m == "gat" || m == "gatv2" || m == "hgat";
   const bool jk = o.jk() != "none";
   const int64_t heads = attention ? o.heads() : 1;
   const int64_t hidden_width = o.hidden() * heads;
@@ -66,6 +69,18 @@ NodeClassifier::NodeClassifier(const GnnOptions& o) : nn::Module("NodeClassifier
     } else if (m == "sage") {
       graph_layer = wrap(*convs, std::make_shared<layers::SAGEConv>(
                                     layers::SAGEConvOptions(width, out).aggr(o.aggr().empty() ? "mean" : o.aggr())));
+    } else if (m == "hgat") {
+      // As GAT: hidden layers concatenate their heads, the output layer averages out_heads.
+      auto conv = std::make_shared<layers::HypergraphAttentionConv>(layers::HypergraphAttentionConvOptions(width, out)
+                                                                        .heads(last ? o.out_heads() : o.heads())
+                                                                        .concat(!last)
+                                                                        .dropout(o.attention_dropout()));
+      convs->push_back(conv);
+      layer = [conv, m](const Structure& s, const Tensor& x) {
+        LOOM_CHECK(s.hypergraph != nullptr, ValueError, "NodeClassifier: model '", m,
+                   "' runs on a Hypergraph, not a Graph (build one with Hypergraph::from_graph_neighborhoods)");
+        return conv->forward(*s.hypergraph, x);
+      };
     } else if (attention) {
       auto opts = layers::GATConvOptions(width, out)
                       .heads(last ? o.out_heads() : o.heads())

@@ -217,19 +217,19 @@ TEST(HypergraphAttentionConv, TrainsOnCsbmNeighbourhoods) {
 TEST(HypergraphAttentionConv, Errors) {
   const Hypergraph h = hg::random_incidence(1, 8, 5, 2, false).build();
   HypergraphAttentionConv conv(Options(4, 2).heads(2));
-  const char* name = "HypergraphAttentionConv.forward: ";
+  const std::string name = "HypergraphAttentionConv.forward: ";
   EXPECT_THAT([&] { conv.forward(h, zeros({8, 3})); },
-              ThrowsMessage<ShapeError>(HasSubstr(std::string(name) + "'x' must be [N, 4] (in_features = 4), got [8, 3]")));
+              ThrowsMessage<ShapeError>(HasSubstr(name + "'x' must be [N, 4] (in_features = 4), got [8, 3]")));
   EXPECT_THAT([&] { conv.forward(h, zeros({7, 4})); },
-              ThrowsMessage<ShapeError>(HasSubstr(std::string(name) + "'x' has 7 rows but the hypergraph has 8 vertices")));
+              ThrowsMessage<ShapeError>(HasSubstr(name + "'x' has 7 rows but the hypergraph has 8 vertices")));
   EXPECT_THAT([&] { conv.forward(h, zeros({8, 4}, kFloat64)); },
               ThrowsMessage<DTypeError>(HasSubstr("'x' is float64 but the layer's parameters are float32")));
   EXPECT_THAT([&] { conv.forward(h, zeros({8, 4}, kInt64)); },
-              ThrowsMessage<DTypeError>(HasSubstr(std::string(name) + "'x' must be float32 or float64")));
+              ThrowsMessage<DTypeError>(HasSubstr(name + "'x' must be float32 or float64")));
   EXPECT_THAT([&] { conv.forward(h, Tensor()); },
-              ThrowsMessage<ValueError>(HasSubstr(std::string(name) + "'x' is an undefined tensor")));
+              ThrowsMessage<ValueError>(HasSubstr(name + "'x' is an undefined tensor")));
   EXPECT_THAT([&] { conv.forward(Hypergraph(), zeros({8, 4})); },
-              ThrowsMessage<ValueError>(HasSubstr(std::string(name) + "the hypergraph is undefined")));
+              ThrowsMessage<ValueError>(HasSubstr(name + "the hypergraph is undefined")));
   EXPECT_THAT([] { HypergraphAttentionConv(Options(0, 2)); },
               ThrowsMessage<ValueError>(HasSubstr("HypergraphAttentionConv: in_features and out_features must be "
                                                   "positive, got 0 and 2")));

@@ -80,6 +80,33 @@ TEST(NodeClassifier, HypergraphModelsLearnOnNeighbourhoodHyperedgesAndBeatTheMlp
               ThrowsMessage<ValueError>(HasSubstr("'gcn' runs on a Graph, not a Hypergraph")));
 }
 
+TEST(NodeClassifier, HypergraphAttentionLearnsAndConcatenatesHeads) {
+  const data::NodeDataset d = homophilous_csbm();
+  const graph::Graph g = graph::Graph::from_edge_index(d.edge_index, d.num_nodes());
+  const hypergraph::Hypergraph h = hypergraph::Hypergraph::from_graph_neighborhoods(g);
+  EXPECT_TRUE(models::NodeClassifier::is_hypergraph_model("hgat"));
+  auto fit_h = [&](const models::GnnOptions& opts) {
+    manual_seed(0);
+    models::NodeClassifier model(opts);
+    models::TrainOptions t;
+    t.epochs = 60;
+    return models::train_node_classifier(model, [&](bool) { return model.forward(h, d.x); }, d, t).test_acc;
+  };
+  const double mlp = fit_h(models::GnnOptions("mlp", 16, 32, 3));
+  const double acc = fit_h(models::GnnOptions("hgat", 16, 8, 3).heads(4).attention_dropout(0.2));
+  EXPECT_GT(acc, mlp + 0.05) << "hgat vs mlp " << mlp;
+  EXPECT_GT(acc, 0.75);
+  // Hidden layers concatenate their heads (4 x 6 = 24 features in), the output layer averages out_heads (1).
+  models::NodeClassifier hgat(models::GnnOptions("hgat", 16, 6, 3).heads(4).num_layers(3));
+  const auto params = hgat.named_parameters();
+  EXPECT_EQ(params.at("convs.0.att_v").shape(), (Shape{4, 6}));
+  EXPECT_EQ(params.at("convs.1.weight").shape(), (Shape{24, 24}));
+  EXPECT_EQ(params.at("convs.2.weight").shape(), (Shape{3, 24}));
+  EXPECT_EQ(hgat.forward(h, d.x).shape(), (Shape{600, 3}));
+  EXPECT_THAT([&] { hgat.forward(g, d.x); },
+              ThrowsMessage<ValueError>(HasSubstr("'hgat' runs on a Hypergraph, not a Graph")));
+}
+
 TEST(NodeClassifier, OptionsShapeTheNetwork) {
   manual_seed(1);
   const data::NodeDataset d = homophilous_csbm();

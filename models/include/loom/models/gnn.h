@@ -17,9 +17,10 @@ namespace loom::models {
 struct GnnOptions {
   GnnOptions(std::string model, int64_t in_features, int64_t hidden, int64_t out_features)
       : model_(std::move(model)), in_features_(in_features), hidden_(hidden), out_features_(out_features) {}
-  LOOM_ARG(std::string, model);  // gcn | sage | gat | gatv2 | gin | sinc | mlp (on a graph), hgnn | hgnnp (hypergraph)
+  // gcn | sage | gat | gatv2 | gin | sinc | mlp (on a graph), hgnn | hgnnp | hgat (on a hypergraph)
+  LOOM_ARG(std::string, model);
   LOOM_ARG(int64_t, in_features);
-  LOOM_ARG(int64_t, hidden);  // per head for gat/gatv2
+  LOOM_ARG(int64_t, hidden);  // per head for gat/gatv2/hgat
   LOOM_ARG(int64_t, out_features);
   LOOM_ARG(int, num_layers) = 2;             // graph layers (>= 1)
   LOOM_ARG(double, dropout) = 0.5;           // on each layer's input (the first included), while training
@@ -27,7 +28,7 @@ struct GnnOptions {
   LOOM_ARG(std::string, norm) = "none";      // none | batch | layer, after each hidden layer
   LOOM_ARG(bool, residual) = false;          // h + layer(h) where the widths agree
   LOOM_ARG(std::string, jk) = "none";        // none | cat | max | sum: readout over every hidden layer's output
-  // gat / gatv2
+  // gat / gatv2 / hgat
   LOOM_ARG(int64_t, heads) = 8;              // hidden layers (concatenated)
   LOOM_ARG(int64_t, out_heads) = 1;          // output layer (averaged)
   LOOM_ARG(double, attention_dropout) = 0.6;
