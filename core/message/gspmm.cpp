@@ -98,6 +98,17 @@ CsrView view_of(const Csr& g) {
   return v;
 }
 
+Tensor scale_by_inv_degree(const Csr& g, const Tensor& dy) {
+  Tensor out = empty_like(dy);
+  if (dy.numel() == 0) return out;
+  if (dy.is_cuda()) {
+    LOOM_CUDA_ONLY("mean backward", scale_by_inv_degree_cuda(g, dy, out));
+  } else {
+    scale_by_inv_degree_cpu(g, dy, out);
+  }
+  return out;
+}
+
 }  // namespace detail
 
 namespace {
@@ -166,17 +177,6 @@ Tensor forward(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tens
   return out;
 }
 
-Tensor scale_by_inv_degree(const Csr& g, const Tensor& dy) {
-  Tensor out = empty_like(dy);
-  if (dy.numel() == 0) return out;
-  if (dy.is_cuda()) {
-    LOOM_CUDA_ONLY(kOp, detail::scale_by_inv_degree_cuda(g, dy, out));
-  } else {
-    detail::scale_by_inv_degree_cpu(g, dy, out);
-  }
-  return out;
-}
-
 // The message whose gspmm over the transpose gives du for a sum: d msg / du is 1, e or 1/e.
 Msg u_grad_msg(Msg msg) {
   switch (msg) {
@@ -234,7 +234,7 @@ Tensor gspmm(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor
   const bool gu = uu.defined() && uu.requires_grad(), ge = ee.defined() && ee.requires_grad();
   autograd::record("gspmm", {uu, ee}, out,
                    [g, msg, reduce, u = detached(uu), e = detached(ee), arg, b, gu, ge](const Tensor& dy) {
-                     const Tensor gy = reduce == Reduce::kMean ? scale_by_inv_degree(g, dy) : dy;
+                     const Tensor gy = reduce == Reduce::kMean ? detail::scale_by_inv_degree(g, dy) : dy;
                      return std::vector<Tensor>{gu ? u_grad(g, msg, reduce, u, e, gy, arg, b) : Tensor(),
                                                 ge ? e_grad(g, msg, u, e, gy, arg, b) : Tensor()};
                    });

@@ -67,5 +67,7 @@ void arg_u_grad_cuda(const Csr& gt, Msg msg, const Tensor& u, const Tensor& e, c
 // out[v, :] = dy[v, :] / max(1, entries of row v): the gradient of a mean before it meets the sum's backward.
 void scale_by_inv_degree_cpu(const Csr& g, const Tensor& dy, const Tensor& out);
 void scale_by_inv_degree_cuda(const Csr& g, const Tensor& dy, const Tensor& out);
+// dy [num_rows, ...] / max(row degree, 1) on dy's device: the first step of every mean-reduction backward.
+Tensor scale_by_inv_degree(const Csr& g, const Tensor& dy);
 
 }  // namespace loom::mp::detail

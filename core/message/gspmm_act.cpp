@@ -62,17 +62,6 @@ void check_args(const Csr& g, Act act, Reduce reduce, const Tensor& u, const Ten
   }
 }
 
-Tensor scale_by_inv_degree(const Csr& g, const Tensor& dy) {
-  Tensor out = empty_like(dy);
-  if (dy.numel() == 0) return out;
-  if (dy.is_cuda()) {
-    LOOM_CUDA_ONLY(kOp, detail::scale_by_inv_degree_cuda(g, dy, out));
-  } else {
-    detail::scale_by_inv_degree_cpu(g, dy, out);
-  }
-  return out;
-}
-
 }  // namespace
 
 Tensor gspmm_act(const Csr& g, Act act, Reduce reduce, const Tensor& u, const Tensor& v, const Tensor& w,
@@ -107,7 +96,7 @@ Tensor gspmm_act(const Csr& g, Act act, Reduce reduce, const Tensor& u, const Te
   saved.v = v.detach();
   saved.w = detached(w);
   autograd::record(kOp, {u, v, w}, out, [g, reduce, saved, arg, gu, gv, gw](const Tensor& dy) {
-    const Tensor gy = reduce == Reduce::kMean ? scale_by_inv_degree(g, dy) : dy;
+    const Tensor gy = reduce == Reduce::kMean ? detail::scale_by_inv_degree(g, dy) : dy;
     Tensor du, dv, dw;
     if (gu) du = zeros(saved.u.shape(), saved.u.dtype(), saved.u.device());
     if (gv) dv = zeros(saved.v.shape(), saved.v.dtype(), saved.v.device());
