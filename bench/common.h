@@ -3,6 +3,7 @@
 #pragma once
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -37,6 +38,17 @@ inline Timing timed(const std::function<void()>& fn, Device device, int warmup, 
   t.ms = ms[ms.size() / 2];
   if (device.is_cuda()) t.peak_mib = static_cast<double>(cuda::memory_stats().peak - base) / (1 << 20);
   return t;
+}
+
+// One JSON line per measurement, in the reference script's shape (workload, impl, ms, peak_mib, F) plus the bytes
+// a perfect implementation must move and the bandwidth that implies.
+inline void report(const char* workload, const std::string& impl, const std::string& device, int64_t f,
+                   const Timing& t, double floor_bytes) {
+  std::printf("{\"workload\":\"%s\",\"impl\":\"%s\",\"device\":\"%s\",\"F\":%lld,\"ms\":%.4f,\"peak_mib\":%.1f,"
+              "\"floor_mb\":%.1f,\"gbps_vs_floor\":%.1f}\n",
+              workload, impl.c_str(), device.c_str(), static_cast<long long>(f), t.ms, t.peak_mib, floor_bytes / 1e6,
+              floor_bytes / (t.ms * 1e-3) / 1e9);
+  std::fflush(stdout);
 }
 
 // The reference graph folder: src.npy, dst.npy (int64 directed edges), x.npy (float32 [N, F]), y.npy, and the

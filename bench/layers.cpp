@@ -25,15 +25,7 @@
 namespace {
 
 using namespace loom;
-
-void report(const char* workload, const char* impl, const std::string& device, int64_t f, const bench::Timing& t,
-            double floor_bytes) {
-  std::printf("{\"workload\":\"%s\",\"impl\":\"%s\",\"device\":\"%s\",\"F\":%lld,\"ms\":%.3f,\"peak_mib\":%.1f,"
-              "\"floor_mb\":%.1f,\"gbps_vs_floor\":%.1f}\n",
-              workload, impl, device.c_str(), static_cast<long long>(f), t.ms, t.peak_mib, floor_bytes / 1e6,
-              floor_bytes / (t.ms * 1e-3) / 1e9);
-  std::fflush(stdout);
-}
+using bench::report;
 
 // Forward, then backward of out.sum() into x and the parameters (as the reference's fwd_bwd does).
 template <class Layer>

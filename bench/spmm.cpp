@@ -24,17 +24,9 @@ namespace {
 
 using namespace loom;
 
-using bench::Timing;
+using bench::report;
 using bench::timed;
 
-void report(const char* workload, const std::string& impl, const std::string& device, int64_t f, const Timing& t,
-            double floor_bytes) {
-  std::printf("{\"workload\":\"%s\",\"impl\":\"%s\",\"device\":\"%s\",\"F\":%lld,\"ms\":%.4f,\"peak_mib\":%.1f,"
-              "\"floor_mb\":%.1f,\"gbps_vs_floor\":%.1f}\n",
-              workload, impl.c_str(), device.c_str(), static_cast<long long>(f), t.ms, t.peak_mib,
-              floor_bytes / 1e6, floor_bytes / (t.ms * 1e-3) / 1e9);
-  std::fflush(stdout);
-}
 
 std::vector<int64_t> parse_list(const std::string& s) {
   std::vector<int64_t> out;
