@@ -79,6 +79,23 @@ Tensor index_select(const Tensor& x, const Tensor& index);
 // processed in a fixed order per destination). Gradients: dx = dy, dsrc = index_select(dy, index).
 Tensor index_add(const Tensor& x, const Tensor& index, const Tensor& src);
 
+// ---------------------------------------------------------------- selection (core/ops/select.*)
+// The k largest entries (largest = false: the k smallest) of every slice along the LAST dimension, sorted (largest
+// first, or smallest first); equal values go to the lower index, so the result is deterministic and the same on CPU
+// and CUDA. x floating [..., L], 0 <= k <= L (ValueError otherwise, naming k and L); NaN in x is a ValueError.
+// Returns values [..., k] (x's dtype) and indices int64 [..., k] into the last dimension.
+// Gradient: dvalues scattered back to the picked positions of x (zero elsewhere); indices carry none.
+// CUDA: one thread block per slice; k up to 1024 (ValueError beyond that on CUDA).
+struct TopK {
+  Tensor values, indices;
+};
+TopK topk(const Tensor& x, int64_t k, bool largest = true);
+// out[..., j] = x[..., index[..., j]] along the last dimension: x [..., L], index int32/int64 [..., K] with x's
+// leading dimensions, on x's device; ids outside [0, L) are an IndexError naming the position.
+// Gradient: dy summed back into the indexed positions of zeros shaped like x (repeated ids accumulate,
+// deterministically).
+Tensor gather_last(const Tensor& x, const Tensor& index);
+
 // ---------------------------------------------------------------- linear algebra (core/ops/matmul.*)
 // [M,K] x [K,N] -> [M,N]; [B,M,K] x [B,K,N] -> [B,M,N]; [B,M,K] x [K,N] -> [B,M,N] (shared right operand).
 // Eigen + oneTBB on CPU, cuBLAS on CUDA. da = dy b^T, db = a^T dy (summed over B for a shared operand).

@@ -35,6 +35,25 @@ class Hypergraph {
   static Hypergraph from_graph_neighborhoods(const graph::Graph& g);
   // Each edge {u, v} as a 2-vertex hyperedge (self loops as singletons; both directions of an edge kept once).
   static Hypergraph from_graph_edges(const graph::Graph& g);
+  // A sparse incidence matrix: rows = vertices, columns = hyperedges (H, N x M). Its values, when present, are
+  // ignored (the structure is binary); use hyperedge_weight for weights. Empty columns follow `empty`.
+  static Hypergraph from_incidence_matrix(const Csr& h, const Tensor& hyperedge_weight = Tensor(),
+                                          EmptyHyperedges empty = EmptyHyperedges::kDrop);
+  // DHG's k-nearest-neighbour construction: features floating [N, F] (finite), one hyperedge per vertex v holding v
+  // and its k nearest other vertices by Euclidean distance (ties: the lower id), so every hyperedge has k + 1
+  // vertices; 1 <= k < N (ValueError otherwise). Built on the features' device. Distances are computed a block of
+  // rows at a time (one GEMM, ||a||^2 + ||b||^2 - 2 a.b, then topk), so memory is O(block x N), never N x N: on
+  // CUDA this handles N in the millions.
+  static Hypergraph from_knn(const Tensor& features, int64_t k);
+  // Groups of attributes: attributes int32/int64 [N] or [N, A] (one column per attribute; a negative value means
+  // "missing"). One hyperedge per distinct (column, value) pair, holding the vertices that share it; hyperedges are
+  // ordered by column, then value. A group of one vertex is kept only when keep_singletons is true.
+  static Hypergraph from_attribute_groups(const Tensor& attributes, bool keep_singletons = false);
+  // HGNN+'s multi-modal hyperedge groups: the hyperedges of every part, in order (part i's ids follow those of the
+  // parts before it), over the same vertices (ShapeError naming the part otherwise) and device. Weights are kept
+  // (1 for a part without weights); the result has weights when any part has them. Duplicate hyperedges across
+  // parts stay separate hyperedges, as in DHG's group merging.
+  static Hypergraph merge(const std::vector<Hypergraph>& parts);
 
   bool defined() const { return impl_ != nullptr; }
   int64_t num_vertices() const;
@@ -61,6 +80,11 @@ class Hypergraph {
   // This hypergraph plus one singleton hyperedge {v} per vertex, appended after the existing hyperedges with weight
   // 1 (AllSet's protocol: without it, a vertex in no hyperedge receives no message at all).
   Hypergraph with_singletons() const;
+
+  // Clique expansion: the graph on the N vertices with an edge u -> v for every pair sharing a hyperedge, weighted by
+  // sum over shared hyperedges e of w_e (H W H^T, computed with spgemm on the hypergraph's device). The diagonal
+  // (u -> u, weight = w-degree of u) is kept only when self_loops is true.
+  graph::Graph clique_expansion(bool self_loops = false) const;
 
   // Per-incidence coefficients, cached per dtype, in the order of the Csr each stage runs on:
   //   HGNN  (D_v^-1/2 H W D_e^-1 H^T D_v^-1/2):  v2e stage on hyperedge_members(): d_v^-1/2 / |e|;
