@@ -143,17 +143,17 @@ void check_args(const Csr& g, Msg msg, const Tensor& u, const Tensor& e) {
   }
 }
 
-// Sums `full` [R, out trailing...] over the dimensions where `operand` [R, trailing...] is broadcast.
-Tensor reduce_to_operand(const Tensor& full, const Tensor& operand) {
-  if (full.shape() == operand.shape()) return full;
-  Shape padded(operand.shape().begin() + 1, operand.shape().end());
+// Sums `full` [R, out trailing...] over the dimensions where the operand, shaped [R, trailing...], is broadcast.
+Tensor reduce_to_operand(const Tensor& full, const Shape& operand) {
+  if (full.shape() == operand) return full;
+  Shape padded(operand.begin() + 1, operand.end());
   padded.resize(static_cast<size_t>(full.dim() - 1), 1);
   Tensor t = full;
   for (size_t d = 0; d < padded.size(); ++d) {
     const int64_t dim = static_cast<int64_t>(d) + 1;
     if (padded[d] == 1 && t.size(dim) != 1) t = loom::sum(t, dim, /*keepdim=*/true);
   }
-  return t.reshape(operand.shape());
+  return t.reshape(operand);
 }
 
 // Computes out (and arg for max/min) without recording.
@@ -186,8 +186,9 @@ Msg u_grad_msg(Msg msg) {
   }
 }
 
-Tensor u_grad(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e, const Tensor& gy,
-              const Tensor& arg, const detail::Bcast& b) {
+// u itself is needed (defined) only for max/min; u_shape always.
+Tensor u_grad(const Csr& g, Msg msg, Reduce reduce, const Shape& u_shape, const Tensor& u, const Tensor& e,
+              const Tensor& gy, const Tensor& arg, const detail::Bcast& b) {
   const Csr& gt = g.transpose();
   Tensor full_grad;
   if (reduce == Reduce::kSum || reduce == Reduce::kMean) {
@@ -206,7 +207,7 @@ Tensor u_grad(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tenso
       }
     }
   }
-  return reduce_to_operand(full_grad, u);
+  return reduce_to_operand(full_grad, u_shape);
 }
 
 Tensor e_grad(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, const Tensor& gy, const Tensor& arg,
@@ -232,10 +233,16 @@ Tensor gspmm(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor
   Tensor arg;
   Tensor out = forward(g, msg, reduce, uu, ee, b, ot, arg);
   const bool gu = uu.defined() && uu.requires_grad(), ge = ee.defined() && ee.requires_grad();
+  // Keep only what the backward reads, so that an input nobody else holds is freed after the forward: u is read by
+  // de and by the max/min pass; e by du unless the message ignores it (copy_u/add/sub), and by de.
+  const bool has_arg = reduce == Reduce::kMax || reduce == Reduce::kMin;
+  const bool keep_u = ge || (gu && has_arg);
+  const bool keep_e = ge || (gu && (has_arg || msg == Msg::kUMulE || msg == Msg::kUDivE));
   autograd::record("gspmm", {uu, ee}, out,
-                   [g, msg, reduce, u = detached(uu), e = detached(ee), arg, b, gu, ge](const Tensor& dy) {
+                   [g, msg, reduce, u_shape = uu.defined() ? uu.shape() : Shape{}, u = keep_u ? detached(uu) : Tensor(),
+                    e = keep_e ? detached(ee) : Tensor(), arg, b, gu, ge](const Tensor& dy) {
                      const Tensor gy = reduce == Reduce::kMean ? detail::scale_by_inv_degree(g, dy) : dy;
-                     return std::vector<Tensor>{gu ? u_grad(g, msg, reduce, u, e, gy, arg, b) : Tensor(),
+                     return std::vector<Tensor>{gu ? u_grad(g, msg, reduce, u_shape, u, e, gy, arg, b) : Tensor(),
                                                 ge ? e_grad(g, msg, u, e, gy, arg, b) : Tensor()};
                    });
   return out;

@@ -115,4 +115,11 @@ Tensor hgnn_smooth(const Hypergraph& h, const Tensor& x);
 // HGNN+'s two-stage mean: D_v^-1 H W D_e^-1 H^T X.
 Tensor hgnnp_smooth(const Hypergraph& h, const Tensor& x);
 
+// The two stages of those operators, for callers that apply a row-wise linear map between them (it commutes with
+// both stages, and on the hyperedge side it runs on M rows instead of N: HGNNConv does this when M < N).
+// smooth(x) = smooth_to_vertices(h, kind, smooth_to_hyperedges(h, kind, x)).
+enum class Smoothing : uint8_t { kHgnn, kHgnnPlus };
+Tensor smooth_to_hyperedges(const Hypergraph& h, Smoothing kind, const Tensor& x);  // [N, F] -> [M, F]
+Tensor smooth_to_vertices(const Hypergraph& h, Smoothing kind, const Tensor& y);    // [M, F] -> [N, F]
+
 }  // namespace loom::hypergraph
