@@ -47,7 +47,8 @@ class Hypergraph {
   static Hypergraph from_knn(const Tensor& features, int64_t k);
   // Groups of attributes: attributes int32/int64 [N] or [N, A] (one column per attribute; a negative value means
   // "missing"). One hyperedge per distinct (column, value) pair, holding the vertices that share it; hyperedges are
-  // ordered by column, then value. A group of one vertex is kept only when keep_singletons is true.
+  // ordered by column, then value. A group of one vertex is kept only when keep_singletons is true. Grouping runs on
+  // the host (preprocessing); the hypergraph is built on the attributes' device.
   static Hypergraph from_attribute_groups(const Tensor& attributes, bool keep_singletons = false);
   // HGNN+'s multi-modal hyperedge groups: the hyperedges of every part, in order (part i's ids follow those of the
   // parts before it), over the same vertices (ShapeError naming the part otherwise) and device. Weights are kept
