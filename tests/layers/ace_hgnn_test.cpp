@@ -215,7 +215,8 @@ TEST(AceHgnn, TiesNeverPickMaskedEntries) {
   const int64_t N = 5, D = 3, k = 3;
   AceHgnn m(Options(D).top_k(k).bottleneck(2));
   m.to(kFloat64);
-  const Tensor x = add(zeros({2, N, D}, kFloat64), from_vector<double>({0.3, -0.2, 0.9}, {D}));
+  // A token whose normalisation is exact in floating point, so every cosine is exactly 1 (true ties).
+  const Tensor x = add(zeros({2, N, D}, kFloat64), from_vector<double>({0.0, -2.0, 0.0}, {D}));
   const Mat a = to_mat(to_dense(m.hyperedges(x), kFloat64));
   for (int64_t b = 0; b < 2; ++b) {
     const int64_t o = b * N;
