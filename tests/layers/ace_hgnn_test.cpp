@@ -341,7 +341,8 @@ TEST(AceHgnn, Errors) {
   EXPECT_THAT([&] { m.forward(zeros({6, 4}, kInt64)); },
               ThrowsMessage<DTypeError>(HasSubstr(name + "'x' must be float32 or float64, got int64")));
   EXPECT_THAT([&] { m.forward(Tensor()); }, ThrowsMessage<ValueError>(HasSubstr(name + "'x' is an undefined tensor")));
-  EXPECT_THAT([] { AceHgnn(Options(0)); }, ThrowsMessage<ValueError>(HasSubstr("AceHgnn: dim must be positive, got 0")));
+  EXPECT_THAT([] { AceHgnn(Options(0)); },
+              ThrowsMessage<ValueError>(HasSubstr("AceHgnn: dim must be positive, got 0")));
   EXPECT_THAT([] { AceHgnn(Options(4).top_k(0)); },
               ThrowsMessage<ValueError>(HasSubstr("AceHgnn: top_k must be >= 1, got 0")));
   EXPECT_THAT([] { AceHgnn(Options(4).bottleneck(-1)); },
