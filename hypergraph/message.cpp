@@ -44,9 +44,10 @@ Tensor smooth_to_hyperedges(const Hypergraph& h, Smoothing kind, const Tensor& x
   return mp::gspmm(h.hyperedge_members(), mp::u_mul_e, mp::sum, x, coefficients(h, kind, x.dtype()).v2e);
 }
 
-Tensor smooth_to_vertices(const Hypergraph& h, Smoothing kind, const Tensor& y) {
+Tensor smooth_to_vertices(const Hypergraph& h, Smoothing kind, const Tensor& y, const Tensor& bias) {
   check_features("hypergraph::smooth_to_vertices", h, y, h.defined() ? h.num_hyperedges() : 0, "hyperedge");
-  return mp::gspmm(h.vertex_memberships(), mp::u_mul_e, mp::sum, y, coefficients(h, kind, y.dtype()).e2v);
+  return mp::propagate(h.vertex_memberships(), {mp::u_mul_e, mp::sum, mp::Update{bias}}, y,
+                       coefficients(h, kind, y.dtype()).e2v);
 }
 
 Tensor hgnn_smooth(const Hypergraph& h, const Tensor& x) {

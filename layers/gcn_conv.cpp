@@ -33,14 +33,15 @@ Tensor GCNConv::forward(const graph::Graph& g, const Tensor& x) {
   } else if (h.edge_weight().defined()) {
     coef = h.edge_weight().dtype() == x.dtype() ? h.edge_weight() : h.edge_weight().to(x.dtype());
   }
-  auto propagate = [&](const Tensor& feats) {
-    return coef.defined() ? mp::gspmm(csr, mp::u_mul_e, mp::sum, feats, coef)
-                          : mp::gspmm(csr, mp::copy_u, mp::sum, feats);
+  // The bias rides in the aggregation's update (one pass over the output) when the aggregation comes last.
+  auto aggregate = [&](const Tensor& feats, const Tensor& b) {
+    const mp::Propagation p{coef.defined() ? mp::u_mul_e : mp::copy_u, mp::sum, mp::Update{b}};
+    return mp::propagate(csr, p, feats, coef);
   };
   const Tensor wt = transpose(weight, 0, 1);  // [in, out]
   // The aggregation is linear, so A (X W) = (A X) W: aggregate the narrower of X and X W.
-  Tensor out = options_.out_features() <= options_.in_features() ? propagate(matmul(x, wt))
-                                                                  : matmul(propagate(x), wt);
+  if (options_.out_features() <= options_.in_features()) return aggregate(matmul(x, wt), bias);
+  const Tensor out = matmul(aggregate(x, Tensor()), wt);
   return bias.defined() ? add(out, bias) : out;
 }
 

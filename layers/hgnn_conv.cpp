@@ -16,11 +16,14 @@ void check_vertex_input(const char* layer, const hypergraph::Hypergraph& h, cons
                            h.defined() ? h.device() : x.device(), x, in_features, param);
 }
 
-// smooth(x W^T): the weight commutes with both stages of the smoothing, so apply it where it moves the fewest bytes:
-// first on the N vertex rows (DHG's order), between the stages on the M hyperedge rows, or last. A stage of width w
-// gathers nnz rows and writes one per output row; a projection reads and writes R rows. Ties keep DHG's order.
+// smooth(x W^T) + b: the weight commutes with both stages of the smoothing, so apply it where it moves the fewest
+// bytes: first on the N vertex rows (DHG's order), between the stages on the M hyperedge rows, or last. A stage of
+// width w gathers nnz rows and writes one per output row; a projection reads and writes R rows. Ties keep DHG's
+// order. Unless the weight comes last, the bias is added inside the last stage's kernel.
 Tensor project_and_smooth(const hypergraph::Hypergraph& h, hypergraph::Smoothing kind, const Tensor& x,
-                          const Tensor& weight) {
+                          const Tensor& weight, const Tensor& bias) {
+  using hypergraph::smooth_to_hyperedges;
+  using hypergraph::smooth_to_vertices;
   const double n = static_cast<double>(h.num_vertices()), m = static_cast<double>(h.num_hyperedges());
   const double nnz = static_cast<double>(h.num_incidences());
   const double in = static_cast<double>(weight.size(1)), out = static_cast<double>(weight.size(0));
@@ -30,10 +33,12 @@ Tensor project_and_smooth(const hypergraph::Hypergraph& h, hypergraph::Smoothing
   const double middle = to_edges(in) + m * (in + out) + to_vertices(out);
   const double last = to_edges(in) + to_vertices(in) + n * (in + out);
   const Tensor wt = transpose(weight, 0, 1);
-  if (first <= middle && first <= last) return hypergraph::smooth_to_vertices(h, kind,
-                                                  hypergraph::smooth_to_hyperedges(h, kind, matmul(x, wt)));
-  if (middle <= last) return hypergraph::smooth_to_vertices(h, kind, matmul(hypergraph::smooth_to_hyperedges(h, kind, x), wt));
-  return matmul(hypergraph::smooth_to_vertices(h, kind, hypergraph::smooth_to_hyperedges(h, kind, x)), wt);
+  if (first <= middle && first <= last) {
+    return smooth_to_vertices(h, kind, smooth_to_hyperedges(h, kind, matmul(x, wt)), bias);
+  }
+  if (middle <= last) return smooth_to_vertices(h, kind, matmul(smooth_to_hyperedges(h, kind, x), wt), bias);
+  const Tensor y = matmul(smooth_to_vertices(h, kind, smooth_to_hyperedges(h, kind, x)), wt);
+  return bias.defined() ? add(y, bias) : y;
 }
 
 }  // namespace
@@ -54,16 +59,14 @@ HGNNConv::HGNNConv(const HGNNConvOptions& options, const char* name) : nn::Modul
 
 Tensor HGNNConv::forward(const hypergraph::Hypergraph& h, const Tensor& x) {
   check_vertex_input("HGNNConv", h, x, options().in_features(), weight);
-  const Tensor out = project_and_smooth(h, hypergraph::Smoothing::kHgnn, x, weight);
-  return bias.defined() ? add(out, bias) : out;
+  return project_and_smooth(h, hypergraph::Smoothing::kHgnn, x, weight, bias);
 }
 
 HGNNPConv::HGNNPConv(const HGNNConvOptions& options) : HGNNConv(options, "HGNNPConv") {}
 
 Tensor HGNNPConv::forward(const hypergraph::Hypergraph& h, const Tensor& x) {
   check_vertex_input("HGNNPConv", h, x, options().in_features(), weight);
-  const Tensor out = project_and_smooth(h, hypergraph::Smoothing::kHgnnPlus, x, weight);
-  return bias.defined() ? add(out, bias) : out;
+  return project_and_smooth(h, hypergraph::Smoothing::kHgnnPlus, x, weight, bias);
 }
 
 }  // namespace loom::layers

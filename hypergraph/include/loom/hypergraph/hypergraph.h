@@ -121,6 +121,7 @@ Tensor hgnnp_smooth(const Hypergraph& h, const Tensor& x);
 // smooth(x) = smooth_to_vertices(h, kind, smooth_to_hyperedges(h, kind, x)).
 enum class Smoothing : uint8_t { kHgnn, kHgnnPlus };
 Tensor smooth_to_hyperedges(const Hypergraph& h, Smoothing kind, const Tensor& x);  // [N, F] -> [M, F]
-Tensor smooth_to_vertices(const Hypergraph& h, Smoothing kind, const Tensor& y);    // [M, F] -> [N, F]
+// [M, F] -> [N, F]; bias [F], when given, is added in the same kernel (mp::propagate's update).
+Tensor smooth_to_vertices(const Hypergraph& h, Smoothing kind, const Tensor& y, const Tensor& bias = Tensor());
 
 }  // namespace loom::hypergraph
