@@ -264,6 +264,17 @@ TEST(SoftHGNN, SelectionDropsColumnsAndDiffersAcrossSamples) {
   EXPECT_EQ(b.load_balance.item_double(), 0.0);
 }
 
+// Equal scores: the lower hyperedge ids are kept (zero prototypes without context make every logit exactly 0).
+TEST(SoftHGNN, TiedScoresKeepLowerIds) {
+  manual_seed(1);
+  SoftHGNN layer(Options(4).num_hyperedges(5).num_fixed(1).top_k(2).heads(2).context(false));
+  layer.prototypes.fill_(0.0);
+  const auto out = layer.forward_with_details(random_tensor({3, 6, 4}, 2, -1, 1, kFloat32));
+  EXPECT_EQ(out.selected.to_vector<int64_t>(),
+            (std::vector<int64_t>{1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1}));
+  EXPECT_NEAR(out.load_balance.item_double(), (2 * 0.36 + 3 * 0.16) / 5, 1e-6);  // f = (1, 1, 0, 0, 0), k/M = 0.4
+}
+
 TEST(SoftHGNN, ParametersNamesShapesAndInit) {
   manual_seed(0);
   SoftHGNN layer(Options(12).num_hyperedges(5).num_fixed(3).top_k(2).heads(4));
