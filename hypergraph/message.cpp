@@ -31,18 +31,32 @@ Tensor e2v(const Hypergraph& h, const Tensor& y, mp::Reduce reduce) {
   return mp::gspmm(h.vertex_memberships(), mp::copy_u, reduce, y);
 }
 
+namespace {
+
+const Hypergraph::StageCoefficients& coefficients(const Hypergraph& h, Smoothing kind, DType dtype) {
+  return kind == Smoothing::kHgnn ? h.hgnn_coefficients(dtype) : h.hgnnp_coefficients(dtype);
+}
+
+}  // namespace
+
+Tensor smooth_to_hyperedges(const Hypergraph& h, Smoothing kind, const Tensor& x) {
+  check_features("hypergraph::smooth_to_hyperedges", h, x, h.defined() ? h.num_vertices() : 0, "vertex");
+  return mp::gspmm(h.hyperedge_members(), mp::u_mul_e, mp::sum, x, coefficients(h, kind, x.dtype()).v2e);
+}
+
+Tensor smooth_to_vertices(const Hypergraph& h, Smoothing kind, const Tensor& y) {
+  check_features("hypergraph::smooth_to_vertices", h, y, h.defined() ? h.num_hyperedges() : 0, "hyperedge");
+  return mp::gspmm(h.vertex_memberships(), mp::u_mul_e, mp::sum, y, coefficients(h, kind, y.dtype()).e2v);
+}
+
 Tensor hgnn_smooth(const Hypergraph& h, const Tensor& x) {
   check_features("hypergraph::hgnn_smooth", h, x, h.defined() ? h.num_vertices() : 0, "vertex");
-  const auto& c = h.hgnn_coefficients(x.dtype());
-  const Tensor y = mp::gspmm(h.hyperedge_members(), mp::u_mul_e, mp::sum, x, c.v2e);
-  return mp::gspmm(h.vertex_memberships(), mp::u_mul_e, mp::sum, y, c.e2v);
+  return smooth_to_vertices(h, Smoothing::kHgnn, smooth_to_hyperedges(h, Smoothing::kHgnn, x));
 }
 
 Tensor hgnnp_smooth(const Hypergraph& h, const Tensor& x) {
   check_features("hypergraph::hgnnp_smooth", h, x, h.defined() ? h.num_vertices() : 0, "vertex");
-  const auto& c = h.hgnnp_coefficients(x.dtype());
-  const Tensor y = mp::gspmm(h.hyperedge_members(), mp::u_mul_e, mp::sum, x, c.v2e);
-  return mp::gspmm(h.vertex_memberships(), mp::u_mul_e, mp::sum, y, c.e2v);
+  return smooth_to_vertices(h, Smoothing::kHgnnPlus, smooth_to_hyperedges(h, Smoothing::kHgnnPlus, x));
 }
 
 }  // namespace loom::hypergraph

@@ -1,5 +1,5 @@
-// HGNNConv and HGNNPConv: a bias-free projection, the hypergraph smoothing (two weighted gspmm calls over the
-// hypergraph's cached coefficients), then the bias.
+// HGNNConv and HGNNPConv: a bias-free projection placed before, between or after the two stages of the hypergraph
+// smoothing (weighted gspmm calls over the hypergraph's cached coefficients), then the bias.
 #include "loom/layers/hgnn_conv.h"
 
 #include "layers/layer_checks.h"
@@ -14,6 +14,26 @@ void check_vertex_input(const char* layer, const hypergraph::Hypergraph& h, cons
                         const Tensor& param) {
   detail::check_rows_input(layer, "hypergraph", h.defined(), h.defined() ? h.num_vertices() : 0, "vertices",
                            h.defined() ? h.device() : x.device(), x, in_features, param);
+}
+
+// smooth(x W^T): the weight commutes with both stages of the smoothing, so apply it where it moves the fewest bytes:
+// first on the N vertex rows (DHG's order), between the stages on the M hyperedge rows, or last. A stage of width w
+// gathers nnz rows and writes one per output row; a projection reads and writes R rows. Ties keep DHG's order.
+Tensor project_and_smooth(const hypergraph::Hypergraph& h, hypergraph::Smoothing kind, const Tensor& x,
+                          const Tensor& weight) {
+  const double n = static_cast<double>(h.num_vertices()), m = static_cast<double>(h.num_hyperedges());
+  const double nnz = static_cast<double>(h.num_incidences());
+  const double in = static_cast<double>(weight.size(1)), out = static_cast<double>(weight.size(0));
+  auto to_edges = [&](double w) { return (nnz + m) * w; };
+  auto to_vertices = [&](double w) { return (nnz + n) * w; };
+  const double first = n * (in + out) + to_edges(out) + to_vertices(out);
+  const double middle = to_edges(in) + m * (in + out) + to_vertices(out);
+  const double last = to_edges(in) + to_vertices(in) + n * (in + out);
+  const Tensor wt = transpose(weight, 0, 1);
+  if (first <= middle && first <= last) return hypergraph::smooth_to_vertices(h, kind,
+                                                  hypergraph::smooth_to_hyperedges(h, kind, matmul(x, wt)));
+  if (middle <= last) return hypergraph::smooth_to_vertices(h, kind, matmul(hypergraph::smooth_to_hyperedges(h, kind, x), wt));
+  return matmul(hypergraph::smooth_to_vertices(h, kind, hypergraph::smooth_to_hyperedges(h, kind, x)), wt);
 }
 
 }  // namespace
@@ -34,8 +54,7 @@ HGNNConv::HGNNConv(const HGNNConvOptions& options, const char* name) : nn::Modul
 
 Tensor HGNNConv::forward(const hypergraph::Hypergraph& h, const Tensor& x) {
   check_vertex_input("HGNNConv", h, x, options().in_features(), weight);
-  // Linear first (DHG's order): the smoothing then runs on out_features columns.
-  const Tensor out = hypergraph::hgnn_smooth(h, matmul(x, transpose(weight, 0, 1)));
+  const Tensor out = project_and_smooth(h, hypergraph::Smoothing::kHgnn, x, weight);
   return bias.defined() ? add(out, bias) : out;
 }
 
@@ -43,7 +62,7 @@ HGNNPConv::HGNNPConv(const HGNNConvOptions& options) : HGNNConv(options, "HGNNPC
 
 Tensor HGNNPConv::forward(const hypergraph::Hypergraph& h, const Tensor& x) {
   check_vertex_input("HGNNPConv", h, x, options().in_features(), weight);
-  const Tensor out = hypergraph::hgnnp_smooth(h, matmul(x, transpose(weight, 0, 1)));
+  const Tensor out = project_and_smooth(h, hypergraph::Smoothing::kHgnnPlus, x, weight);
   return bias.defined() ? add(out, bias) : out;
 }
 

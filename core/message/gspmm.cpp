@@ -1,6 +1,8 @@
-// mp::gspmm: argument checks, the broadcast layout, dispatch to the CPU/CUDA kernels and the backward (GUIDE 3.2):
-// du is a gspmm on the cached transpose (sum/mean) or one row-parallel pass over it with the stored arg entries
-// (max/min); de is one pass over the entries. Nothing in either direction builds an [nnz, F] buffer.
+// mp::propagate (and gspmm, which is propagate without an update): argument checks, the broadcast layout, dispatch
+// to the CPU/CUDA kernels and the backward (GUIDE 3.2): du is a gspmm on the cached transpose (sum/mean) or one
+// row-parallel pass over it with the stored arg entries (max/min); de is one pass over the entries. Nothing in
+// either direction builds an [nnz, F] buffer. propagate's update is fused into the forward's store; its backward
+// is one elementwise pass (act') and a column sum (bias).
 #include "core/message/gspmm.h"
 
 #include <algorithm>
@@ -143,36 +145,36 @@ void check_args(const Csr& g, Msg msg, const Tensor& u, const Tensor& e) {
   }
 }
 
-// Sums `full` [R, out trailing...] over the dimensions where `operand` [R, trailing...] is broadcast.
-Tensor reduce_to_operand(const Tensor& full, const Tensor& operand) {
-  if (full.shape() == operand.shape()) return full;
-  Shape padded(operand.shape().begin() + 1, operand.shape().end());
+// Sums `full` [R, out trailing...] over the dimensions where the operand, shaped [R, trailing...], is broadcast.
+Tensor reduce_to_operand(const Tensor& full, const Shape& operand) {
+  if (full.shape() == operand) return full;
+  Shape padded(operand.begin() + 1, operand.end());
   padded.resize(static_cast<size_t>(full.dim() - 1), 1);
   Tensor t = full;
   for (size_t d = 0; d < padded.size(); ++d) {
     const int64_t dim = static_cast<int64_t>(d) + 1;
     if (padded[d] == 1 && t.size(dim) != 1) t = loom::sum(t, dim, /*keepdim=*/true);
   }
-  return t.reshape(operand.shape());
+  return t.reshape(operand);
 }
 
 // Computes out (and arg for max/min) without recording.
 Tensor forward(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e, const detail::Bcast& b,
-               const Shape& ot, Tensor& arg) {
+               const detail::Epilogue& ep, const Shape& ot, Tensor& arg) {
   const Tensor& ref = uses_u(msg) ? u : e;
   Shape shape{g.num_rows()};
   shape.insert(shape.end(), ot.begin(), ot.end());
   const bool has_arg = reduce == Reduce::kMax || reduce == Reduce::kMin;
   if (g.num_rows() == 0 || b.out_len == 0) {
     if (has_arg) arg = full(shape, -1.0, kInt64, g.device());
-    return zeros(shape, ref.dtype(), g.device());
+    return zeros(shape, ref.dtype(), g.device());  // no element to update
   }
   Tensor out = empty(shape, ref.dtype(), g.device());
   if (has_arg) arg = empty(shape, kInt64, g.device());
   if (g.device().is_cuda()) {
-    LOOM_CUDA_ONLY(kOp, detail::gspmm_cuda(g, msg, reduce, u, e, b, out, arg));
+    LOOM_CUDA_ONLY(kOp, detail::gspmm_cuda(g, msg, reduce, u, e, b, ep, out, arg));
   } else {
-    detail::gspmm_cpu(g, msg, reduce, u, e, b, out, arg);
+    detail::gspmm_cpu(g, msg, reduce, u, e, b, ep, out, arg);
   }
   return out;
 }
@@ -186,8 +188,9 @@ Msg u_grad_msg(Msg msg) {
   }
 }
 
-Tensor u_grad(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e, const Tensor& gy,
-              const Tensor& arg, const detail::Bcast& b) {
+// u itself is needed (defined) only for max/min; u_shape always.
+Tensor u_grad(const Csr& g, Msg msg, Reduce reduce, const Shape& u_shape, const Tensor& u, const Tensor& e,
+              const Tensor& gy, const Tensor& arg, const detail::Bcast& b) {
   const Csr& gt = g.transpose();
   Tensor full_grad;
   if (reduce == Reduce::kSum || reduce == Reduce::kMean) {
@@ -206,7 +209,7 @@ Tensor u_grad(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tenso
       }
     }
   }
-  return reduce_to_operand(full_grad, u);
+  return reduce_to_operand(full_grad, u_shape);
 }
 
 Tensor e_grad(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, const Tensor& gy, const Tensor& arg,
@@ -221,24 +224,75 @@ Tensor e_grad(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, const Ten
   return de;
 }
 
+void check_update(const Update& up, const Tensor& ref, const Shape& ot) {
+  LOOM_CHECK(static_cast<int>(up.act) <= static_cast<int>(Act::kTanh), ValueError, "propagate: unknown 'act' value ",
+             static_cast<int>(up.act));
+  LOOM_CHECK(up.act != Act::kLeakyRelu || up.negative_slope >= 0, ValueError,
+             "propagate: the leaky ReLU update needs negative_slope >= 0 (its backward reads the slope off the "
+             "output's sign), got ", up.negative_slope);
+  if (!up.bias.defined()) return;
+  const Tensor& b = up.bias;
+  loom::detail::check_floating("propagate", "bias", b);
+  loom::detail::check_same_dtype("propagate", ref.defined() ? "u" : "e", ref, "bias", b);
+  LOOM_CHECK(b.device() == ref.device(), DeviceError, "propagate: 'bias' is on ", b.device().str(),
+             " but the features are on ", ref.device().str());
+  LOOM_CHECK(b.shape() == ot, ShapeError, "propagate: 'bias' must have the output's trailing shape ",
+             loom::shape_str(ot), ", got ", b.shape_str());
+}
+
 }  // namespace
 
-Tensor gspmm(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e) {
+Tensor propagate(const Csr& g, const Propagation& p, const Tensor& u, const Tensor& e) {
+  const Msg msg = p.message;
+  const Reduce reduce = p.reduce;
   check_args(g, msg, u, e);
   const Tensor uu = uses_u(msg) ? u : Tensor();  // copy_u ignores e, copy_e ignores u
   const Tensor ee = uses_e(msg) ? e : Tensor();
   Shape ot;
   const detail::Bcast b = detail::make_bcast(msg, uu, ee, ot);
+  const Update& up = p.update;
+  check_update(up, uu.defined() ? uu : ee, ot);
+  const Tensor& bias = up.bias;  // tensors are contiguous
+  detail::Epilogue ep;
+  ep.bias = bias.defined() ? bias.raw_data() : nullptr;
+  ep.act = up.act;
+  ep.slope = up.negative_slope;
   Tensor arg;
-  Tensor out = forward(g, msg, reduce, uu, ee, b, ot, arg);
+  Tensor out = forward(g, msg, reduce, uu, ee, b, ep, ot, arg);
   const bool gu = uu.defined() && uu.requires_grad(), ge = ee.defined() && ee.requires_grad();
-  autograd::record("gspmm", {uu, ee}, out,
-                   [g, msg, reduce, u = detached(uu), e = detached(ee), arg, b, gu, ge](const Tensor& dy) {
-                     const Tensor gy = reduce == Reduce::kMean ? detail::scale_by_inv_degree(g, dy) : dy;
-                     return std::vector<Tensor>{gu ? u_grad(g, msg, reduce, u, e, gy, arg, b) : Tensor(),
-                                                ge ? e_grad(g, msg, u, e, gy, arg, b) : Tensor()};
-                   });
+  const bool gb = bias.defined() && up.bias.requires_grad();
+  // Keep only what the backward reads, so that an input nobody else holds is freed after the forward: u is read by
+  // de and by the max/min pass; e by du unless the message ignores it (copy_u/add/sub), and by de; the output by
+  // a non-identity activation's derivative.
+  const bool has_arg = reduce == Reduce::kMax || reduce == Reduce::kMin;
+  const bool keep_u = ge || (gu && has_arg);
+  const bool keep_e = ge || (gu && (has_arg || msg == Msg::kUMulE || msg == Msg::kUDivE));
+  const Act act = up.act;
+  const double slope = up.negative_slope;
+  const Tensor y = act != Act::kIdentity ? out.detach() : Tensor();
+  autograd::record(
+      "propagate", {uu, ee, up.bias}, out,
+      [g, msg, reduce, u_shape = uu.defined() ? uu.shape() : Shape{}, u = keep_u ? detached(uu) : Tensor(),
+       e = keep_e ? detached(ee) : Tensor(), arg, b, gu, ge, gb, act, slope, y](const Tensor& dy) {
+        Tensor dz = dy;
+        if (act != Act::kIdentity) {
+          dz = empty_like(dy);
+          if (dy.is_cuda()) {
+            LOOM_CUDA_ONLY(kOp, detail::act_backward_cuda(act, slope, y, dy, dz));
+          } else {
+            detail::act_backward_cpu(act, slope, y, dy, dz);
+          }
+        }
+        const Tensor db = gb ? loom::sum(dz, 0) : Tensor();
+        const Tensor gy = reduce == Reduce::kMean && (gu || ge) ? detail::scale_by_inv_degree(g, dz) : dz;
+        return std::vector<Tensor>{gu ? u_grad(g, msg, reduce, u_shape, u, e, gy, arg, b) : Tensor(),
+                                   ge ? e_grad(g, msg, u, e, gy, arg, b) : Tensor(), db};
+      });
   return out;
+}
+
+Tensor gspmm(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e) {
+  return propagate(g, Propagation{msg, reduce, Update{}}, u, e);
 }
 
 }  // namespace loom::mp

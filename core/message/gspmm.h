@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "core/detail/macros.h"
+#include "core/message/gspmm_act.h"
 #include "loom/core/message.h"
 #include "loom/core/sparse.h"
 #include "loom/core/tensor.h"
@@ -33,6 +34,44 @@ struct Bcast {
 // trailing shape of the output. copy_u ignores e and copy_e ignores u.
 Bcast make_bcast(Msg msg, const Tensor& u, const Tensor& e, Shape& out_trailing);
 
+// propagate's update as the kernels see it: out = act(reduced + bias[f]) at the store of each output element f of a
+// row (bias points at out_len values of the output's dtype, or is null).
+struct Epilogue {
+  const void* bias = nullptr;
+  Act act = Act::kIdentity;
+  double slope = 0.2;
+  LOOM_HOST_DEVICE bool active() const { return bias != nullptr || act != Act::kIdentity; }
+};
+
+template <class T>
+LOOM_HOST_DEVICE inline T apply_epilogue(T x, int64_t f, const T* bias, Act act, T slope) {
+  if (bias != nullptr) x += bias[f];
+  switch (act) {
+    case Act::kRelu: return ReluA::apply(x, slope);
+    case Act::kLeakyRelu: return LeakyReluA::apply(x, slope);
+    case Act::kSigmoid: return SigmoidA::apply(x, slope);
+    case Act::kTanh: return TanhA::apply(x, slope);
+    default: return x;
+  }
+}
+
+// act'(z) from y = act(z): relu 1[y > 0]; leaky 1 or slope by the sign of y (slope >= 0 keeps the sign); sigmoid
+// y (1 - y); tanh 1 - y^2. At the kink, the left derivative, as ReluA/LeakyReluA::grad.
+template <class T>
+LOOM_HOST_DEVICE inline T act_grad_from_output(T y, Act act, T slope) {
+  switch (act) {
+    case Act::kRelu: return y > T(0) ? T(1) : T(0);
+    case Act::kLeakyRelu: return y > T(0) ? T(1) : slope;
+    case Act::kSigmoid: return y * (T(1) - y);
+    case Act::kTanh: return T(1) - y * y;
+    default: return T(1);
+  }
+}
+
+// dz = dy * act'(z) read off y (all of one shape): the first step of propagate's backward.
+void act_backward_cpu(Act act, double slope, const Tensor& y, const Tensor& dy, const Tensor& dz);
+void act_backward_cuda(Act act, double slope, const Tensor& y, const Tensor& dy, const Tensor& dz);
+
 // The raw arrays of one Csr, on its device.
 struct CsrView {
   const int64_t* indptr = nullptr;
@@ -43,10 +82,11 @@ CsrView view_of(const Csr& g);
 
 // out [rows, out_len]; arg int64 [rows, out_len] for max/min (the entry that won; -1 on empty rows), else
 // undefined. Mean divides each row by its entry count. Rows without entries give 0.
+// The epilogue, when active, is applied to every stored row (empty rows included).
 void gspmm_cpu(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e, const Bcast& b,
-               const Tensor& out, const Tensor& arg);
+               const Epilogue& ep, const Tensor& out, const Tensor& arg);
 void gspmm_cuda(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e, const Bcast& b,
-                const Tensor& out, const Tensor& arg);
+                const Epilogue& ep, const Tensor& out, const Tensor& arg);
 
 // de [nnz, e_len] = for each entry k (row v, column j), the sum over the output elements f of row v that read
 // e[k, .] of dy[v, f] * d msg / de (u[j, .], e[k, .]); with `arg` defined (max/min) only where arg[v, f] == k.

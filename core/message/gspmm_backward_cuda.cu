@@ -222,4 +222,26 @@ void scale_by_inv_degree_cuda(const Csr& g, const Tensor& dy, const Tensor& out)
   });
 }
 
+namespace {
+
+template <class T>
+__global__ void act_backward_kernel(Act act, T slope, const T* __restrict__ y, const T* __restrict__ dy,
+                                    T* __restrict__ dz, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    dz[i] = dy[i] * act_grad_from_output(y[i], act, slope);
+  }
+}
+
+}  // namespace
+
+void act_backward_cuda(Act act, double slope, const Tensor& y, const Tensor& dy, const Tensor& dz) {
+  const int64_t n = y.numel();
+  if (n == 0) return;
+  dispatch_floating(y.dtype(), "propagate backward", [&]<class T>() {
+    act_backward_kernel<T><<<loom::detail::blocks_for(n), kThreads, 0, stream()>>>(
+        act, static_cast<T>(slope), y.data<T>(), dy.data<T>(), dz.data<T>(), n);
+    LOOM_CUDA_CHECK_LAUNCH();
+  });
+}
+
 }  // namespace loom::mp::detail

@@ -95,9 +95,21 @@ void sum_rows(const CsrView& g, const T* u, const T* w, bool mean, T* out, int64
   }
 }
 
+// propagate's update on rows [r0, r1) just written by the same task (still in cache).
+template <class T>
+void epilogue_rows(const Epilogue& ep, T* out, int64_t L, int64_t r0, int64_t r1) {
+  if (!ep.active()) return;
+  const T* bias = static_cast<const T*>(ep.bias);
+  const T slope = static_cast<T>(ep.slope);
+  for (int64_t v = r0; v < r1; ++v) {
+    T* o = out + v * L;
+    for (int64_t f = 0; f < L; ++f) o[f] = apply_epilogue(o[f], f, bias, ep.act, slope);
+  }
+}
+
 // Dispatches the fast path; false when the layout or reducer is not the common one.
 template <class T, class F, class R>
-bool try_fast_sum(const CsrView& g, const T* u, const T* e, const Bcast& b, bool mean, T* out) {
+bool try_fast_sum(const CsrView& g, const T* u, const T* e, const Bcast& b, bool mean, const Epilogue& ep, T* out) {
   constexpr bool kCopy = std::is_same_v<F, CopyUF>, kMul = std::is_same_v<F, UMulEF>;
   if constexpr (!std::is_same_v<R, SumR> || !(kCopy || kMul)) {
     return false;
@@ -108,7 +120,9 @@ bool try_fast_sum(const CsrView& g, const T* u, const T* e, const Bcast& b, bool
     auto run = [&]<int N>() {
       parallel_for(static_cast<int64_t>(cuts.size()) - 1, 1, [&](int64_t c0, int64_t c1) {
         for (int64_t c = c0; c < c1; ++c) {
-          sum_rows<T, kMul, N>(g, u, e, mean, out, L, cuts[static_cast<size_t>(c)], cuts[static_cast<size_t>(c) + 1]);
+          const int64_t r0 = cuts[static_cast<size_t>(c)], r1 = cuts[static_cast<size_t>(c) + 1];
+          sum_rows<T, kMul, N>(g, u, e, mean, out, L, r0, r1);
+          epilogue_rows(ep, out, L, r0, r1);
         }
       });
     };
@@ -205,7 +219,7 @@ void forward_rows(const CsrView& g, const T* u, const T* e, const Bcast& b, bool
 }  // namespace
 
 void gspmm_cpu(const Csr& gr, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e, const Bcast& b,
-               const Tensor& out, const Tensor& arg) {
+               const Epilogue& epi, const Tensor& out, const Tensor& arg) {
   const CsrView g = view_of(gr);
   const bool mean = reduce == Reduce::kMean;
   dispatch_floating(out.dtype(), "gspmm", [&]<class T>() {
@@ -215,10 +229,11 @@ void gspmm_cpu(const Csr& gr, Msg msg, Reduce reduce, const Tensor& u, const Ten
     int64_t* ap = arg.defined() ? arg.data<int64_t>() : nullptr;
     with_msg(msg, [&]<class F>(F) {
       with_reducer(reduce, [&]<class R>(R) {
-        if (try_fast_sum<T, F, R>(g, up, ep, b, mean, op)) return;
+        if (try_fast_sum<T, F, R>(g, up, ep, b, mean, epi, op)) return;
         auto run = [&]<int US, int ES>() {
           parallel_for(g.rows, row_grain(g, b.out_len), [&](int64_t r0, int64_t r1) {
             forward_rows<T, F, R, US, ES>(g, up, ep, b, mean, op, ap, r0, r1);
+            epilogue_rows(epi, op, b.out_len, r0, r1);
           });
         };
         // Inner strides: copy_u reads only u (contiguous), copy_e only e; binary messages have three layouts.
@@ -300,6 +315,18 @@ void arg_u_grad_cpu(const Csr& gtr, Msg msg, const Tensor& u, const Tensor& e, c
           }
         });
       }
+    });
+  });
+}
+
+void act_backward_cpu(Act act, double slope, const Tensor& y, const Tensor& dy, const Tensor& dz) {
+  dispatch_floating(y.dtype(), "propagate backward", [&]<class T>() {
+    const T* yp = y.data<T>();
+    const T* gp = dy.data<T>();
+    T* zp = dz.data<T>();
+    const T s = static_cast<T>(slope);
+    parallel_for(y.numel(), int64_t{1} << 14, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) zp[i] = gp[i] * act_grad_from_output(yp[i], act, s);
     });
   });
 }

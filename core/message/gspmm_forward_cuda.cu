@@ -154,7 +154,15 @@ struct FwdParams {
   bool mean = false;
   const int64_t* item_rc = nullptr;     // chunk mode when set
   const int64_t* heavy_rows = nullptr;
+  Epilogue ep;                          // propagate's update (row mode stores; the combine applies it to heavy rows)
 };
+
+// The value stored for output element f: in chunk mode a raw partial, else with propagate's update applied.
+template <class T>
+__device__ inline T stored(const FwdParams& p, T x, int64_t f) {
+  if (p.item_rc != nullptr || !p.ep.active()) return x;
+  return apply_epilogue(x, f, static_cast<const T*>(p.ep.bias), p.ep.act, static_cast<T>(p.ep.slope));
+}
 
 // The entries group `gid` reduces. Row mode: row gid, unless it is longer than a chunk (chunk mode handles those).
 // Chunk mode: one fixed chunk of a heavy row, unscaled (partials are scaled after the combine).
@@ -248,7 +256,7 @@ __global__ void spmm_kernel(FwdParams p, const T* __restrict__ u, const T* __res
       if (!act[q]) continue;
       Vec<T, V> w;
 #pragma unroll
-      for (int j = 0; j < V; ++j) w.x[j] = acc[q][j] * s;
+      for (int j = 0; j < V; ++j) w.x[j] = stored(p, acc[q][j] * s, fs[q] + j);
       *reinterpret_cast<Vec<T, V>*>(orow + fs[q]) = w;
       if constexpr (R::has_arg) {
 #pragma unroll
@@ -263,7 +271,7 @@ template <class T, class R>
 __global__ void combine_kernel(const int64_t* __restrict__ heavy_rows, const int64_t* __restrict__ heavy_off,
                                int64_t heavy, int64_t L, const int64_t* __restrict__ indptr,
                                const T* __restrict__ part, const int64_t* __restrict__ part_arg, bool mean,
-                               T* __restrict__ out, int64_t* __restrict__ arg) {
+                               Epilogue ep, T* __restrict__ out, int64_t* __restrict__ arg) {
   const int64_t n = heavy * L;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t h = i / L, f = i % L;
@@ -283,6 +291,7 @@ __global__ void combine_kernel(const int64_t* __restrict__ heavy_rows, const int
     }
     const int64_t row = heavy_rows[h];
     if (mean) acc *= T(1) / T(indptr[row + 1] - indptr[row]);
+    if (ep.active()) acc = apply_epilogue(acc, f, static_cast<const T*>(ep.bias), ep.act, static_cast<T>(ep.slope));
     out[row * L + f] = acc;
     if constexpr (R::has_arg) arg[row * L + f] = a;
   }
@@ -359,13 +368,14 @@ __global__ void __launch_bounds__(kFastThreads, 16) spmm_fast_kernel(FwdParams p
     if (!act) continue;
     Vec<T, V> o;
 #pragma unroll
-    for (int j = 0; j < V; ++j) o.x[j] = end > begin ? acc[j] * s : T(0);
+    for (int j = 0; j < V; ++j) o.x[j] = stored(p, end > begin ? acc[j] * s : T(0), f + j);
     st_vec<T, V>(out + gid * L + f, o);
   }
 }
 
 template <class T, class F, class R>
-void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& b, T* out, int64_t* arg) {
+void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& b, const Epilogue& ep, T* out,
+                 int64_t* arg) {
   const Schedule sch = schedule_for(gr);
   constexpr int kVec = 16 / sizeof(T);
   const bool vec = b.n[2] % kVec == 0 && aligned16(u) && aligned16(e) && aligned16(out);
@@ -376,6 +386,7 @@ void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& 
   p.group = pow2_at_least((b.out_len + int64_t(V) * kSlots - 1) / (int64_t(V) * kSlots));
   p.chunk = sch.chunk;
   p.mean = mean;
+  p.ep = ep;
   // The fast path (see spmm_fast_kernel) where it applies: group size from the row width, at least 4 lanes.
   constexpr bool kFastOk = !R::has_arg && (std::is_same_v<F, CopyUF> || std::is_same_v<F, UMulEF>);
   int fast_group = 0;
@@ -432,7 +443,7 @@ void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& 
   launch(q, part.data<T>(), R::has_arg ? part_arg.data<int64_t>() : nullptr);
   combine_kernel<T, R><<<loom::detail::blocks_for(sch.heavy * b.out_len), kThreads, 0, stream()>>>(
       sch.heavy_rows.data<int64_t>(), sch.heavy_off.data<int64_t>(), sch.heavy, b.out_len, p.g.indptr, part.data<T>(),
-      R::has_arg ? part_arg.data<int64_t>() : nullptr, mean, out, arg);
+      R::has_arg ? part_arg.data<int64_t>() : nullptr, mean, ep, out, arg);
   LOOM_CUDA_CHECK_LAUNCH();
 }
 
@@ -507,24 +518,24 @@ void launch_cusparse(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, co
 // auto: cuSPARSE when eligible and the rows are at least 32 features wide (its tiling pays off there), ours
 // otherwise. cusparse falls back to ours where cuSPARSE cannot compute the op. See the header of this file.
 void gspmm_cuda(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e, const Bcast& b,
-                const Tensor& out, const Tensor& arg) {
+                const Epilogue& ep, const Tensor& out, const Tensor& arg) {
   const Impl impl = impl_from_env();
   const bool eligible = cusparse_eligible(g, msg, reduce, b);
   // auto means our kernel: measured on an H100 (bench/results/2026-11-23-h100-spmm.md) cuSPARSE's CSR_ALG2 is 2.5x
   // faster at F=128 but its sums differ bitwise from run to run (Gspmm.CudaIsBitwiseDeterministic), and Loom's
   // sums are deterministic by contract. cuSPARSE stays available on request.
-  const bool use_cusparse = eligible && impl == Impl::kCusparse;
+  const bool use_cusparse = eligible && impl == Impl::kCusparse && !ep.active();  // it has no fused update
   dispatch_floating(out.dtype(), "gspmm", [&]<class T>() {
     if (use_cusparse) {
       launch_cusparse<T>(g, msg, u, e, b, out);
       return;
     }
     const T* up = u.defined() ? u.data<T>() : nullptr;
-    const T* ep = e.defined() ? e.data<T>() : nullptr;
+    const T* ept = e.defined() ? e.data<T>() : nullptr;
     int64_t* ap = arg.defined() ? arg.data<int64_t>() : nullptr;
     with_msg(msg, [&]<class F>(F) {
       with_reducer(reduce, [&]<class R>(R) {
-        launch_ours<T, F, R>(g, reduce == Reduce::kMean, up, ep, b, out.data<T>(), ap);
+        launch_ours<T, F, R>(g, reduce == Reduce::kMean, up, ept, b, ep, out.data<T>(), ap);
       });
     });
   });

@@ -4,9 +4,10 @@
 //  - short slices (L <= 1024; callers with millions of slices of 16-64): each slice is padded to a power of two P and
 //    bitonic-sorted whole in shared memory, 2048 / P slices per block; no global passes beyond one read.
 //  - long slices (kNN: L ~ 1e6, small k): one block per slice runs an MSB-first radix select on the keys (8 bits a
-//    pass, a shared 256-bin histogram) to find the key T of the k-th best, stopping early once the chosen bucket is
-//    taken whole; then one ordered pass over the slice collects the entries better than T and the first entries equal
-//    to T (block-wide ballot scans keep index order), and a bitonic sort of those k <= 1024 entries gives the output.
+//    pass, a shared 256-bin histogram with warp-aggregated counts) to find the key T of the k-th best, stopping
+//    early once the chosen bucket is taken whole; then one ordered pass over the slice collects the entries better
+//    than T and the first entries equal to T (block-wide ballot scans keep index order), and a bitonic sort of those
+//    k <= 1024 entries gives the output.
 //    Memory is O(k) per block whatever L is, and each pass reads the slice coalesced.
 // Radix select was preferred over per-thread candidate lists: its cost does not grow with k (up to 1024) and ties
 // need no special care. The scatter behind the gradients adds in increasing position without atomics.
@@ -134,11 +135,19 @@ __global__ void __launch_bounds__(kSelectThreads)
   for (int shift = kBits - 8; shift >= 0; shift -= 8) {
     for (int d = threadIdx.x; d < 256; d += blockDim.x) hist[d] = 0;
     __syncthreads();
-    for (int64_t i = threadIdx.x; i < L; i += blockDim.x) {
-      const T v = s[i];
-      nan |= (v != v);
-      const K key = ordered_key(v, largest);
-      if ((key & mask) == prefix) atomicAdd(&hist[static_cast<int>((key >> shift) & 0xFF)], 1u);  // counts only
+    // Whole tiles (uniform trip count) so that a warp can aggregate its lanes' bins: the leading bits of real data
+    // are often shared (one exponent), and 32 atomics on one shared address would serialize.
+    for (int64_t base = 0; base < L; base += blockDim.x) {
+      const int64_t i = base + threadIdx.x;
+      int bin = 256;  // none
+      if (i < L) {
+        const T v = s[i];
+        nan |= (v != v);
+        const K key = ordered_key(v, largest);
+        if ((key & mask) == prefix) bin = static_cast<int>((key >> shift) & 0xFF);
+      }
+      const unsigned peers = __match_any_sync(0xffffffffu, bin);
+      if (bin < 256 && (threadIdx.x % kWarp) == __ffs(peers) - 1) atomicAdd(&hist[bin], __popc(peers));  // counts
     }
     __syncthreads();
     if (threadIdx.x == 0) {

@@ -162,7 +162,8 @@ TEST(Select, Errors) {
   EXPECT_THAT([&] { topk(n, 1); }, ThrowsMessage<ValueError>(HasSubstr("topk: 'x' [3, 2] contains NaN (slice 2")));
   EXPECT_THAT([&] { topk(zeros({4}, kInt64), 1); },
               ThrowsMessage<DTypeError>(HasSubstr("topk: 'x' must be float32 or float64, got int64")));
-  EXPECT_THAT([&] { topk(scalar_tensor(1.0), 0); }, ThrowsMessage<ShapeError>(HasSubstr("topk: 'x' must have rank >= 1")));
+  EXPECT_THAT([&] { topk(scalar_tensor(1.0), 0); },
+              ThrowsMessage<ShapeError>(HasSubstr("topk: 'x' must have rank >= 1")));
   EXPECT_THAT([&] { gather_last(x, from_vector<int64_t>({0, 4, 5, 1}, {2, 2})); },
               ThrowsMessage<IndexError>(HasSubstr(
                   "gather_last: index[1, 0] = 5 is out of range for a last dimension of size 5")));
@@ -217,7 +218,8 @@ TEST(Select, TopkCpuMatchesCuda) {
   const float inf = std::numeric_limits<float>::infinity();
   for (int64_t L : {40, 3000}) {
     std::vector<float> v(static_cast<size_t>(L));
-    for (int64_t i = 0; i < L; ++i) v[static_cast<size_t>(i)] = (i % 4 == 0) ? 0.0f : (i % 4 == 1) ? -0.0f : (i % 4 == 2) ? inf : -inf;
+    const float cycle[4] = {0.0f, -0.0f, inf, -inf};
+    for (int64_t i = 0; i < L; ++i) v[static_cast<size_t>(i)] = cycle[i % 4];
     for (bool largest : {true, false}) expect_parity(from_vector<float>(v, {1, L}), 25, largest);
   }
 }

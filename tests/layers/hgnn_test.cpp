@@ -29,19 +29,27 @@ Mat reference(const hg::DenseHypergraph& d, bool plus, const Tensor& x, HGNNConv
   return y;
 }
 
+// The three shapes put the weight first (N x 6 -> 4), between the stages (few wide hyperedges, 4 -> 6) and last
+// (more hyperedges than vertices, 3 -> 8): see project_and_smooth in layers/hgnn_conv.cpp.
+struct ConvShape {
+  int64_t n, m, avg, in, out;
+};
+
 TEST(HgnnConv, MatchesDenseReference) {
+  for (const ConvShape s : {ConvShape{40, 25, 4, 6, 4}, ConvShape{40, 10, 4, 4, 6}, ConvShape{10, 40, 4, 3, 8}})
   for (bool weighted : {false, true})
     for (bool bias : {true, false})
       for (bool plus : {false, true}) {
-        const hg::RawIncidence r = hg::random_incidence(3, 40, 25, 4, weighted);
+        const hg::RawIncidence r = hg::random_incidence(3, s.n, s.m, s.avg, weighted);
         const Hypergraph h = r.build();
         const hg::DenseHypergraph d = hg::dense_of(r);
         manual_seed(1);
-        std::unique_ptr<HGNNConv> conv = plus ? std::make_unique<HGNNPConv>(HGNNConvOptions(6, 4).bias(bias))
-                                              : std::make_unique<HGNNConv>(HGNNConvOptions(6, 4).bias(bias));
+        const HGNNConvOptions opts = HGNNConvOptions(s.in, s.out).bias(bias);
+        std::unique_ptr<HGNNConv> conv =
+            plus ? std::make_unique<HGNNPConv>(opts) : std::make_unique<HGNNConv>(opts);
         conv->to(kFloat64);
         if (bias) nn::init::uniform_(conv->bias, -1, 1);
-        const Tensor x = random_tensor({r.n, 6}, 5);
+        const Tensor x = random_tensor({r.n, s.in}, 5);
         auto run = [&](const Tensor& in) {
           return plus ? static_cast<HGNNPConv&>(*conv).forward(h, in) : conv->forward(h, in);
         };
@@ -70,16 +78,18 @@ TEST(HgnnConv, ParametersAndNames) {
 }
 
 TEST(HgnnConv, Gradcheck) {
+  for (int64_t out : {3, 6})  // 4 -> 3 projects first, 3 -> 6 last
   for (bool plus : {false, true})
     for (bool weighted : {false, true}) {
       const Hypergraph h = hg::random_incidence(21, 12, 8, 3, weighted).build();
       manual_seed(3);
-      HGNNConv c(HGNNConvOptions(4, 3));
-      HGNNPConv p(HGNNConvOptions(4, 3));
+      const int64_t in = out == 3 ? 4 : 3;
+      HGNNConv c(HGNNConvOptions(in, out));
+      HGNNPConv p(HGNNConvOptions(in, out));
       HGNNConv& conv = plus ? p : c;
       conv.to(kFloat64);
       nn::init::uniform_(conv.bias, -1, 1);
-      const Tensor x = requires_grad_input({12, 4}, 5);
+      const Tensor x = requires_grad_input({12, in}, 5);
       auto f = [&] { return plus ? p.forward(h, x) : c.forward(h, x); };
       EXPECT_TRUE(param_gradcheck(f, {x, conv.weight, conv.bias})) << "plus " << plus << " weighted " << weighted;
     }

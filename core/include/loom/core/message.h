@@ -32,6 +32,31 @@ inline constexpr Binary u_dot_v = Binary::kDot, u_add_v = Binary::kAdd, u_sub_v 
 // order by one thread/task, with no atomics. Gradients: u via gspmm on g.transpose(), e via gsddmm.
 Tensor gspmm(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e = Tensor());
 
+// ---- propagate: message, reduction and update in one fused pass (the API layers are written in)
+// The activation of an update (also the per-edge activation of gspmm_act below; kLeakyRelu takes negative_slope).
+enum class Act : uint8_t { kIdentity, kRelu, kLeakyRelu, kSigmoid, kTanh };
+// The update applied to each reduced row inside the reduction kernel, before the row is stored (no extra pass
+// over the output, no extra buffer): out[v] = act(reduced[v] + bias). bias has the output's trailing shape ([F], or
+// [H, C] for multi-head features) or is undefined. kLeakyRelu needs negative_slope >= 0 (the backward reads the
+// slope off the output's sign). A row without entries gets act(bias).
+struct Update {
+  Tensor bias;
+  Act act = Act::kIdentity;
+  double negative_slope = 0.2;
+};
+struct Propagation {
+  Msg message = Msg::kCopyU;
+  Reduce reduce = Reduce::kSum;
+  Update update;
+};
+// out[v] = act(reduce over the entries k of row v of msg(u[col(k)], e[k]) + bias), as one kernel on CPU and CUDA.
+// gspmm(g, msg, reduce, u, e) is propagate with no update. A GCN layer, for example, is
+//   mp::propagate(g, {mp::u_mul_e, mp::sum, {bias, mp::Act::kRelu}}, x_w, norm)
+// Gradients: to u and e as gspmm's (on dpre = dy act'(out)), and to the bias (dpre summed over rows). act' is read
+// off the stored output, so the backward keeps nothing beyond it. For messages the fused kinds cannot express, take
+// the generic path below (gather_src / any ops / scatter).
+Tensor propagate(const Csr& g, const Propagation& p, const Tensor& u, const Tensor& e = Tensor());
+
 // out [nnz, trailing...]; kDot reduces the last dimension ([N, H, C] x [M, H, C] -> [nnz, H]; [N, F] -> [nnz]).
 Tensor gsddmm(const Csr& g, Binary op, const Tensor& u, const Tensor& v);
 
@@ -53,8 +78,7 @@ Tensor scatter(const Csr& g, const Tensor& e, Reduce reduce);  // [num_rows, ...
 // ---- fused per-edge nonlinear messages (SINC-GCN, GATv2): the [nnz, F] messages are never stored; the backward
 // recomputes them edge by edge.
 
-// The activation applied per edge inside the fused kernels below (kLeakyRelu takes negative_slope).
-enum class Act : uint8_t { kIdentity, kRelu, kLeakyRelu, kSigmoid, kTanh };
+// The per-edge activation of the fused kernels below is an Act (see propagate).
 
 // "Add, activate, reduce" (SINC-GCN's message): out[r] = reduce over entries k of row r of
 //     w[k] * act(u[col(k)] + v[r])

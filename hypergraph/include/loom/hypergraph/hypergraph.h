@@ -47,7 +47,8 @@ class Hypergraph {
   static Hypergraph from_knn(const Tensor& features, int64_t k);
   // Groups of attributes: attributes int32/int64 [N] or [N, A] (one column per attribute; a negative value means
   // "missing"). One hyperedge per distinct (column, value) pair, holding the vertices that share it; hyperedges are
-  // ordered by column, then value. A group of one vertex is kept only when keep_singletons is true.
+  // ordered by column, then value. A group of one vertex is kept only when keep_singletons is true. Grouping runs on
+  // the host (preprocessing); the hypergraph is built on the attributes' device.
   static Hypergraph from_attribute_groups(const Tensor& attributes, bool keep_singletons = false);
   // HGNN+'s multi-modal hyperedge groups: the hyperedges of every part, in order (part i's ids follow those of the
   // parts before it), over the same vertices (ShapeError naming the part otherwise) and device. Weights are kept
@@ -114,5 +115,12 @@ Tensor e2v(const Hypergraph& h, const Tensor& y, mp::Reduce reduce);
 Tensor hgnn_smooth(const Hypergraph& h, const Tensor& x);
 // HGNN+'s two-stage mean: D_v^-1 H W D_e^-1 H^T X.
 Tensor hgnnp_smooth(const Hypergraph& h, const Tensor& x);
+
+// The two stages of those operators, for callers that apply a row-wise linear map between them (it commutes with
+// both stages, and on the hyperedge side it runs on M rows instead of N: HGNNConv does this when M < N).
+// smooth(x) = smooth_to_vertices(h, kind, smooth_to_hyperedges(h, kind, x)).
+enum class Smoothing : uint8_t { kHgnn, kHgnnPlus };
+Tensor smooth_to_hyperedges(const Hypergraph& h, Smoothing kind, const Tensor& x);  // [N, F] -> [M, F]
+Tensor smooth_to_vertices(const Hypergraph& h, Smoothing kind, const Tensor& y);    // [M, F] -> [N, F]
 
 }  // namespace loom::hypergraph

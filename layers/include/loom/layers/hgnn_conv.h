@@ -1,7 +1,8 @@
 // Hypergraph convolutions, as DeepHypergraph's (dhg.nn) with PyG-style modules:
 //   HGNNConv  (Feng et al. 2019): X' = D_v^-1/2 H W D_e^-1 H^T D_v^-1/2 (X Theta) + b
 //   HGNNPConv (Gao et al. 2022, HGNN+): X' = D_v^-1 H W D_e^-1 H^T (X Theta) + b   (vertex -> hyperedge -> vertex means)
-// Linear first (Theta, no bias), then the two fused SpMMs of hypergraph::hgnn_smooth / hgnnp_smooth, then the bias.
+// Theta (no bias) is applied before, between or after the two fused SpMMs of the smoothing (it commutes with them),
+// wherever that moves fewest bytes (between them, on the M hyperedge rows, when M < N), then the bias.
 #pragma once
 #include <cstdint>
 
