@@ -388,7 +388,8 @@ TEST(SoftHGNN, Errors) {
   EXPECT_THAT([&] { layer.forward(zeros({8})); }, ThrowsMessage<ShapeError>(HasSubstr("got [8]")));
   EXPECT_THAT([&] { layer.forward(zeros({1, 2, 3, 8})); }, ThrowsMessage<ShapeError>(HasSubstr("got [1, 2, 3, 8]")));
   EXPECT_THAT([&] { layer.forward(zeros({2, 0, 8})); },
-              ThrowsMessage<ShapeError>(HasSubstr(name + "'x' must hold at least one token per sample, got [2, 0, 8]")));
+              ThrowsMessage<ShapeError>(
+                  HasSubstr(name + "'x' must hold at least one token per sample, got [2, 0, 8]")));
   EXPECT_THAT([&] { layer.forward(zeros({5, 8}, kFloat64)); },
               ThrowsMessage<DTypeError>(HasSubstr("'x' is float64 but the layer's parameters are float32")));
   EXPECT_THAT([&] { layer.forward(zeros({5, 8}, kInt64)); },
