@@ -11,8 +11,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   loom::cli::TrainArgs a;
   CLI::App* train = app.add_subcommand("train", "train a node classifier and report test accuracy");
-  train->add_option("--model", a.model, "gcn, sage, gat, gatv2, gin, sinc, mlp; hypergraph models hgnn, hgnnp, hgat")
-      ->check(CLI::IsMember({"gcn", "sage", "gat", "gatv2", "gin", "sinc", "mlp", "hgnn", "hgnnp", "hgat"}));
+  train
+      ->add_option("--model", a.model,
+                   "gcn, sage, gat, gatv2, gin, sinc, mlp; hypergraph models hgnn, hgnnp, hgat, softhgnn")
+      ->check(CLI::IsMember(
+          {"gcn", "sage", "gat", "gatv2", "gin", "sinc", "mlp", "hgnn", "hgnnp", "hgat", "softhgnn"}));
   train->add_option("--data", a.data,
                     "data-set folder, or a name under $LOOM_DATA (default: a generated CSBM graph)");
   train->add_option("--epochs", a.epochs, "training epochs (default: the model's, 200 for most)")
@@ -34,6 +37,8 @@ int main(int argc, char** argv) {
   train->add_flag("--residual", a.residual, "residual connections where widths agree");
   train->add_option("--jk", a.jk, "jumping knowledge: none, cat, max or sum")
       ->check(CLI::IsMember({"none", "cat", "max", "sum"}));
+  train->add_option("--hyperedges", a.num_hyperedges, "softhgnn: learned soft hyperedges (default 16)")
+      ->check(CLI::PositiveNumber);
   train->add_option("--aggr", a.aggr, "sage: mean, max or sum; sinc: sum, mean or sym");
   train->add_flag("--normalize-features", a.normalize_features, "divide each feature row by its sum (as PyG's NormalizeFeatures)");
   train->add_flag("--no-singletons", a.no_singletons,

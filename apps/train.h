@@ -15,6 +15,7 @@ struct TrainArgs {
   double lr = -1, weight_decay = -1, dropout = -1, attention_dropout = -1;
   int64_t hidden = -1, heads = -1;
   int layers = 2;
+  int64_t num_hyperedges = 16;  // softhgnn: the SoftHGNN block's soft hyperedges
   std::string activation, norm = "none", jk = "none", aggr;
   bool residual = false;
   bool normalize_features = false;

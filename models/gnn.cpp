@@ -7,6 +7,7 @@
 #include "loom/core/ops.h"
 #include "loom/layers/hgnn_conv.h"
 #include "loom/layers/layers.h"
+#include "loom/layers/soft_hgnn.h"
 
 namespace loom::models {
 
@@ -27,19 +28,19 @@ std::function<Tensor(const graph::Graph&, const Tensor&)> wrap(nn::ModuleList& l
 
 const std::vector<std::string>& NodeClassifier::model_names() {
   static const std::vector<std::string> names{"gcn",  "sage", "gat",   "gatv2", "gin", "sinc",
-                                              "mlp",  "hgnn", "hgnnp", "hgat"};
+                                              "mlp",  "hgnn", "hgnnp", "hgat", "softhgnn"};
   return names;
 }
 
 bool NodeClassifier::is_hypergraph_model(const std::string& model) {
-  return model == "hgnn" || model == "hgnnp" || model == "hgat";
+  return model == "hgnn" || model == "hgnnp" || model == "hgat" || model == "softhgnn";
 }
 
 NodeClassifier::NodeClassifier(const GnnOptions& o) : nn::Module("NodeClassifier"), options_(o) {
   const std::string& m = o.model();
   const auto& names = model_names();
   LOOM_CHECK(std::find(names.begin(), names.end(), m) != names.end(), ValueError, "NodeClassifier: unknown model '",
-             m, "' (expected gcn, sage, gat, gatv2, gin, sinc, mlp, hgnn, hgnnp or hgat)");
+             m, "' (expected gcn, sage, gat, gatv2, gin, sinc, mlp, hgnn, hgnnp, hgat or softhgnn)");
   LOOM_CHECK(o.num_layers() >= 1, ValueError, "NodeClassifier: num_layers must be >= 1, got ", o.num_layers());
   LOOM_CHECK(o.in_features() > 0 && o.hidden() > 0 && o.out_features() > 0, ValueError,
              "NodeClassifier: in_features, hidden and out_features must be positive, got ", o.in_features(), ", ",
@@ -52,6 +53,11 @@ NodeClassifier::NodeClassifier(const GnnOptions& o) : nn::Module("NodeClassifier
              "' (none, cat, max or sum)");
   const bool attention = m == "gat" || m == "gatv2" || m == "hgat";
   const bool jk = o.jk() != "none";
+  LOOM_CHECK(m != "softhgnn" || o.num_layers() >= 2 || jk, ValueError,
+             "NodeClassifier: model 'softhgnn' places its SoftHGNN block after a hidden layer, so it needs "
+             "num_layers >= 2 (or jk), got num_layers ", o.num_layers());
+  LOOM_CHECK(m != "softhgnn" || o.num_hyperedges() > 0, ValueError,
+             "NodeClassifier: num_hyperedges must be positive, got ", o.num_hyperedges());
   const int64_t heads = attention ? o.heads() : 1;
   const int64_t hidden_width = o.hidden() * heads;
 
@@ -96,7 +102,7 @@ NodeClassifier::NodeClassifier(const GnnOptions& o) : nn::Module("NodeClassifier
       graph_layer = wrap(*convs, std::make_shared<layers::SINCConv>(
                                      layers::SINCConvOptions(width, o.hidden(), out).aggr(aggr)));
     } else if (is_hypergraph_model(m)) {
-      auto conv = m == "hgnn" ? std::make_shared<layers::HGNNConv>(layers::HGNNConvOptions(width, out))
+      auto conv = m != "hgnnp" ? std::make_shared<layers::HGNNConv>(layers::HGNNConvOptions(width, out))
                               : std::make_shared<layers::HGNNPConv>(layers::HGNNConvOptions(width, out));
       convs->push_back(conv);
       const bool plus = m == "hgnnp";
@@ -132,6 +138,15 @@ NodeClassifier::NodeClassifier(const GnnOptions& o) : nn::Module("NodeClassifier
         norms_.push_back([ln](const Tensor& x) { return ln->forward(x); });
       }
     }
+  }
+  if (m == "softhgnn") {
+    // The block runs after the last hidden layer (the one before the output layer, or the last one with jk).
+    auto soft = register_module(
+        "soft", std::make_shared<layers::SoftHGNN>(layers::SoftHGNNOptions(o.hidden())
+                                                       .num_hyperedges(o.num_hyperedges())
+                                                       .heads(o.hidden() % 4 == 0 ? 4 : 1)));
+    block_ = [soft](const Tensor& x) { return soft->forward(x); };
+    block_after_ = static_cast<size_t>(jk ? o.num_layers() - 1 : o.num_layers() - 2);
   }
   if (jk) {
     const int64_t in = o.jk() == "cat" ? width * o.num_layers() : width;
@@ -173,6 +188,7 @@ Tensor NodeClassifier::run(const Structure& s, const Tensor& x) {
     if (i < norms_.size()) y = norms_[i](y);
     y = activate(y);
     if (options_.residual() && y.shape() == h.shape()) y = add(y, h);
+    if (block_ && i == block_after_) y = block_(y);  // all N nodes as one token set
     h = y;
     if (jk) states.push_back(h);
   }

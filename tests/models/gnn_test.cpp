@@ -8,6 +8,7 @@
 #include "loom/data/csbm.h"
 #include "loom/graph/graph.h"
 #include "loom/hypergraph/hypergraph.h"
+#include "loom/layers/soft_hgnn.h"
 #include "loom/models/gnn.h"
 #include "loom/models/node_classification.h"
 #include "support/testing.h"
@@ -105,6 +106,71 @@ TEST(NodeClassifier, HypergraphAttentionLearnsAndConcatenatesHeads) {
   EXPECT_EQ(hgat.forward(h, d.x).shape(), (Shape{600, 3}));
   EXPECT_THAT([&] { hgat.forward(g, d.x); },
               ThrowsMessage<ValueError>(HasSubstr("'hgat' runs on a Hypergraph, not a Graph")));
+}
+
+// softhgnn: HGNNConv -> activation -> SoftHGNN over all nodes -> dropout -> HGNNConv.
+TEST(NodeClassifier, SoftHgnnLearnsNamesItsBlockAndRoundTrips) {
+  const data::NodeDataset d = homophilous_csbm();
+  const graph::Graph g = graph::Graph::from_edge_index(d.edge_index, d.num_nodes());
+  const hypergraph::Hypergraph h = hypergraph::Hypergraph::from_graph_neighborhoods(g);
+  EXPECT_TRUE(models::NodeClassifier::is_hypergraph_model("softhgnn"));
+  auto fit_h = [&](const models::GnnOptions& opts) {
+    manual_seed(0);
+    models::NodeClassifier model(opts);
+    models::TrainOptions t;
+    t.epochs = 60;
+    return models::train_node_classifier(model, [&](bool) { return model.forward(h, d.x); }, d, t).test_acc;
+  };
+  const double mlp = fit_h(models::GnnOptions("mlp", 16, 32, 3));
+  const double acc = fit_h(models::GnnOptions("softhgnn", 16, 32, 3));
+  EXPECT_GT(acc, mlp + 0.05) << "softhgnn vs mlp " << mlp;
+  EXPECT_GT(acc, 0.75);
+
+  manual_seed(2);
+  models::NodeClassifier a(models::GnnOptions("softhgnn", 16, 12, 3).num_hyperedges(5));
+  const auto params = a.named_parameters();
+  EXPECT_EQ(params.at("convs.0.weight").shape(), (Shape{12, 16}));
+  EXPECT_EQ(params.at("convs.1.weight").shape(), (Shape{3, 12}));
+  EXPECT_EQ(params.at("soft.prototypes").shape(), (Shape{5, 12}));
+  EXPECT_EQ(params.at("soft.context_weight").shape(), (Shape{60, 24}));
+  EXPECT_EQ(params.at("soft.vertex_bias").shape(), (Shape{12}));
+  auto soft_heads = [](const models::NodeClassifier& m) {
+    for (const auto& [name, child] : m.named_children())
+      if (name == "soft") return std::dynamic_pointer_cast<layers::SoftHGNN>(child)->options().heads();
+    return int64_t{-1};
+  };
+  EXPECT_EQ(soft_heads(a), 4) << "hidden 12 is a multiple of 4";
+  EXPECT_EQ(soft_heads(models::NodeClassifier(models::GnnOptions("softhgnn", 16, 6, 3))), 1) << "hidden 6";
+  EXPECT_EQ(soft_heads(models::NodeClassifier(models::GnnOptions("softhgnn", 16, 8, 3))), 4);
+  a.eval();
+  const Tensor out = a.forward(h, d.x);
+  EXPECT_EQ(out.shape(), (Shape{600, 3}));
+  EXPECT_FALSE(has_nonfinite(out));
+  // Weights round-trip through safetensors into a fresh model (soft.* included).
+  const std::string path = (testing::temp_dir() / "gnn_test_softhgnn.safetensors").string();
+  nn::save(a, path);
+  manual_seed(5);
+  models::NodeClassifier b(models::GnnOptions("softhgnn", 16, 12, 3).num_hyperedges(5));
+  b.eval();
+  EXPECT_GT(max_abs_diff(b.forward(h, d.x), out), 1e-6) << "a different initialisation predicts differently";
+  nn::load(b, path);
+  EXPECT_TRUE(allclose(b.forward(h, d.x), out, 0, 0));
+  // The block is on the path: zeroing its vertex transform (Y = GELU(0) = 0, so the block is the identity)
+  // changes the predictions.
+  for (const char* p : {"soft.vertex_weight", "soft.vertex_bias"}) {
+    Tensor t = b.named_parameters().at(p);  // a handle sharing the parameter's storage
+    t.fill_(0.0);
+  }
+  EXPECT_GT(max_abs_diff(b.forward(h, d.x), out), 1e-6);
+  models::NodeClassifier wrong(models::GnnOptions("softhgnn", 16, 12, 3).num_hyperedges(6));
+  EXPECT_THAT([&] { nn::load(wrong, path); }, ThrowsMessage<ValueError>(HasSubstr("soft.prototypes")));
+  EXPECT_THAT([&] { a.forward(g, d.x); },
+              ThrowsMessage<ValueError>(HasSubstr("'softhgnn' runs on a Hypergraph, not a Graph")));
+  EXPECT_THAT([] { models::NodeClassifier m(models::GnnOptions("softhgnn", 4, 4, 2).num_layers(1)); },
+              ThrowsMessage<ValueError>(HasSubstr("'softhgnn' places its SoftHGNN block after a hidden layer")));
+  // With jk every layer is hidden: the block runs after the last one.
+  models::NodeClassifier jk(models::GnnOptions("softhgnn", 16, 8, 3).num_layers(1).jk("cat"));
+  EXPECT_EQ(jk.forward(h, d.x).shape(), (Shape{600, 3}));
 }
 
 TEST(NodeClassifier, OptionsShapeTheNetwork) {

@@ -31,7 +31,8 @@ struct SoftHGNNOptions {
 struct SoftHGNNOutput {
   Tensor x;              // [B, N, D] (or [N, D]): x + Y
   Tensor participation;  // A [B, N, M_total] (or [N, M_total]): softmax over tokens, dropped hyperedges zeroed
-  Tensor selected;       // int64 [B, M_total]: 1 where the hyperedge was kept (all ones for the basic layer)
+  Tensor selected;       // int64 [B, M_total] ([1, M_total] for x [N, D]): 1 where the hyperedge was kept (all ones
+                         // for the basic layer); equal scores are kept lower hyperedge id first (topk's order)
   Tensor load_balance;   // rank-0 load-balancing term (SeS), 0 for the basic layer
 };
 

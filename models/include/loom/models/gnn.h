@@ -17,7 +17,7 @@ namespace loom::models {
 struct GnnOptions {
   GnnOptions(std::string model, int64_t in_features, int64_t hidden, int64_t out_features)
       : model_(std::move(model)), in_features_(in_features), hidden_(hidden), out_features_(out_features) {}
-  // gcn | sage | gat | gatv2 | gin | sinc | mlp (on a graph), hgnn | hgnnp | hgat (on a hypergraph)
+  // gcn | sage | gat | gatv2 | gin | sinc | mlp (on a graph), hgnn | hgnnp | hgat | softhgnn (on a hypergraph)
   LOOM_ARG(std::string, model);
   LOOM_ARG(int64_t, in_features);
   LOOM_ARG(int64_t, hidden);  // per head for gat/gatv2/hgat
@@ -35,6 +35,11 @@ struct GnnOptions {
   // sage: mean | max | sum; sinc: message aggregator sum | mean | sym
   LOOM_ARG(std::string, aggr) = "";
   LOOM_ARG(bool, train_eps) = false;         // gin
+  // softhgnn: HGNNConv layers with one SoftHGNN block (layers/soft_hgnn.h) after the last hidden layer's
+  // activation, over all nodes as one token set: dim = hidden, heads 4 when hidden % 4 == 0 (else 1),
+  // num_hyperedges soft hyperedges, logit dropout 0.1 (the layer's default). Needs a hidden layer (num_layers >= 2,
+  // or jk). Its parameters read soft.prototypes, soft.proj_weight, ... .
+  LOOM_ARG(int64_t, num_hyperedges) = 16;
 };
 
 // forward(g, x) -> logits [N, out_features]. Without jk the last graph layer outputs the classes; with jk every
@@ -65,6 +70,8 @@ class NodeClassifier : public nn::Module {
   std::vector<Layer> layers_;
   std::vector<std::function<Tensor(const Tensor&)>> norms_;
   std::shared_ptr<nn::Linear> readout_;  // jk only
+  std::function<Tensor(const Tensor&)> block_;  // softhgnn: the SoftHGNN block, run after hidden layer block_after_
+  size_t block_after_ = 0;
 };
 
 }  // namespace loom::models
