@@ -85,7 +85,8 @@ Tensor index_add(const Tensor& x, const Tensor& index, const Tensor& src);
 // and CUDA. x floating [..., L], 0 <= k <= L (ValueError otherwise, naming k and L); NaN in x is a ValueError.
 // Returns values [..., k] (x's dtype) and indices int64 [..., k] into the last dimension.
 // Gradient: dvalues scattered back to the picked positions of x (zero elsewhere); indices carry none.
-// CUDA: one thread block per slice; k up to 1024 (ValueError beyond that on CUDA).
+// CUDA: one thread block per long slice (a radix select), short slices (L <= 1024) sorted whole in shared memory,
+// several per block; k up to 1024 (ValueError beyond that on CUDA).
 struct TopK {
   Tensor values, indices;
 };

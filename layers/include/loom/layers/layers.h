@@ -1,5 +1,6 @@
 // Every graph layer: include this to get them all.
 #pragma once
+#include "loom/layers/ace_hgnn.h"
 #include "loom/layers/gat_conv.h"
 #include "loom/layers/gcn_conv.h"
 #include "loom/layers/gin_conv.h"
