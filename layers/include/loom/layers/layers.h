@@ -8,3 +8,4 @@
 #include "loom/layers/hypergraph_attention.h"
 #include "loom/layers/sage_conv.h"
 #include "loom/layers/sinc_conv.h"
+#include "loom/layers/soft_hgnn.h"
