@@ -13,7 +13,7 @@ namespace loom::data {
 // Reads an IDX file (magic 0x0000 + type byte + rank byte, big-endian int32 sizes, then the data), plain or, when
 // the name ends in ".gz", through zlib. Supports unsigned bytes (type 0x08), returned as int32 with the file's shape
 // (e.g. [60000, 28, 28] images, [60000] labels). FormatError naming the file for a bad magic, an unsupported type,
-// a truncated file or trailing bytes; IOError when it cannot be opened.
+// a truncated file, trailing bytes or corrupt gzip data; loom::Error when it cannot be opened (as read_npy).
 Tensor read_idx(const std::string& path);
 
 struct ImageDataset {
