@@ -40,6 +40,14 @@ namespace {
 
 void accumulate(Tensor& slot, const Tensor& g) { slot = slot.defined() ? add(slot, g) : g; }
 
+// Whether no other handle or view can see t's memory: then a leaf may adopt it as its .grad without the defensive
+// copy (which would double the peak memory of a large input's gradient). An op that hands the same dy to two inputs,
+// or passes its own dy through, leaves more than one owner, and those gradients are still copied.
+bool exclusively_owned(const Tensor& t) {
+  const auto& impl = t.impl_ptr();
+  return impl.use_count() == 1 && impl->storage.use_count() == 1;
+}
+
 // Nodes reachable from `root`, in reverse topological order (a node before every node it depends on).
 std::vector<Node*> topo_order(Node* root) {
   std::vector<Node*> post;
@@ -107,7 +115,7 @@ void run_backward(const Tensor& root, const Tensor& grad_in) {
         Tensor slot = leaf.grad();
         // A leaf's .grad is its own storage: optimizers and clipping update it in place, and ops may hand the
         // same dy to several inputs.
-        accumulate(slot, slot.defined() ? g : g.clone());
+        accumulate(slot, slot.defined() || exclusively_owned(g) ? g : g.clone());
         leaf.set_grad(slot);
       }
     }
