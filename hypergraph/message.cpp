@@ -50,6 +50,29 @@ Tensor smooth_to_vertices(const Hypergraph& h, Smoothing kind, const Tensor& y, 
                        coefficients(h, kind, y.dtype()).e2v);
 }
 
+namespace {
+
+void check_weight(const char* op, const Hypergraph& h, const Tensor& w) {
+  LOOM_CHECK(w.defined(), ValueError, op, ": 'weight' is an undefined tensor");
+  LOOM_CHECK((w.dim() == 1 || w.dim() == 2) && w.size(0) == h.num_incidences(), ShapeError, op,
+             ": 'weight' must be [", h.num_incidences(), "] or [", h.num_incidences(), ", H] (one row per incidence), got ",
+             w.shape_str());
+}
+
+}  // namespace
+
+Tensor v2e(const Hypergraph& h, const Tensor& x, const Tensor& weight, mp::Reduce reduce) {
+  check_features("hypergraph::v2e", h, x, h.defined() ? h.num_vertices() : 0, "vertex");
+  check_weight("hypergraph::v2e", h, weight);
+  return mp::gspmm(h.hyperedge_members(), mp::u_mul_e, reduce, x, weight);
+}
+
+Tensor e2v(const Hypergraph& h, const Tensor& y, const Tensor& weight, mp::Reduce reduce) {
+  check_features("hypergraph::e2v", h, y, h.defined() ? h.num_hyperedges() : 0, "hyperedge");
+  check_weight("hypergraph::e2v", h, weight);
+  return mp::gspmm(h.vertex_memberships(), mp::u_mul_e, reduce, y, weight);
+}
+
 Tensor hgnn_smooth(const Hypergraph& h, const Tensor& x) {
   check_features("hypergraph::hgnn_smooth", h, x, h.defined() ? h.num_vertices() : 0, "vertex");
   return smooth_to_vertices(h, Smoothing::kHgnn, smooth_to_hyperedges(h, Smoothing::kHgnn, x));

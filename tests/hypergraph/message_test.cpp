@@ -153,6 +153,42 @@ TEST(HypergraphMessage, V2eE2vMatchNaive) {
   }
 }
 
+// Weighted v2e / e2v against explicit loops over each stage's Csr entries (weights in that Csr's order).
+TEST(HypergraphMessage, WeightedV2eE2vMatchLoops) {
+  const Hypergraph h = random_incidence(5, 50, 30, 4, false).build();
+  const Tensor x = random_tensor({h.num_vertices(), 3}, 1), y = random_tensor({h.num_hyperedges(), 3}, 2);
+  const Tensor w = random_tensor({h.num_incidences()}, 3, 0.1, 2.0);
+  for (bool to_edges : {true, false}) {
+    const Csr& c = to_edges ? h.hyperedge_members() : h.vertex_memberships();
+    const Tensor& in = to_edges ? x : y;
+    const auto ptr = c.indptr().to_vector<int64_t>();
+    const auto col = c.indices().to_vector<int32_t>();
+    const auto wv = w.to_vector<double>();
+    const Mat feats = to_mat(in);
+    for (mp::Reduce red : {mp::sum, mp::max}) {
+      Mat want(static_cast<size_t>(c.num_rows()), std::vector<double>(3, 0.0));
+      for (int64_t r = 0; r < c.num_rows(); ++r)
+        for (size_t j = 0; j < 3; ++j) {
+          double acc = red == mp::max ? -std::numeric_limits<double>::infinity() : 0.0;
+          for (int64_t k = ptr[r]; k < ptr[r + 1]; ++k) {
+            const double m = wv[k] * feats[col[k]][j];
+            acc = red == mp::max ? std::max(acc, m) : acc + m;
+          }
+          want[r][j] = ptr[r] == ptr[r + 1] ? 0.0 : acc;
+        }
+      const Tensor got = to_edges ? hypergraph::v2e(h, x, w, red) : hypergraph::e2v(h, y, w, red);
+      EXPECT_LE(max_diff(to_mat(got), want), 1e-12) << (to_edges ? "v2e" : "e2v");
+    }
+  }
+  EXPECT_TRUE(gradcheck([&](const std::vector<Tensor>& in) { return hypergraph::v2e(h, in[0], in[1], mp::sum); },
+                        {x, w}));
+  EXPECT_TRUE(gradcheck([&](const std::vector<Tensor>& in) { return hypergraph::e2v(h, in[0], in[1], mp::mean); },
+                        {y, w}));
+  EXPECT_THAT([&] { hypergraph::v2e(h, x, zeros({3}, kFloat64), mp::sum); },
+              ThrowsMessage<ShapeError>(HasSubstr("hypergraph::v2e: 'weight' must be [" +
+                                                  std::to_string(h.num_incidences()))));
+}
+
 TEST(HypergraphMessage, Gradcheck) {
   const RawIncidence r = random_incidence(13, 14, 9, 3, true);
   const Hypergraph h = r.build();

@@ -111,6 +111,12 @@ class Hypergraph {
 //   e2v: [M, F] hyperedge features -> [N, F], reduce over each vertex's hyperedges.
 Tensor v2e(const Hypergraph& h, const Tensor& x, mp::Reduce reduce);
 Tensor e2v(const Hypergraph& h, const Tensor& y, mp::Reduce reduce);
+// Weighted (e.g. attention-weighted) reductions: each incidence's message is scaled by its weight before the
+// reduction. weight is floating [nnz] or [nnz, H] (one per head, with features [rows, H, C]) in the order of the Csr
+// the stage runs on: hyperedge_members() for v2e (the order of incidence()), vertex_memberships() for e2v (its
+// edge_ids() give each entry's position in hyperedge_members()). Gradients flow to the features and the weights.
+Tensor v2e(const Hypergraph& h, const Tensor& x, const Tensor& weight, mp::Reduce reduce);
+Tensor e2v(const Hypergraph& h, const Tensor& y, const Tensor& weight, mp::Reduce reduce);
 // HGNN's smoothing D_v^-1/2 H W D_e^-1 H^T D_v^-1/2 X as two weighted fused SpMMs.
 Tensor hgnn_smooth(const Hypergraph& h, const Tensor& x);
 // HGNN+'s two-stage mean: D_v^-1 H W D_e^-1 H^T X.
