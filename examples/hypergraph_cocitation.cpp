@@ -117,6 +117,12 @@ Json result_json(const std::string& structure, const Recipe& r, const Config& c,
           {"seconds", seconds}};
 }
 
+// One JSON line on stdout, flushed so that it lands in order with the per-seed progress lines on stderr.
+void emit(const Json& line) {
+  std::printf("%s\n", line.dump().c_str());
+  std::fflush(stdout);
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -151,15 +157,13 @@ int main(int argc, char** argv) {
     d.y = d.y.to(device);
     const Hypergraph given = Hypergraph::from_incidence(d.hyperedge_index, d.num_nodes()).to(device);
     const Hypergraph with_singletons = given.with_singletons();
-    std::printf("%s\n", Json{{"dataset", d.name},
-                             {"nodes", d.num_nodes()},
-                             {"features", d.num_features()},
-                             {"classes", d.num_classes},
-                             {"device", device.str()}}
-                            .dump()
-                            .c_str());
-    std::printf("%s\n", hypergraph_json("given", given).dump().c_str());
-    std::printf("%s\n", hypergraph_json("given+singletons", with_singletons).dump().c_str());
+    emit({{"dataset", d.name},
+          {"nodes", d.num_nodes()},
+          {"features", d.num_features()},
+          {"classes", d.num_classes},
+          {"device", device.str()}});
+    emit(hypergraph_json("given", given));
+    emit(hypergraph_json("given+singletons", with_singletons));
 
     // 2. DHG's Hypergraph.from_feature_kNN: one hyperedge per vertex, it and its k nearest neighbours by Euclidean
     //    distance of the features (built on the device). HGNN+ merges hyperedge groups of several modalities into
@@ -170,9 +174,9 @@ int main(int argc, char** argv) {
     Json knn_line = hypergraph_json("knn", knn);
     knn_line["k"] = c.k;
     knn_line["seconds"] = seconds_since(t0);
-    std::printf("%s\n", knn_line.dump().c_str());
+    emit(knn_line);
     const Hypergraph merged = Hypergraph::merge({given, knn});
-    std::printf("%s\n", hypergraph_json("merged", merged).dump().c_str());
+    emit(hypergraph_json("merged", merged));
 
     // 3. HGNN+ (two HGNNPConv layers: vertex -> hyperedge mean, hyperedge -> vertex mean) on each hypergraph.
     const std::vector<std::pair<std::string, const Hypergraph*>> structures{
@@ -181,23 +185,20 @@ int main(int argc, char** argv) {
       t0 = std::chrono::steady_clock::now();
       const std::vector<double> test = train_over_seeds(
           kHgnnp, c, d, device, c.seeds, [&](models::NodeClassifier& m) { return m.forward(*h, x); });
-      std::printf("%s\n", result_json(name, kHgnnp, c, test, seconds_since(t0)).dump().c_str());
-      std::fflush(stdout);
+      emit(result_json(name, kHgnnp, c, test, seconds_since(t0)));
     }
 
     // 4. The graph side: the clique expansion H W H^T (an edge between every two papers sharing a hyperedge,
     //    weighted by how many they share) and a GCN on it, on the first seed's split.
     const graph::Graph clique = given.clique_expansion();
-    std::printf("%s\n", Json{{"graph", "clique_expansion"},
-                             {"nodes", clique.num_nodes()},
-                             {"edges", clique.num_edges()},
-                             {"weighted", clique.edge_weight().defined()}}
-                            .dump()
-                            .c_str());
+    emit({{"graph", "clique_expansion"},
+          {"nodes", clique.num_nodes()},
+          {"edges", clique.num_edges()},
+          {"weighted", clique.edge_weight().defined()}});
     t0 = std::chrono::steady_clock::now();
     const std::vector<double> gcn_test =
         train_over_seeds(kGcn, c, d, device, 1, [&](models::NodeClassifier& m) { return m.forward(clique, x); });
-    std::printf("%s\n", result_json("clique_expansion", kGcn, c, gcn_test, seconds_since(t0)).dump().c_str());
+    emit(result_json("clique_expansion", kGcn, c, gcn_test, seconds_since(t0)));
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hypergraph_cocitation: error: %s\n", e.what());
