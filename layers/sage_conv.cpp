@@ -1,5 +1,5 @@
-// SAGEConv: W_l aggr(neighbours) + W_r x_v (+ b), with mean/sum/max aggregation through gspmm and an optional
-// L2 normalisation of the output rows.
+// SAGEConv: W_l aggr(neighbours) + W_r x_v (+ b), with mean/sum/max aggregation through propagate/gspmm and an
+// optional L2 normalisation of the output rows. Mean/sum with out <= in fuse W_r x_v and b into the aggregation.
 #include "loom/layers/sage_conv.h"
 
 #include "layers/layer_checks.h"
@@ -35,15 +35,24 @@ Tensor SAGEConv::forward(const graph::Graph& g, const Tensor& x) {
   detail::check_node_input("SAGEConv", g, x, options_.in_features(), lin_l->weight);
   const mp::Reduce reduce = parse_aggr(options_.aggr());
   const Csr& csr = g.csr();
+  const Tensor& bias = lin_l->bias;
   Tensor out;
-  if (reduce != mp::max && options_.out_features() < options_.in_features()) {
-    // Mean and sum commute with the linear map (not with its bias): aggregate the projected, narrower rows.
-    out = mp::gspmm(csr, mp::copy_u, reduce, matmul(x, transpose(lin_l->weight, 0, 1)));
-    if (lin_l->bias.defined()) out = add(out, lin_l->bias);
+  if (reduce != mp::max && options_.out_features() <= options_.in_features()) {
+    // Mean and sum commute with W_l (not with its bias): aggregate the projected, narrower rows, with W_r x and the
+    // bias added by the reduction's store (one pass, no [N, out] temporaries for the adds).
+    const Tensor root = lin_r ? matmul(x, transpose(lin_r->weight, 0, 1)) : Tensor();
+    out = mp::propagate(csr, {mp::copy_u, reduce, mp::Update{.bias = bias, .root = root}},
+                        matmul(x, transpose(lin_l->weight, 0, 1)));
+  } else if (reduce != mp::max && lin_r) {
+    // Aggregate the narrower raw rows, then both projections as one GEMM: [aggr(x), x] [W_l, W_r]^T, whose [N, 2 in]
+    // operand is smaller than the [N, out] products and sum it replaces.
+    const Tensor agg = mp::gspmm(csr, mp::copy_u, reduce, x);
+    out = matmul(concat({agg, x}, 1), transpose(concat({lin_l->weight, lin_r->weight}, 1), 0, 1));
+    if (bias.defined()) out = add(out, bias);
   } else {
     out = lin_l->forward(mp::gspmm(csr, mp::copy_u, reduce, x));
+    if (lin_r) out = add(out, lin_r->forward(x));
   }
-  if (lin_r) out = add(out, lin_r->forward(x));
   if (options_.normalize()) {
     // x / max(||x||, 1e-12) as F.normalize, written x / sqrt(||x||^2 + 1e-24): identical except for rows of norm
     // ~1e-12, and differentiable at zero rows (which stay zero).

@@ -2,7 +2,7 @@
 // to the CPU/CUDA kernels and the backward (GUIDE 3.2): du is a gspmm on the cached transpose (sum/mean) or one
 // row-parallel pass over it with the stored arg entries (max/min); de is one pass over the entries. Nothing in
 // either direction builds an [nnz, F] buffer. propagate's update is fused into the forward's store; its backward
-// is one elementwise pass (act') and a column sum (bias).
+// is one elementwise pass (act'), a column sum (bias) and, for the root term, that pass's output itself.
 #include "core/message/gspmm.h"
 
 #include <algorithm>
@@ -224,20 +224,33 @@ Tensor e_grad(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, const Ten
   return de;
 }
 
-void check_update(const Update& up, const Tensor& ref, const Shape& ot) {
+// ref: the features the output's dtype and device come from, named ref_name ("u", or "e" for copy_e).
+void check_update(const Csr& g, const Update& up, const Tensor& ref, const char* ref_name, const Shape& ot) {
   LOOM_CHECK(static_cast<int>(up.act) <= static_cast<int>(Act::kTanh), ValueError, "propagate: unknown 'act' value ",
              static_cast<int>(up.act));
   LOOM_CHECK(up.act != Act::kLeakyRelu || up.negative_slope >= 0, ValueError,
              "propagate: the leaky ReLU update needs negative_slope >= 0 (its backward reads the slope off the "
              "output's sign), got ", up.negative_slope);
-  if (!up.bias.defined()) return;
-  const Tensor& b = up.bias;
-  loom::detail::check_floating("propagate", "bias", b);
-  loom::detail::check_same_dtype("propagate", ref.defined() ? "u" : "e", ref, "bias", b);
-  LOOM_CHECK(b.device() == ref.device(), DeviceError, "propagate: 'bias' is on ", b.device().str(),
-             " but the features are on ", ref.device().str());
-  LOOM_CHECK(b.shape() == ot, ShapeError, "propagate: 'bias' must have the output's trailing shape ",
-             loom::shape_str(ot), ", got ", b.shape_str());
+  if (up.bias.defined()) {
+    const Tensor& b = up.bias;
+    loom::detail::check_floating("propagate", "bias", b);
+    loom::detail::check_same_dtype("propagate", ref_name, ref, "bias", b);
+    LOOM_CHECK(b.device() == ref.device(), DeviceError, "propagate: 'bias' is on ", b.device().str(),
+               " but the features are on ", ref.device().str());
+    LOOM_CHECK(b.shape() == ot, ShapeError, "propagate: 'bias' must have the output's trailing shape ",
+               loom::shape_str(ot), ", got ", b.shape_str());
+  }
+  if (up.root.defined()) {
+    const Tensor& r = up.root;
+    Shape want{g.num_rows()};
+    want.insert(want.end(), ot.begin(), ot.end());
+    loom::detail::check_floating("propagate", "root", r);
+    loom::detail::check_same_dtype("propagate", ref_name, ref, "root", r);
+    LOOM_CHECK(r.device() == ref.device(), DeviceError, "propagate: 'root' is on ", r.device().str(),
+               " but the features are on ", ref.device().str());
+    LOOM_CHECK(r.shape() == want, ShapeError, "propagate: 'root' must have the output's shape ",
+               loom::shape_str(want), " ([num_rows, trailing...]), got ", r.shape_str());
+  }
 }
 
 }  // namespace
@@ -251,16 +264,18 @@ Tensor propagate(const Csr& g, const Propagation& p, const Tensor& u, const Tens
   Shape ot;
   const detail::Bcast b = detail::make_bcast(msg, uu, ee, ot);
   const Update& up = p.update;
-  check_update(up, uu.defined() ? uu : ee, ot);
+  check_update(g, up, uu.defined() ? uu : ee, uu.defined() ? "u" : "e", ot);
   const Tensor& bias = up.bias;  // tensors are contiguous
+  const Tensor& root = up.root;
   detail::Epilogue ep;
+  ep.root = root.defined() ? root.raw_data() : nullptr;
   ep.bias = bias.defined() ? bias.raw_data() : nullptr;
   ep.act = up.act;
   ep.slope = up.negative_slope;
   Tensor arg;
   Tensor out = forward(g, msg, reduce, uu, ee, b, ep, ot, arg);
   const bool gu = uu.defined() && uu.requires_grad(), ge = ee.defined() && ee.requires_grad();
-  const bool gb = bias.defined() && up.bias.requires_grad();
+  const bool gb = bias.defined() && bias.requires_grad(), gr = root.defined() && root.requires_grad();
   // Keep only what the backward reads, so that an input nobody else holds is freed after the forward: u is read by
   // de and by the max/min pass; e by du unless the message ignores it (copy_u/add/sub), and by de; the output by
   // a non-identity activation's derivative.
@@ -271,9 +286,9 @@ Tensor propagate(const Csr& g, const Propagation& p, const Tensor& u, const Tens
   const double slope = up.negative_slope;
   const Tensor y = act != Act::kIdentity ? out.detach() : Tensor();
   autograd::record(
-      "propagate", {uu, ee, up.bias}, out,
+      "propagate", {uu, ee, bias, root}, out,
       [g, msg, reduce, u_shape = uu.defined() ? uu.shape() : Shape{}, u = keep_u ? detached(uu) : Tensor(),
-       e = keep_e ? detached(ee) : Tensor(), arg, b, gu, ge, gb, act, slope, y](const Tensor& dy) {
+       e = keep_e ? detached(ee) : Tensor(), arg, b, gu, ge, gb, gr, act, slope, y](const Tensor& dy) {
         Tensor dz = dy;
         if (act != Act::kIdentity) {
           dz = empty_like(dy);
@@ -286,7 +301,7 @@ Tensor propagate(const Csr& g, const Propagation& p, const Tensor& u, const Tens
         const Tensor db = gb ? loom::sum(dz, 0) : Tensor();
         const Tensor gy = reduce == Reduce::kMean && (gu || ge) ? detail::scale_by_inv_degree(g, dz) : dz;
         return std::vector<Tensor>{gu ? u_grad(g, msg, reduce, u_shape, u, e, gy, arg, b) : Tensor(),
-                                   ge ? e_grad(g, msg, u, e, gy, arg, b) : Tensor(), db};
+                                   ge ? e_grad(g, msg, u, e, gy, arg, b) : Tensor(), db, gr ? dz : Tensor()};
       });
   return out;
 }

@@ -34,17 +34,22 @@ struct Bcast {
 // trailing shape of the output. copy_u ignores e and copy_e ignores u.
 Bcast make_bcast(Msg msg, const Tensor& u, const Tensor& e, Shape& out_trailing);
 
-// propagate's update as the kernels see it: out = act(reduced + bias[f]) at the store of each output element f of a
-// row (bias points at out_len values of the output's dtype, or is null).
+// propagate's update as the kernels see it: out[v, f] = act(reduced[v, f] + root[v * out_len + f] + bias[f]) at the
+// store of each output element f of row v. root points at rows x out_len values, bias at out_len values, both of the
+// output's dtype and contiguous, or null.
 struct Epilogue {
+  const void* root = nullptr;
   const void* bias = nullptr;
   Act act = Act::kIdentity;
   double slope = 0.2;
-  LOOM_HOST_DEVICE bool active() const { return bias != nullptr || act != Act::kIdentity; }
+  LOOM_HOST_DEVICE bool active() const { return root != nullptr || bias != nullptr || act != Act::kIdentity; }
 };
 
+// root_row: row v's root values (root + v * out_len) or null. The root is added before the bias, as the unfused
+// add(add(reduced, root), bias) rounds.
 template <class T>
-LOOM_HOST_DEVICE inline T apply_epilogue(T x, int64_t f, const T* bias, Act act, T slope) {
+LOOM_HOST_DEVICE inline T apply_epilogue(T x, int64_t f, const T* root_row, const T* bias, Act act, T slope) {
+  if (root_row != nullptr) x += root_row[f];
   if (bias != nullptr) x += bias[f];
   switch (act) {
     case Act::kRelu: return ReluA::apply(x, slope);

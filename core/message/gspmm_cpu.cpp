@@ -99,11 +99,13 @@ void sum_rows(const CsrView& g, const T* u, const T* w, bool mean, T* out, int64
 template <class T>
 void epilogue_rows(const Epilogue& ep, T* out, int64_t L, int64_t r0, int64_t r1) {
   if (!ep.active()) return;
+  const T* root = static_cast<const T*>(ep.root);
   const T* bias = static_cast<const T*>(ep.bias);
   const T slope = static_cast<T>(ep.slope);
   for (int64_t v = r0; v < r1; ++v) {
     T* o = out + v * L;
-    for (int64_t f = 0; f < L; ++f) o[f] = apply_epilogue(o[f], f, bias, ep.act, slope);
+    const T* rv = root != nullptr ? root + v * L : nullptr;
+    for (int64_t f = 0; f < L; ++f) o[f] = apply_epilogue(o[f], f, rv, bias, ep.act, slope);
   }
 }
 

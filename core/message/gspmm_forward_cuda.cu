@@ -157,11 +157,14 @@ struct FwdParams {
   Epilogue ep;                          // propagate's update (row mode stores; the combine applies it to heavy rows)
 };
 
-// The value stored for output element f: in chunk mode a raw partial, else with propagate's update applied.
+// The value stored for output element f of row `row`: in chunk mode a raw partial (row is then an item, and the
+// combine applies the update), else with propagate's update applied.
 template <class T>
-__device__ inline T stored(const FwdParams& p, T x, int64_t f) {
+__device__ inline T stored(const FwdParams& p, T x, int64_t row, int64_t f) {
   if (p.item_rc != nullptr || !p.ep.active()) return x;
-  return apply_epilogue(x, f, static_cast<const T*>(p.ep.bias), p.ep.act, static_cast<T>(p.ep.slope));
+  const T* root = static_cast<const T*>(p.ep.root);
+  return apply_epilogue(x, f, root != nullptr ? root + row * p.b.out_len : nullptr, static_cast<const T*>(p.ep.bias),
+                        p.ep.act, static_cast<T>(p.ep.slope));
 }
 
 // The entries group `gid` reduces. Row mode: row gid, unless it is longer than a chunk (chunk mode handles those).
@@ -256,7 +259,7 @@ __global__ void spmm_kernel(FwdParams p, const T* __restrict__ u, const T* __res
       if (!act[q]) continue;
       Vec<T, V> w;
 #pragma unroll
-      for (int j = 0; j < V; ++j) w.x[j] = stored(p, acc[q][j] * s, fs[q] + j);
+      for (int j = 0; j < V; ++j) w.x[j] = stored(p, acc[q][j] * s, gid, fs[q] + j);
       *reinterpret_cast<Vec<T, V>*>(orow + fs[q]) = w;
       if constexpr (R::has_arg) {
 #pragma unroll
@@ -291,7 +294,11 @@ __global__ void combine_kernel(const int64_t* __restrict__ heavy_rows, const int
     }
     const int64_t row = heavy_rows[h];
     if (mean) acc *= T(1) / T(indptr[row + 1] - indptr[row]);
-    if (ep.active()) acc = apply_epilogue(acc, f, static_cast<const T*>(ep.bias), ep.act, static_cast<T>(ep.slope));
+    if (ep.active()) {
+      const T* root = static_cast<const T*>(ep.root);
+      acc = apply_epilogue(acc, f, root != nullptr ? root + row * L : nullptr, static_cast<const T*>(ep.bias), ep.act,
+                           static_cast<T>(ep.slope));
+    }
     out[row * L + f] = acc;
     if constexpr (R::has_arg) arg[row * L + f] = a;
   }
@@ -368,7 +375,7 @@ __global__ void __launch_bounds__(kFastThreads, 16) spmm_fast_kernel(FwdParams p
     if (!act) continue;
     Vec<T, V> o;
 #pragma unroll
-    for (int j = 0; j < V; ++j) o.x[j] = stored(p, end > begin ? acc[j] * s : T(0), f + j);
+    for (int j = 0; j < V; ++j) o.x[j] = stored(p, end > begin ? acc[j] * s : T(0), gid, f + j);
     st_vec<T, V>(out + gid * L + f, o);
   }
 }

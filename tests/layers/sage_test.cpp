@@ -85,7 +85,7 @@ TEST_P(SageForward, MatchesDenseReference) {
 std::vector<SageCase> sage_cases() {
   std::vector<SageCase> cases;
   for (const char* aggr : {"mean", "sum", "max"})
-    for (auto [in, out] : {std::pair<int64_t, int64_t>{7, 3}, {3, 5}}) {
+    for (auto [in, out] : {std::pair<int64_t, int64_t>{7, 3}, {3, 5}, {4, 4}}) {  // out <= in projects first
       cases.push_back({aggr, true, false, true, in, out});
       cases.push_back({aggr, false, false, true, in, out});
       cases.push_back({aggr, true, true, false, in, out});
@@ -97,7 +97,9 @@ INSTANTIATE_TEST_SUITE_P(Options, SageForward, ::testing::ValuesIn(sage_cases())
                          [](const ::testing::TestParamInfo<SageCase>& info) {
                            const SageCase& c = info.param;
                            return c.aggr + (c.root_weight ? "_root" : "_noroot") + (c.normalize ? "_l2" : "") +
-                                  (c.bias ? "_bias" : "_nobias") + (c.out < c.in ? "_projfirst" : "_aggrfirst");
+                                  (c.bias ? "_bias" : "_nobias") + (c.out < c.in    ? "_projfirst"
+                                                                     : c.out == c.in ? "_square"
+                                                                                     : "_aggrfirst");
                          });
 
 TEST(SageConv, ParameterNames) {

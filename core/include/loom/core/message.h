@@ -36,25 +36,33 @@ Tensor gspmm(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor
 // The activation of an update (also the per-edge activation of gspmm_act below; kLeakyRelu takes negative_slope).
 enum class Act : uint8_t { kIdentity, kRelu, kLeakyRelu, kSigmoid, kTanh };
 // The update applied to each reduced row inside the reduction kernel, before the row is stored (no extra pass
-// over the output, no extra buffer): out[v] = act(reduced[v] + bias). bias has the output's trailing shape ([F], or
-// [H, C] for multi-head features) or is undefined. kLeakyRelu needs negative_slope >= 0 (the backward reads the
-// slope off the output's sign). A row without entries gets act(bias).
+// over the output, no extra buffer): out[v] = act(reduced[v] + root[v] + bias).
+//   bias: the output's trailing shape ([F], or [H, C] for multi-head features), or undefined.
+//   root: a per-row term shaped like the output ([num_rows, F] or [num_rows, H, C]), or undefined: GraphSAGE's
+//         lin_r(x) (x W_r^T), GIN's (1 + eps) x, a residual. It saves the [num_rows, F] sum of an unfused add.
+// Both have the features' dtype and device. The root is added before the bias (as add(add(reduced, root), bias)).
+// kLeakyRelu needs negative_slope >= 0 (the backward reads the slope off the output's sign). A row without entries
+// gets act(root[v] + bias).
 struct Update {
-  Tensor bias;
+  Tensor bias = Tensor();  // (explicit defaults: designated initializers may leave any member out)
   Act act = Act::kIdentity;
   double negative_slope = 0.2;
+  Tensor root = Tensor();  // last, so that Update{bias, act, slope} keeps its meaning
 };
 struct Propagation {
   Msg message = Msg::kCopyU;
   Reduce reduce = Reduce::kSum;
   Update update;
 };
-// out[v] = act(reduce over the entries k of row v of msg(u[col(k)], e[k]) + bias), as one kernel on CPU and CUDA.
+// out[v] = act(reduce over the entries k of row v of msg(u[col(k)], e[k]) + root[v] + bias), as one kernel on CPU
+// and CUDA.
 // gspmm(g, msg, reduce, u, e) is propagate with no update. A GCN layer, for example, is
 //   mp::propagate(g, {mp::u_mul_e, mp::sum, {bias, mp::Act::kRelu}}, x_w, norm)
-// Gradients: to u and e as gspmm's (on dpre = dy act'(out)), and to the bias (dpre summed over rows). act' is read
-// off the stored output, so the backward keeps nothing beyond it. For messages the fused kinds cannot express, take
-// the generic path below (gather_src / any ops / scatter).
+// Gradients: to u and e as gspmm's (on dpre = dy act'(out)), to the bias (dpre summed over rows) and to the root
+// (dpre itself). act' is read off the stored output, so the backward keeps nothing beyond it. A SAGE layer with its
+// root term fused is
+//   mp::propagate(g, {mp::copy_u, mp::mean, {.bias = b, .root = matmul(x, w_r_t)}}, matmul(x, w_l_t))
+// For messages the fused kinds cannot express, take the generic path below (gather_src / any ops / scatter).
 Tensor propagate(const Csr& g, const Propagation& p, const Tensor& u, const Tensor& e = Tensor());
 
 // out [nnz, trailing...]; kDot reduces the last dimension ([N, H, C] x [M, H, C] -> [nnz, H]; [N, F] -> [nnz]).
