@@ -1,8 +1,10 @@
 // DHG's k-nearest-neighbour hypergraph (Hypergraph::from_knn): hyperedge v = {v} plus its k nearest other vertices.
-// Distances a block of query rows at a time, so memory is O(block x N): one GEMM gives, for query a and every b,
-// ||b||^2 - 2 a.b (the rank-preserving part of ||a - b||^2: ||a||^2 is constant along a row), then topk picks the
-// k + 1 smallest per row and self is dropped from them (or the last one when self is not among them, which happens
-// only when k + 1 others tie with it). Only the [N, k + 1] neighbour ids visit the host, to assemble the incidence.
+// Distances a tile at a time (a block of query rows x a range of candidate columns), so memory is O(tile), never
+// N x N: one GEMM gives, for query a and every b of the tile, ||b||^2 - 2 a.b (the rank-preserving part of
+// ||a - b||^2: ||a||^2 is constant along a row); topk keeps each row's k + 1 smallest of the tile; a last topk over
+// the tiles' candidates (in column order, so ties still go to the lower id) gives the k + 1 nearest, and self is
+// dropped from them (or the last one when self is not among them, which happens only when k + 1 others tie with
+// it). Only the [N, k + 1] neighbour ids visit the host, to assemble the incidence.
 #include "hypergraph/knn.h"
 
 #include <algorithm>
@@ -17,16 +19,19 @@ namespace loom::hypergraph {
 namespace detail {
 
 namespace {
-constexpr int64_t kBlockBytes = int64_t{256} << 20;  // one block's distance matrix
+constexpr int64_t kBlockBytes = int64_t{256} << 20;  // one tile's distance matrix
+constexpr int64_t kTileCols = 65536;
 constexpr int64_t kCudaTopkMaxK = 1024;              // topk's per-row limit on CUDA
 }  // namespace
 
+int64_t knn_tile_cols(int64_t n) { return std::clamp<int64_t>(n, 1, kTileCols); }
+
 int64_t knn_block_rows(int64_t n, DType dtype) {
-  const int64_t row_bytes = std::max<int64_t>(1, n) * static_cast<int64_t>(dtype_size(dtype));
+  const int64_t row_bytes = knn_tile_cols(n) * static_cast<int64_t>(dtype_size(dtype));
   return std::clamp<int64_t>(kBlockBytes / row_bytes, 1, std::max<int64_t>(1, n));
 }
 
-Hypergraph knn_hypergraph(const Tensor& features, int64_t k, int64_t block_rows) {
+Hypergraph knn_hypergraph(const Tensor& features, int64_t k, int64_t block_rows, int64_t tile_cols) {
   const char* op = "Hypergraph::from_knn";
   loom::detail::check_floating(op, "features", features);
   LOOM_CHECK(features.dim() == 2, ShapeError, op, ": 'features' must have rank 2 ([N, F]), got shape ",
@@ -39,6 +44,7 @@ Hypergraph knn_hypergraph(const Tensor& features, int64_t k, int64_t block_rows)
   LOOM_CHECK(!has_nonfinite(features), ValueError, op, ": 'features' ", features.shape_str(),
              " contains NaN or infinite values");
   LOOM_CHECK(block_rows >= 1, ValueError, op, ": block_rows must be >= 1, got ", block_rows);
+  if (tile_cols <= 0) tile_cols = knn_tile_cols(n);
   NoGradGuard no_grad;
   const Device dev = features.device();
   const DType dt = features.dtype();
@@ -49,14 +55,35 @@ Hypergraph knn_hypergraph(const Tensor& features, int64_t k, int64_t block_rows)
   const Tensor sq = sum(mul(x, x), 1);  // [N]
   LOOM_CHECK(!has_nonfinite(sq), ValueError, op, ": 'features' are too large: squared norms overflow ",
              dtype_name(dt));
-  // right = [x^T; ||x||^2] [F + 1, N]; a block's left = [-2 a, 1] [B, F + 1]: left x right = ||b||^2 - 2 a.b.
+  // right = [x^T; ||x||^2] [F + 1, N], cut into column tiles once; a block's left = [-2 a, 1] [B, F + 1]:
+  // left x right = ||b||^2 - 2 a.b.
   const Tensor right = concat({transpose(x, 0, 1), sq.view({1, n})}, 0);
+  std::vector<Tensor> tiles;
+  std::vector<int64_t> tile_start;
+  for (int64_t c0 = 0; c0 < n; c0 += tile_cols) {
+    tiles.push_back(tile_cols >= n ? right : slice(right, 1, c0, std::min(n, c0 + tile_cols)));
+    tile_start.push_back(c0);
+  }
 
   std::vector<int64_t> ids(static_cast<size_t>(n * (k + 1)));
   for (int64_t r0 = 0; r0 < n; r0 += block_rows) {
     const int64_t r1 = std::min(n, r0 + block_rows), b = r1 - r0;
     const Tensor left = concat({mul_scalar(x.narrow_rows(r0, r1), -2.0), ones({b, 1}, dt, dev)}, 1);
-    const Tensor near = topk(matmul(left, right), k + 1, /*largest=*/false).indices;
+    Tensor near;
+    if (tiles.size() == 1) {
+      near = topk(matmul(left, right), k + 1, /*largest=*/false).indices;
+    } else {
+      // Each tile's k + 1 nearest (ids made global), then the k + 1 nearest of all candidates.
+      std::vector<Tensor> values, cols;
+      for (size_t t = 0; t < tiles.size(); ++t) {
+        const Tensor d = matmul(left, tiles[t]);
+        const TopK best = topk(d, std::min<int64_t>(k + 1, d.size(1)), /*largest=*/false);
+        values.push_back(best.values);
+        cols.push_back(add_scalar(best.indices.to(kFloat64), static_cast<double>(tile_start[t])));
+      }
+      const Tensor pick = topk(concat(values, 1), k + 1, /*largest=*/false).indices;
+      near = gather_last(concat(cols, 1), pick).to(kInt64);
+    }
     const std::vector<int64_t> h = near.cpu().to_vector<int64_t>();
     std::copy(h.begin(), h.end(), ids.begin() + r0 * (k + 1));
   }

@@ -128,8 +128,14 @@ TEST(Knn, ManyBlocksEqualOneBlock) {
   EXPECT_EQ(one, brute_force(p, n, f, k));
   for (int64_t b : {1, 7, 64, 202})
     EXPECT_EQ(members(hypergraph::detail::knn_hypergraph(x, k, b)), one) << "block " << b;
-  // The default block keeps a block's distance matrix near 256 MB.
-  EXPECT_EQ(hypergraph::detail::knn_block_rows(1000000, kFloat32), 67);
+  // Column tiles, including tiles narrower than k + 1 and a short last tile: the candidates' merge keeps the ties'
+  // lower-id rule.
+  for (int64_t c : {3, 6, 50, 100, 202})
+    for (int64_t b : {7, 203})
+      EXPECT_EQ(members(hypergraph::detail::knn_hypergraph(x, k, b, c)), one) << "block " << b << " tile " << c;
+  // The defaults keep a tile's distance matrix near 256 MB: 65,536 columns x 1,024 rows in float32.
+  EXPECT_EQ(hypergraph::detail::knn_tile_cols(1000000), 65536);
+  EXPECT_EQ(hypergraph::detail::knn_block_rows(1000000, kFloat32), 1024);
   EXPECT_EQ(hypergraph::detail::knn_block_rows(1000, kFloat64), 1000);
 }
 
@@ -172,6 +178,10 @@ TEST(Knn, CpuMatchesCuda) {
       // Same member sets give the same Csr, so the incidences agree entry for entry.
       EXPECT_EQ(g.incidence().cpu().to_vector<int64_t>(), c.incidence().to_vector<int64_t>())
           << dtype_name(dt) << " k " << k;
+      // Column tiles on CUDA (7 tiles of 3,000 candidates, the last short) give the same hypergraph.
+      const Hypergraph tiled = hypergraph::detail::knn_hypergraph(x.cuda(), k, 4096, 3000);
+      EXPECT_EQ(tiled.incidence().cpu().to_vector<int64_t>(), c.incidence().to_vector<int64_t>())
+          << "tiled " << dtype_name(dt) << " k " << k;
     }
   }
   EXPECT_THAT([&] { Hypergraph::from_knn(from_vector<double>(p, {n, f}).cuda(), 1024); },
