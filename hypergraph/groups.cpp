@@ -2,6 +2,7 @@
 // hypergraphs (HGNN+'s multi-modal hyperedge groups), and the clique expansion to a weighted graph (spgemm).
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -68,8 +69,33 @@ Hypergraph Hypergraph::from_incidence_matrix(const Csr& h, const Tensor& hypered
   // empty columns.
   const int64_t nnz = h.nnz();
   const Tensor incidence = concat({h.row_index().to(kInt64).view({1, nnz}), h.indices().to(kInt64).view({1, nnz})}, 0);
+  const Tensor& values = h.values();
+  Tensor hw;  // the values in members order (hyperedge-major), when present
+  if (values.defined()) {
+    LOOM_CHECK(values.dim() == 1, ShapeError, op, ": the values of 'h' become incidence weights and must be [nnz], got ",
+               values.shape_str());
+    // The members order is the (hyperedge, vertex) sort that from_incidence makes; with distinct pairs it is unique,
+    // so this transposed pattern has the same order and its edge_ids() are positions in h.
+    const Csr order = Csr::from_coo(h.indices(), h.row_index(), h.num_cols(), h.num_rows(), Tensor(), DupPolicy::kSum);
+    if (order.nnz() != nnz) {
+      const auto vs = h.row_index().to(kCPU).to(kInt64).to_vector<int64_t>();
+      const auto es = h.indices().to(kCPU).to(kInt64).to_vector<int64_t>();
+      std::vector<std::tuple<int64_t, int64_t, int64_t>> pairs;
+      for (int64_t k = 0; k < nnz; ++k) pairs.emplace_back(vs[k], es[k], k);
+      std::sort(pairs.begin(), pairs.end());
+      for (size_t i = 1; i < pairs.size(); ++i) {
+        const auto [v, e, k] = pairs[i];
+        LOOM_CHECK(std::get<0>(pairs[i - 1]) != v || std::get<1>(pairs[i - 1]) != e, ValueError, op, ": entry ", k,
+                   " (vertex ", v, ", hyperedge ", e, ") repeats entry ", std::get<2>(pairs[i - 1]),
+                   " (a matrix with values must hold each (vertex, hyperedge) pair once)");
+      }
+    }
+    hw = index_select(values.detach(), order.edge_ids());
+  }
   return in_context(std::string(op) + " (columns of 'h' are hyperedges): ", [&] {
-    return from_incidence(incidence, h.num_rows(), h.num_cols(), hyperedge_weight, empty);
+    Hypergraph r = from_incidence(incidence, h.num_rows(), h.num_cols(), hyperedge_weight, empty);
+    // Dropping empty hyperedges removes no entry, so the order holds.
+    return hw.defined() ? r.with_incidence_weight(hw) : r;
   });
 }
 
@@ -124,13 +150,23 @@ Hypergraph Hypergraph::merge(const std::vector<Hypergraph>& parts) {
   const int64_t n = first.num_vertices();
   const Device device = first.device();
   // The weights' dtype: that of the first weighted part; other weighted parts must agree (no implicit promotion).
-  int64_t weighted = -1;
+  int64_t weighted = -1, incidence_weighted = -1;  // likewise for the incidence weights
   for (size_t i = 0; i < parts.size(); ++i) {
     const Hypergraph& p = parts[i];
     LOOM_CHECK(p.num_vertices() == n, ShapeError, op, ": part ", i, " has ", p.num_vertices(),
                " vertices but part 0 has ", n, " (all parts must share the same vertices)");
     LOOM_CHECK(p.device() == device, DeviceError, op, ": part ", i, " is on ", p.device().str(), " but part 0 is on ",
                device.str(), " (move it with .to(device))");
+    if (p.incidence_weight().defined()) {
+      if (incidence_weighted < 0) {
+        incidence_weighted = static_cast<int64_t>(i);
+      } else {
+        const DType want = parts[static_cast<size_t>(incidence_weighted)].incidence_weight().dtype();
+        LOOM_CHECK(p.incidence_weight().dtype() == want, DTypeError, op, ": part ", i, " has ",
+                   dtype_name(p.incidence_weight().dtype()), " incidence weights but part ", incidence_weighted,
+                   " has ", dtype_name(want), " (convert the weights to one dtype)");
+      }
+    }
     if (!p.hyperedge_weight().defined()) continue;
     if (weighted < 0) {
       weighted = static_cast<int64_t>(i);
@@ -142,7 +178,7 @@ Hypergraph Hypergraph::merge(const std::vector<Hypergraph>& parts) {
     }
   }
   NoGradGuard no_grad;
-  std::vector<Tensor> incidences, weights;
+  std::vector<Tensor> incidences, weights, incidence_weights;
   int64_t m = 0;
   for (const Hypergraph& p : parts) {
     // Part i's hyperedge ids follow those of the parts before it. Its hyperedges are non-empty already, so the
@@ -156,11 +192,19 @@ Hypergraph Hypergraph::merge(const std::vector<Hypergraph>& parts) {
       const Tensor& w = p.hyperedge_weight();
       weights.push_back(w.defined() ? w.detach() : ones({p.num_hyperedges()}, dtype, device));
     }
+    if (incidence_weighted >= 0) {
+      const DType dtype = parts[static_cast<size_t>(incidence_weighted)].incidence_weight().dtype();
+      const Tensor& hw = p.incidence_weight();
+      incidence_weights.push_back(hw.defined() ? hw.detach() : ones({p.num_incidences()}, dtype, device));
+    }
     m += p.num_hyperedges();
   }
   const Tensor w = weighted >= 0 ? concat(weights, 0) : Tensor();
   return in_context(std::string(op) + ": ", [&] {
-    return from_incidence(concat(incidences, 1), n, m, w, EmptyHyperedges::kError);
+    Hypergraph r = from_incidence(concat(incidences, 1), n, m, w, EmptyHyperedges::kError);
+    // Each part's incidence is sorted by hyperedge and the ids increase part by part, so the merged members order
+    // is the parts' orders one after the other.
+    return incidence_weighted >= 0 ? r.with_incidence_weight(concat(incidence_weights, 0)) : r;
   });
 }
 
@@ -170,9 +214,16 @@ graph::Graph Hypergraph::clique_expansion(bool self_loops) const {
   // hyperedge_members() is H^T. Entry (u, v) of the product is the sum of w_e over the hyperedges shared by u and v
   // (the count of shared hyperedges, in float32, when unweighted); it is symmetric, so rows may be read as
   // destinations.
-  const Csr& h = vertex_memberships();
+  // With incidence weights both factors carry H's values (the e2v order of the weights for H, members order for H^T),
+  // as the dtype of the hyperedge weights when there are any.
   const Tensor& w = hyperedge_weight();
-  const Csr product = spgemm(w.defined() ? scale_cols(h, w) : h, hyperedge_members());
+  Csr h = vertex_memberships(), ht = hyperedge_members();
+  if (incidence_weight().defined()) {
+    const Tensor hw = w.defined() ? incidence_weight().to(w.dtype()) : incidence_weight();
+    h = h.with_values(index_select(hw, h.edge_ids()));
+    ht = ht.with_values(hw);
+  }
+  const Csr product = spgemm(w.defined() ? scale_cols(h, w) : h, ht);
   return graph::Graph::from_csr(self_loops ? product : drop_diagonal(product));
 }
 

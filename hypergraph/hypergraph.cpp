@@ -21,6 +21,7 @@ struct Hypergraph::Impl {
   Tensor weight;          // floating [M] or undefined
   Tensor kept;            // int64 [M]: id of each hyperedge in the user's numbering
   int64_t num_input = 0;  // hyperedges in the user's numbering (kept ids are below it)
+  Tensor incidence_weight;  // floating [nnz] in members order, or undefined
   mutable std::mutex mutex;  // guards the caches below
   mutable std::map<DType, StageCoefficients> hgnn, hgnnp;
   mutable std::unique_ptr<Hypergraph> singletons;
@@ -50,6 +51,17 @@ void check_weight(const char* op, const Tensor& w, int64_t num_hyperedges, Devic
     LOOM_CHECK(std::isfinite(values[e]), ValueError, op, ": hyperedge_weight of hyperedge ", e, " is ", values[e],
                " (weights must be finite)");
   }
+}
+
+// The incidence weights in the stage orders, as `dtype`: members order (v2e) and vertex_memberships() order (e2v).
+std::pair<Tensor, Tensor> stage_incidence_weights(const Tensor& hw, const Csr& vm, DType dtype) {
+  const Tensor w = hw.to(dtype);
+  return {w, index_select(w, vm.edge_ids())};
+}
+
+// Row sums of per-entry values e [nnz] over the rows of c, as [rows].
+Tensor row_sums(const Csr& c, const Tensor& e) {
+  return mp::scatter(c, e.view({c.nnz(), 1}), mp::sum).view({c.num_rows()});
 }
 
 // 1/x or 1/sqrt(x) of host values, 0 where x is 0 (a vertex in no hyperedge gets no message, never inf/NaN).
@@ -152,6 +164,34 @@ const Csr& Hypergraph::hyperedge_members() const { return impl().members; }
 const Csr& Hypergraph::vertex_memberships() const { return impl().members.transpose(); }
 const Tensor& Hypergraph::hyperedge_weight() const { return impl().weight; }
 const Tensor& Hypergraph::kept_hyperedges() const { return impl().kept; }
+const Tensor& Hypergraph::incidence_weight() const { return impl().incidence_weight; }
+
+Hypergraph Hypergraph::with_incidence_weight(const Tensor& w) const {
+  const char* op = "Hypergraph::with_incidence_weight";
+  const Impl& im = impl();
+  LOOM_CHECK(w.defined(), ValueError, op, ": 'w' is an undefined tensor");
+  LOOM_CHECK(is_floating(w.dtype()), DTypeError, op, ": 'w' must be float32 or float64, got ", dtype_name(w.dtype()));
+  LOOM_CHECK(w.dim() == 1 && w.size(0) == num_incidences(), ShapeError, op, ": 'w' must be [nnz] with nnz = ",
+             num_incidences(), " incidences (in incidence() order), got ", w.shape_str());
+  LOOM_CHECK(w.device() == device(), DeviceError, op, ": 'w' is on ", w.device().str(), " but the hypergraph is on ",
+             device().str());
+  NoGradGuard no_grad;
+  // Validated on the host (preprocessing, once per hypergraph): the position of the first bad entry is named.
+  const auto values = w.to(kCPU).to(kFloat64).to_vector<double>();
+  for (size_t k = 0; k < values.size(); ++k) {
+    LOOM_CHECK(std::isfinite(values[k]) && values[k] >= 0, ValueError, op, ": incidence weight ", k, " is ",
+               values[k], " (incidence weights must be finite and >= 0)");
+  }
+  auto impl = std::make_shared<Impl>();
+  impl->members = im.members;
+  impl->weight = im.weight;
+  impl->kept = im.kept;
+  impl->num_input = im.num_input;
+  impl->incidence_weight = w.detach();
+  Hypergraph h;
+  h.impl_ = std::move(impl);
+  return h;
+}
 
 std::string Hypergraph::str() const {
   if (!impl_) return "Hypergraph(undefined)";
@@ -159,6 +199,7 @@ std::string Hypergraph::str() const {
   os << "Hypergraph(" << num_vertices() << " vertices, " << num_hyperedges() << " hyperedges, " << num_incidences()
      << " incidences";
   if (impl_->weight.defined()) os << ", weighted";
+  if (impl_->incidence_weight.defined()) os << ", incidence-weighted";
   os << ", " << device().str() << ")";
   return os.str();
 }
@@ -192,6 +233,12 @@ Hypergraph Hypergraph::with_singletons() const {
   for (int64_t v = 0; v < n; ++v) singleton_ids[static_cast<size_t>(v)] = im.num_input + v;
   h.impl_->kept = concat({im.kept, from_vector<int64_t>(singleton_ids, {n}, device())}, 0);
   h.impl_->num_input = im.num_input + n;
+  // The merged incidence is sorted by hyperedge, so the existing entries keep their order and the singletons
+  // follow, one each, with weight 1.
+  if (im.incidence_weight.defined()) {
+    const Tensor& hw = im.incidence_weight;
+    h.impl_->incidence_weight = concat({hw, ones({n}, hw.dtype(), device())}, 0);
+  }
   im.singletons = std::make_unique<Hypergraph>(h);
   return h;
 }
@@ -209,12 +256,22 @@ const Hypergraph::StageCoefficients& Hypergraph::hgnn_coefficients(DType dtype) 
   const Tensor w = im.weight.defined() ? im.weight.to(dtype) : ones({m}, dtype, he.device());
   // Weighted vertex degrees d_v = sum of w_e over v's hyperedges, and hyperedge sizes |e|; inverted on the host
   // (N + M values, once per hypergraph and dtype) so that the zero rule lives in one place.
-  const Tensor dv = mp::gspmm(vm, mp::copy_u, mp::sum, w.view({m, 1})).view({vm.num_rows()});
+  // With incidence weights h: d_v = sum_e h_ve w_e, d_e = sum_v h_ve, and each coefficient gets a factor h_ve
+  // (multiplied last, so that h = 1 gives the unweighted coefficients bit for bit).
+  const bool hw = im.incidence_weight.defined();
+  const auto [hw_he, hw_vm] = hw ? stage_incidence_weights(im.incidence_weight, vm, dtype) : std::pair<Tensor, Tensor>();
+  const Tensor dv = hw ? mp::gspmm(vm, mp::u_mul_e, mp::sum, w.view({m, 1}), hw_vm).view({vm.num_rows()})
+                       : mp::gspmm(vm, mp::copy_u, mp::sum, w.view({m, 1})).view({vm.num_rows()});
   const Tensor dvis = inverse(host_doubles(dv), true, dtype, he.device());
-  const Tensor inv_size = inverse(host_doubles(he.row_degrees()), false, dtype, he.device());
+  const Tensor inv_size =
+      inverse(host_doubles(hw ? row_sums(he, hw_he) : he.row_degrees()), false, dtype, he.device());
   StageCoefficients c;
   c.v2e = mul(index_select(dvis, he.indices().to(kInt64)), index_select(inv_size, he.row_index().to(kInt64)));
   c.e2v = mul(index_select(w, vm.indices().to(kInt64)), index_select(dvis, vm.row_index().to(kInt64)));
+  if (hw) {
+    c.v2e = mul(c.v2e, hw_he);
+    c.e2v = mul(c.e2v, hw_vm);
+  }
   return im.hgnn.emplace(dtype, std::move(c)).first->second;
 }
 
@@ -230,11 +287,20 @@ const Hypergraph::StageCoefficients& Hypergraph::hgnnp_coefficients(DType dtype)
   const int64_t m = he.num_rows();
   const Tensor w = im.weight.defined() ? im.weight.to(dtype) : ones({m}, dtype, he.device());
   // d_v here is the count of v's hyperedges (DHG's mean over incident hyperedges), not the weighted degree.
-  const Tensor inv_dv = inverse(host_doubles(vm.row_degrees()), false, dtype, he.device());
-  const Tensor inv_size = inverse(host_doubles(he.row_degrees()), false, dtype, he.device());
+  // With incidence weights: d_v = sum_e h_ve, d_e = sum_v h_ve, and a factor h_ve on each coefficient.
+  const bool hw = im.incidence_weight.defined();
+  const auto [hw_he, hw_vm] = hw ? stage_incidence_weights(im.incidence_weight, vm, dtype) : std::pair<Tensor, Tensor>();
+  const Tensor inv_dv =
+      inverse(host_doubles(hw ? row_sums(vm, hw_vm) : vm.row_degrees()), false, dtype, he.device());
+  const Tensor inv_size =
+      inverse(host_doubles(hw ? row_sums(he, hw_he) : he.row_degrees()), false, dtype, he.device());
   StageCoefficients c;
   c.v2e = index_select(inv_size, he.row_index().to(kInt64));
   c.e2v = mul(index_select(w, vm.indices().to(kInt64)), index_select(inv_dv, vm.row_index().to(kInt64)));
+  if (hw) {
+    c.v2e = mul(c.v2e, hw_he);
+    c.e2v = mul(c.e2v, hw_vm);
+  }
   return im.hgnnp.emplace(dtype, std::move(c)).first->second;
 }
 
@@ -245,6 +311,7 @@ Hypergraph Hypergraph::to(Device device) const {
   impl->kept = im.kept.to(device);
   impl->num_input = im.num_input;
   if (im.weight.defined()) impl->weight = im.weight.to(device);
+  if (im.incidence_weight.defined()) impl->incidence_weight = im.incidence_weight.to(device);
   Hypergraph h;
   h.impl_ = std::move(impl);
   return h;

@@ -2,6 +2,7 @@
 // HGNN+'s smoothing operators as two weighted gspmm calls with the hypergraph's cached coefficients.
 #include "loom/core/error.h"
 #include "loom/core/message.h"
+#include "loom/core/ops.h"
 #include "loom/hypergraph/hypergraph.h"
 
 namespace loom::hypergraph {
@@ -21,14 +22,21 @@ void check_features(const char* op, const Hypergraph& h, const Tensor& x, int64_
 
 }  // namespace
 
+// With incidence weights, each message is scaled by its h_ve: the weights (constants, no gradient) as the
+// features' dtype, permuted into vertex_memberships() order for e2v (its edge_ids() are members positions).
 Tensor v2e(const Hypergraph& h, const Tensor& x, mp::Reduce reduce) {
   check_features("hypergraph::v2e", h, x, h.defined() ? h.num_vertices() : 0, "vertex");
-  return mp::gspmm(h.hyperedge_members(), mp::copy_u, reduce, x);
+  const Tensor& hw = h.incidence_weight();
+  if (!hw.defined()) return mp::gspmm(h.hyperedge_members(), mp::copy_u, reduce, x);
+  return mp::gspmm(h.hyperedge_members(), mp::u_mul_e, reduce, x, hw.to(x.dtype()));
 }
 
 Tensor e2v(const Hypergraph& h, const Tensor& y, mp::Reduce reduce) {
   check_features("hypergraph::e2v", h, y, h.defined() ? h.num_hyperedges() : 0, "hyperedge");
-  return mp::gspmm(h.vertex_memberships(), mp::copy_u, reduce, y);
+  const Tensor& hw = h.incidence_weight();
+  if (!hw.defined()) return mp::gspmm(h.vertex_memberships(), mp::copy_u, reduce, y);
+  const Csr& vm = h.vertex_memberships();
+  return mp::gspmm(vm, mp::u_mul_e, reduce, y, index_select(hw.to(y.dtype()), vm.edge_ids()));
 }
 
 namespace {

@@ -68,12 +68,12 @@ bool has_self_loop(const graph::Graph& g) {
 
 // ------------------------------------------------------------------------------------- from_incidence_matrix
 
-// H as a Csr (rows vertices, columns hyperedges) from a raw incidence, repeats kept, with random values that the
-// builder must ignore.
+// H as a Csr (rows vertices, columns hyperedges) from a raw incidence, repeats kept, pattern only (values would
+// become incidence weights: incidence_weight_test.cpp covers those).
 Csr matrix_of(const RawIncidence& r, Device device = kCPU) {
   const auto nnz = static_cast<int64_t>(r.vertex.size());
   return Csr::from_coo(from_vector<int64_t>(r.vertex, {nnz}, device), from_vector<int64_t>(r.edge, {nnz}, device), r.n,
-                       r.m, random_tensor({nnz}, 99, -3.0, 3.0, kFloat32, device), DupPolicy::kKeep);
+                       r.m, Tensor(), DupPolicy::kKeep);
 }
 
 TEST(FromIncidenceMatrix, MatchesTheDenseReferenceOnRandomInputs) {

@@ -1,6 +1,6 @@
 // A hypergraph of N vertices and M hyperedges for message passing: the incidence structure in both orientations as
-// Csr (cached), optional hyperedge weights, degrees, and the per-incidence coefficients of HGNN's and HGNN+'s
-// operators (cached). A Hypergraph is a cheap handle to immutable, shared structure.
+// Csr (cached), optional hyperedge weights, optional incidence weights (a real-valued H), degrees, and the
+// per-incidence coefficients of HGNN's and HGNN+'s operators (cached). A Hypergraph is a cheap handle to immutable, shared structure.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -35,8 +35,10 @@ class Hypergraph {
   static Hypergraph from_graph_neighborhoods(const graph::Graph& g);
   // Each edge {u, v} as a 2-vertex hyperedge (self loops as singletons; both directions of an edge kept once).
   static Hypergraph from_graph_edges(const graph::Graph& g);
-  // A sparse incidence matrix: rows = vertices, columns = hyperedges (H, N x M). Its values, when present, are
-  // ignored (the structure is binary); use hyperedge_weight for weights. Empty columns follow `empty`.
+  // A sparse incidence matrix: rows = vertices, columns = hyperedges (H, N x M). Its values, when present (floating
+  // [nnz], finite, >= 0), become the incidence weights (see with_incidence_weight); a matrix with values and a
+  // repeated (vertex, hyperedge) entry is a ValueError naming the entry. Without values the structure is binary.
+  // hyperedge_weight gives W. Empty columns follow `empty`.
   static Hypergraph from_incidence_matrix(const Csr& h, const Tensor& hyperedge_weight = Tensor(),
                                           EmptyHyperedges empty = EmptyHyperedges::kDrop);
   // DHG's k-nearest-neighbour construction: features floating [N, F] (finite), one hyperedge per vertex v holding v
@@ -61,7 +63,8 @@ class Hypergraph {
   int64_t num_hyperedges() const;
   int64_t num_incidences() const;
   Device device() const;
-  std::string str() const;  // "Hypergraph(2708 vertices, 1579 hyperedges, 4786 incidences, cpu)"
+  // "Hypergraph(2708 vertices, 1579 hyperedges, 4786 incidences, cpu)", plus ", weighted" / ", incidence-weighted".
+  std::string str() const;
 
   // Rows = hyperedges, columns = vertices (H^T): gspmm over it sends vertex features to hyperedges (v2e).
   const Csr& hyperedge_members() const;
@@ -69,6 +72,18 @@ class Hypergraph {
   const Csr& vertex_memberships() const;
   // Floating [M], or undefined (every hyperedge weighs 1).
   const Tensor& hyperedge_weight() const;
+  // Entries h_ve of a real-valued incidence matrix: floating [nnz] in incidence() / hyperedge_members() order, or
+  // undefined (every incidence weighs 1).
+  const Tensor& incidence_weight() const;
+  // The same structure (and hyperedge weights) with incidence weights w: floating [nnz] in incidence() order, on
+  // the hypergraph's device, finite and >= 0 (ValueError naming the position otherwise). With them:
+  //   - v2e / e2v without a weight argument scale each incidence's message by h_ve (u_mul_e); mean divides the
+  //     weighted sum by the count of incidences, not by the sum of the h_ve; max takes the max of h_ve x.
+  //   - HGNN / HGNN+ use H's values in place of its ones (d_v, d_e below); with all h_ve = 1 both reduce exactly
+  //     to the unweighted operators.
+  //   - with_singletons gives the singleton incidences weight 1; merge concatenates the parts' incidence weights
+  //     (1 for a part without); clique_expansion computes H W H^T with the weighted H; to(device) moves them.
+  Hypergraph with_incidence_weight(const Tensor& w) const;
   // For dropped empty hyperedges: int64 [M] original id of each kept hyperedge (identity otherwise).
   const Tensor& kept_hyperedges() const;
 
@@ -92,6 +107,9 @@ class Hypergraph {
   //                                            e2v stage on vertex_memberships(): w_e d_v^-1/2,
   //                                            with d_v = sum of the weights of v's hyperedges (0 -> coefficient 0).
   //   HGNN+ (D_v^-1 H W D_e^-1 H^T):            v2e: 1 / |e|;  e2v: w_e / d_v with d_v the count of v's hyperedges.
+  // With incidence weights h_ve, |e| becomes d_e = sum_v h_ve and the entries of H are the h_ve:
+  //   HGNN:  v2e h_ve d_v^-1/2 / d_e;  e2v h_ve w_e d_v^-1/2,  with d_v = sum_e h_ve w_e;
+  //   HGNN+: v2e h_ve / d_e;           e2v h_ve w_e / d_v,     with d_v = sum_e h_ve.
   struct StageCoefficients {
     Tensor v2e, e2v;
   };
@@ -109,6 +127,7 @@ class Hypergraph {
 // Message passing on the engine (never an incidence x feature tensor), with autograd:
 //   v2e: [N, F] vertex features -> [M, F], reduce over each hyperedge's vertices (sum, mean, max).
 //   e2v: [M, F] hyperedge features -> [N, F], reduce over each vertex's hyperedges.
+// On a hypergraph with incidence weights, each message is scaled by its h_ve (see with_incidence_weight).
 Tensor v2e(const Hypergraph& h, const Tensor& x, mp::Reduce reduce);
 Tensor e2v(const Hypergraph& h, const Tensor& y, mp::Reduce reduce);
 // Weighted (e.g. attention-weighted) reductions: each incidence's message is scaled by its weight before the
