@@ -1,6 +1,7 @@
 // Hypergraph builders from groups and matrices: a sparse incidence matrix, attribute groups, the merge of several
 // hypergraphs (HGNN+'s multi-modal hyperedge groups), and the clique expansion to a weighted graph (spgemm).
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -72,8 +73,8 @@ Hypergraph Hypergraph::from_incidence_matrix(const Csr& h, const Tensor& hypered
   const Tensor& values = h.values();
   Tensor hw;  // the values in members order (hyperedge-major), when present
   if (values.defined()) {
-    LOOM_CHECK(values.dim() == 1, ShapeError, op, ": the values of 'h' become incidence weights and must be [nnz], got ",
-               values.shape_str());
+    LOOM_CHECK(values.dim() == 1, ShapeError, op,
+               ": the values of 'h' become incidence weights and must be [nnz], got ", values.shape_str());
     // The members order is the (hyperedge, vertex) sort that from_incidence makes; with distinct pairs it is unique,
     // so this transposed pattern has the same order and its edge_ids() are positions in h.
     const Csr order = Csr::from_coo(h.indices(), h.row_index(), h.num_cols(), h.num_rows(), Tensor(), DupPolicy::kSum);
@@ -89,6 +90,16 @@ Hypergraph Hypergraph::from_incidence_matrix(const Csr& h, const Tensor& hypered
                    " (vertex ", v, ", hyperedge ", e, ") repeats entry ", std::get<2>(pairs[i - 1]),
                    " (a matrix with values must hold each (vertex, hyperedge) pair once)");
       }
+    }
+    // Checked here, in h's order, so that the message names the entry as the user wrote it.
+    const auto vals = values.to(kCPU).to(kFloat64).to_vector<double>();
+    for (int64_t k = 0; k < nnz; ++k) {
+      const double x = vals[static_cast<size_t>(k)];
+      if (std::isfinite(x) && x >= 0) continue;
+      const int64_t v = h.row_index().narrow_rows(k, k + 1).to(kCPU).to(kInt64).item<int64_t>();
+      const int64_t e = h.indices().narrow_rows(k, k + 1).to(kCPU).to(kInt64).item<int64_t>();
+      LOOM_CHECK(false, ValueError, op, ": entry ", k, " (vertex ", v, ", hyperedge ", e, ") has value ", x,
+                 " (values become incidence weights and must be finite and >= 0)");
     }
     hw = index_select(values.detach(), order.edge_ids());
   }

@@ -259,7 +259,8 @@ const Hypergraph::StageCoefficients& Hypergraph::hgnn_coefficients(DType dtype) 
   // With incidence weights h: d_v = sum_e h_ve w_e, d_e = sum_v h_ve, and each coefficient gets a factor h_ve
   // (multiplied last, so that h = 1 gives the unweighted coefficients bit for bit).
   const bool hw = im.incidence_weight.defined();
-  const auto [hw_he, hw_vm] = hw ? stage_incidence_weights(im.incidence_weight, vm, dtype) : std::pair<Tensor, Tensor>();
+  const auto [hw_he, hw_vm] =
+      hw ? stage_incidence_weights(im.incidence_weight, vm, dtype) : std::pair<Tensor, Tensor>();
   const Tensor dv = hw ? mp::gspmm(vm, mp::u_mul_e, mp::sum, w.view({m, 1}), hw_vm).view({vm.num_rows()})
                        : mp::gspmm(vm, mp::copy_u, mp::sum, w.view({m, 1})).view({vm.num_rows()});
   const Tensor dvis = inverse(host_doubles(dv), true, dtype, he.device());
@@ -289,7 +290,8 @@ const Hypergraph::StageCoefficients& Hypergraph::hgnnp_coefficients(DType dtype)
   // d_v here is the count of v's hyperedges (DHG's mean over incident hyperedges), not the weighted degree.
   // With incidence weights: d_v = sum_e h_ve, d_e = sum_v h_ve, and a factor h_ve on each coefficient.
   const bool hw = im.incidence_weight.defined();
-  const auto [hw_he, hw_vm] = hw ? stage_incidence_weights(im.incidence_weight, vm, dtype) : std::pair<Tensor, Tensor>();
+  const auto [hw_he, hw_vm] =
+      hw ? stage_incidence_weights(im.incidence_weight, vm, dtype) : std::pair<Tensor, Tensor>();
   const Tensor inv_dv =
       inverse(host_doubles(hw ? row_sums(vm, hw_vm) : vm.row_degrees()), false, dtype, he.device());
   const Tensor inv_size =

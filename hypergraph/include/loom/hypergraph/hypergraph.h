@@ -1,6 +1,7 @@
 // A hypergraph of N vertices and M hyperedges for message passing: the incidence structure in both orientations as
 // Csr (cached), optional hyperedge weights, optional incidence weights (a real-valued H), degrees, and the
-// per-incidence coefficients of HGNN's and HGNN+'s operators (cached). A Hypergraph is a cheap handle to immutable, shared structure.
+// per-incidence coefficients of HGNN's and HGNN+'s operators (cached). A Hypergraph is a cheap handle to immutable,
+// shared structure.
 #pragma once
 #include <cstdint>
 #include <memory>
