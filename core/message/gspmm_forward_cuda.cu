@@ -318,21 +318,31 @@ constexpr int kFastThreads = 64;
 
 enum class EMode { kNoE, kScalarE, kHeadE };
 
+template <EMode kE, int G>
+constexpr bool kWideFast = G == 32 && kE != EMode::kHeadE;  // see spmm_fast_kernel
+
 template <class T, class F, EMode kE, int G, int V>
-__global__ void __launch_bounds__(kFastThreads, 16) spmm_fast_kernel(FwdParams p, const T* __restrict__ u,
-                                                             const T* __restrict__ e, T* __restrict__ out) {
+__global__ void __launch_bounds__(kFastThreads, kWideFast<kE, G> ? 20 : 16)
+    spmm_fast_kernel(FwdParams p, const T* __restrict__ u, const T* __restrict__ e, T* __restrict__ out) {
   static_assert((kE == EMode::kNoE) == !F::use_rhs, "the edge mode matches the message");
-  constexpr int B = G < 8 ? G : 8;  // u-row loads in flight per lane
+  // u-row loads in flight per lane. At 32 lanes (F = 128 float32) the light rows are latency-bound, and occupancy
+  // paid more than loads in flight: 4 loads at 48 registers (20 blocks, 40 warps an SM) ran the scale-20 R-MAT
+  // SpMM in 1.59 ms against 1.74 ms for 8 loads at 64 registers (bench/results/2026-11-24-h100-spmm-occupancy.md).
+  // Per-head weights (GAT) keep 8: with 4 they spilled.
+  constexpr int B = kWideFast<kE, G> ? 4 : (G < 8 ? G : 8);
+  // At 32 lanes a scalar weight is shuffled in at its add rather than with its column id: B weights held across
+  // the loads made that kernel spill.
+  constexpr bool kLateE = kE == EMode::kScalarE && G == 32;
   const int64_t gid = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / G;
   const int lane = threadIdx.x % G;
   if (gid >= p.count) return;  // whole groups leave together; shuffles below use the group's own mask
   const unsigned mask = G == 32 ? 0xffffffffu : ((1u << G) - 1u) << ((threadIdx.x % kWarp) / G * G);
   const int64_t L = p.b.out_len;
+  const int32_t* __restrict__ idx = p.g.indices;
   int64_t begin, end;
   bool scale;
   if (!work_range(p, gid, begin, end, scale)) return;
   const T s = scale && end > begin ? T(1) / T(end - begin) : T(1);
-  const int32_t* __restrict__ idx = p.g.indices;
   for (int64_t tile = 0; tile < L; tile += int64_t(G) * V) {
     const int64_t f = tile + int64_t(lane) * V;
     const bool act = f < L;
@@ -350,24 +360,29 @@ __global__ void __launch_bounds__(kFastThreads, 16) spmm_fast_kernel(FwdParams p
       }
       for (int i0 = 0; i0 < n; i0 += B) {
         Vec<T, V> w[B];
-        T ev[B];
+        [[maybe_unused]] T ev[kLateE ? 1 : B];
 #pragma unroll
         for (int i = 0; i < B; ++i) {
           const int col = __shfl_sync(mask, my_col, i0 + i, G);
-          ev[i] = kE == EMode::kScalarE ? __shfl_sync(mask, my_e, i0 + i, G) : T(0);
+          if constexpr (!kLateE) ev[i] = kE == EMode::kScalarE ? __shfl_sync(mask, my_e, i0 + i, G) : T(0);
           if (act && i0 + i < n) {
             w[i] = ldg_vec<T, V>(u + int64_t(col) * L + f);
             if constexpr (kE == EMode::kHeadE) ev[i] = __ldg(e + (k0 + i0 + i) * H + head);
           } else {
-#pragma unroll
-            for (int j = 0; j < V; ++j) w[i].x[j] = T(0);
+            w[i] = zero_vec<T, V>();
           }
         }
 #pragma unroll
         for (int i = 0; i < B; ++i) {
-          if (i0 + i < n) {
+          if (i0 + i < n) {  // the same for the whole group: a late shuffle's lanes are all here
+            T ei;
+            if constexpr (kLateE) {
+              ei = __shfl_sync(mask, my_e, i0 + i, G);
+            } else {
+              ei = ev[i];
+            }
 #pragma unroll
-            for (int j = 0; j < V; ++j) acc[j] += F::apply(w[i].x[j], ev[i]);
+            for (int j = 0; j < V; ++j) acc[j] += F::apply(w[i].x[j], ei);
           }
         }
       }
