@@ -152,26 +152,29 @@ struct FwdParams {
   int64_t count = 0;    // rows (row mode) or items (chunk mode)
   int64_t chunk = 0;
   bool mean = false;
-  const int64_t* item_rc = nullptr;     // chunk mode when set
+  const int64_t* item_rc = nullptr;     // chunk mode when set (the fast kernel: items of its first blocks)
   const int64_t* heavy_rows = nullptr;
+  int64_t items = 0;                    // fast kernel: its first item_blocks blocks do the items, the rest the rows
+  int64_t item_blocks = 0;
   Epilogue ep;                          // propagate's update (row mode stores; the combine applies it to heavy rows)
 };
 
-// The value stored for output element f of row `row`: in chunk mode a raw partial (row is then an item, and the
+// The value stored for output element f of row `row`: for an item a raw partial (row is then the item, and the
 // combine applies the update), else with propagate's update applied.
 template <class T>
-__device__ inline T stored(const FwdParams& p, T x, int64_t row, int64_t f) {
-  if (p.item_rc != nullptr || !p.ep.active()) return x;
+__device__ inline T stored(const FwdParams& p, T x, int64_t row, int64_t f, bool item) {
+  if (item || !p.ep.active()) return x;
   const T* root = static_cast<const T*>(p.ep.root);
   return apply_epilogue(x, f, root != nullptr ? root + row * p.b.out_len : nullptr, static_cast<const T*>(p.ep.bias),
                         p.ep.act, static_cast<T>(p.ep.slope));
 }
 
-// The entries group `gid` reduces. Row mode: row gid, unless it is longer than a chunk (chunk mode handles those).
-// Chunk mode: one fixed chunk of a heavy row, unscaled (partials are scaled after the combine).
-__device__ inline bool work_range(const FwdParams& p, int64_t gid, int64_t& begin, int64_t& end, bool& scale) {
+// The entries group `gid` reduces. A row: row gid, unless it is longer than a chunk (items handle those). An item:
+// one fixed chunk of a heavy row, unscaled (partials are scaled after the combine).
+__device__ inline bool work_range(const FwdParams& p, int64_t gid, bool item, int64_t& begin, int64_t& end,
+                                  bool& scale) {
   scale = p.mean;
-  if (p.item_rc == nullptr) {
+  if (!item) {
     begin = p.g.indptr[gid];
     end = p.g.indptr[gid + 1];
     return end - begin <= p.chunk;
@@ -196,7 +199,8 @@ __global__ void spmm_kernel(FwdParams p, const T* __restrict__ u, const T* __res
   const int64_t L = b.out_len;
   int64_t begin, end;
   bool scale;
-  if (!work_range(p, gid, begin, end, scale)) return;
+  const bool item = p.item_rc != nullptr;
+  if (!work_range(p, gid, item, begin, end, scale)) return;
   T* orow = out + gid * L;
   int64_t* arow = R::has_arg ? arg + gid * L : nullptr;
   const T s = scale && end > begin ? T(1) / T(end - begin) : T(1);
@@ -259,7 +263,7 @@ __global__ void spmm_kernel(FwdParams p, const T* __restrict__ u, const T* __res
       if (!act[q]) continue;
       Vec<T, V> w;
 #pragma unroll
-      for (int j = 0; j < V; ++j) w.x[j] = stored(p, acc[q][j] * s, gid, fs[q] + j);
+      for (int j = 0; j < V; ++j) w.x[j] = stored(p, acc[q][j] * s, gid, fs[q] + j, item);
       *reinterpret_cast<Vec<T, V>*>(orow + fs[q]) = w;
       if constexpr (R::has_arg) {
 #pragma unroll
@@ -323,7 +327,8 @@ constexpr bool kWideFast = G == 32 && kE != EMode::kHeadE;  // see spmm_fast_ker
 
 template <class T, class F, EMode kE, int G, int V>
 __global__ void __launch_bounds__(kFastThreads, kWideFast<kE, G> ? 20 : 16)
-    spmm_fast_kernel(FwdParams p, const T* __restrict__ u, const T* __restrict__ e, T* __restrict__ out) {
+    spmm_fast_kernel(FwdParams p, const T* __restrict__ u, const T* __restrict__ e, T* __restrict__ out,
+                     T* __restrict__ part) {
   static_assert((kE == EMode::kNoE) == !F::use_rhs, "the edge mode matches the message");
   // u-row loads in flight per lane. At 32 lanes (F = 128 float32) the light rows are latency-bound, and occupancy
   // paid more than loads in flight: 4 loads at 48 registers (20 blocks, 40 warps an SM) ran the scale-20 R-MAT
@@ -333,15 +338,19 @@ __global__ void __launch_bounds__(kFastThreads, kWideFast<kE, G> ? 20 : 16)
   // At 32 lanes a scalar weight is shuffled in at its add rather than with its column id: B weights held across
   // the loads made that kernel spill.
   constexpr bool kLateE = kE == EMode::kScalarE && G == 32;
-  const int64_t gid = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / G;
+  // The first item_blocks blocks take the items (chunks of heavy rows: long, so they start first and run beside
+  // the light rows, whose gathers leave L2 bandwidth over), the others the rows.
+  const bool item = blockIdx.x < p.item_blocks;
+  const int64_t block = item ? blockIdx.x : blockIdx.x - p.item_blocks;
+  const int64_t gid = (block * blockDim.x + threadIdx.x) / G;
   const int lane = threadIdx.x % G;
-  if (gid >= p.count) return;  // whole groups leave together; shuffles below use the group's own mask
+  if (gid >= (item ? p.items : p.count)) return;  // whole groups leave together; shuffles use the group's mask
   const unsigned mask = G == 32 ? 0xffffffffu : ((1u << G) - 1u) << ((threadIdx.x % kWarp) / G * G);
   const int64_t L = p.b.out_len;
   const int32_t* __restrict__ idx = p.g.indices;
   int64_t begin, end;
   bool scale;
-  if (!work_range(p, gid, begin, end, scale)) return;
+  if (!work_range(p, gid, item, begin, end, scale)) return;
   const T s = scale && end > begin ? T(1) / T(end - begin) : T(1);
   for (int64_t tile = 0; tile < L; tile += int64_t(G) * V) {
     const int64_t f = tile + int64_t(lane) * V;
@@ -390,8 +399,8 @@ __global__ void __launch_bounds__(kFastThreads, kWideFast<kE, G> ? 20 : 16)
     if (!act) continue;
     Vec<T, V> o;
 #pragma unroll
-    for (int j = 0; j < V; ++j) o.x[j] = stored(p, end > begin ? acc[j] * s : T(0), gid, f + j);
-    st_vec<T, V>(out + gid * L + f, o);
+    for (int j = 0; j < V; ++j) o.x[j] = stored(p, end > begin ? acc[j] * s : T(0), gid, f + j, item);
+    st_vec<T, V>((item ? part : out) + gid * L + f, o);
   }
 }
 
@@ -419,50 +428,62 @@ void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& 
       if (fast_group < 4) fast_group = 0;
     }
   }
-  auto launch = [&](const FwdParams& q, T* o, int64_t* a) {
-    if constexpr (kFastOk) {
-      if (fast_group > 0) {
-        const int64_t per_block = kFastThreads / fast_group;
-        const auto blocks = static_cast<unsigned>((q.count + per_block - 1) / per_block);
-        auto go = [&]<EMode kE>() {
-          switch (fast_group) {
-            case 4: spmm_fast_kernel<T, F, kE, 4, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
-            case 8: spmm_fast_kernel<T, F, kE, 8, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
-            case 16: spmm_fast_kernel<T, F, kE, 16, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
-            default: spmm_fast_kernel<T, F, kE, 32, kVec><<<blocks, kFastThreads, 0, stream()>>>(q, u, e, o); break;
-          }
-        };
-        if constexpr (!F::use_rhs) {
-          go.template operator()<EMode::kNoE>();
-        } else if (head_e) {
-          go.template operator()<EMode::kHeadE>();
-        } else {
-          go.template operator()<EMode::kScalarE>();
-        }
-        LOOM_CUDA_CHECK_LAUNCH();
-        return;
-      }
-    }
-    const int64_t per_block = kThreads / q.group;
-    const int64_t blocks = (q.count + per_block - 1) / per_block;
-    if (vec) {
-      spmm_kernel<T, F, R, kVec><<<static_cast<unsigned>(blocks), kThreads, 0, stream()>>>(q, u, e, o, a);
-    } else {
-      spmm_kernel<T, F, R, 1><<<static_cast<unsigned>(blocks), kThreads, 0, stream()>>>(q, u, e, o, a);
-    }
-    LOOM_CUDA_CHECK_LAUNCH();
-  };
   p.count = p.g.rows;
-  launch(p, out, arg);
+  // Heavy rows are split into items whose partials are combined in chunk order after.
+  Tensor part = sch.heavy > 0 ? empty({sch.items, b.out_len}, dtype_v<T>, gr.device()) : Tensor();
+  Tensor part_arg = sch.heavy > 0 && R::has_arg ? empty({sch.items, b.out_len}, kInt64, gr.device()) : Tensor();
+  if (sch.heavy > 0) {
+    p.items = sch.items;
+    p.item_rc = sch.item_rc.data<int64_t>();
+    p.heavy_rows = sch.heavy_rows.data<int64_t>();
+  }
+  bool fast_done = false;
+  if constexpr (kFastOk) {
+    if (fast_group > 0) {  // one launch: items first, then rows
+      const int64_t per_block = kFastThreads / fast_group;
+      p.item_blocks = (p.items + per_block - 1) / per_block;
+      const auto blocks = static_cast<unsigned>(p.item_blocks + (p.count + per_block - 1) / per_block);
+      T* pp = part.defined() ? part.data<T>() : nullptr;
+      auto go = [&]<EMode kE>() {
+        switch (fast_group) {
+          case 4: spmm_fast_kernel<T, F, kE, 4, kVec><<<blocks, kFastThreads, 0, stream()>>>(p, u, e, out, pp); break;
+          case 8: spmm_fast_kernel<T, F, kE, 8, kVec><<<blocks, kFastThreads, 0, stream()>>>(p, u, e, out, pp); break;
+          case 16: spmm_fast_kernel<T, F, kE, 16, kVec><<<blocks, kFastThreads, 0, stream()>>>(p, u, e, out, pp); break;
+          default: spmm_fast_kernel<T, F, kE, 32, kVec><<<blocks, kFastThreads, 0, stream()>>>(p, u, e, out, pp); break;
+        }
+      };
+      if constexpr (!F::use_rhs) {
+        go.template operator()<EMode::kNoE>();
+      } else if (head_e) {
+        go.template operator()<EMode::kHeadE>();
+      } else {
+        go.template operator()<EMode::kScalarE>();
+      }
+      LOOM_CUDA_CHECK_LAUNCH();
+      fast_done = true;
+    }
+  }
+  if (!fast_done) {  // the generic kernel: rows, then items
+    auto launch = [&](const FwdParams& q, T* o, int64_t* a) {
+      const int64_t per_block = kThreads / q.group;
+      const auto blocks = static_cast<unsigned>((q.count + per_block - 1) / per_block);
+      if (vec) {
+        spmm_kernel<T, F, R, kVec><<<blocks, kThreads, 0, stream()>>>(q, u, e, o, a);
+      } else {
+        spmm_kernel<T, F, R, 1><<<blocks, kThreads, 0, stream()>>>(q, u, e, o, a);
+      }
+      LOOM_CUDA_CHECK_LAUNCH();
+    };
+    FwdParams rows = p;
+    rows.item_rc = nullptr;
+    launch(rows, out, arg);
+    if (sch.heavy > 0) {
+      FwdParams q = p;
+      q.count = sch.items;
+      launch(q, part.data<T>(), R::has_arg ? part_arg.data<int64_t>() : nullptr);
+    }
+  }
   if (sch.heavy == 0) return;
-  // Heavy rows: partials per chunk, then a fixed-order combine.
-  Tensor part = empty({sch.items, b.out_len}, dtype_v<T>, gr.device());
-  Tensor part_arg = R::has_arg ? empty({sch.items, b.out_len}, kInt64, gr.device()) : Tensor();
-  FwdParams q = p;
-  q.count = sch.items;
-  q.item_rc = sch.item_rc.data<int64_t>();
-  q.heavy_rows = sch.heavy_rows.data<int64_t>();
-  launch(q, part.data<T>(), R::has_arg ? part_arg.data<int64_t>() : nullptr);
   combine_kernel<T, R><<<loom::detail::blocks_for(sch.heavy * b.out_len), kThreads, 0, stream()>>>(
       sch.heavy_rows.data<int64_t>(), sch.heavy_off.data<int64_t>(), sch.heavy, b.out_len, p.g.indptr, part.data<T>(),
       R::has_arg ? part_arg.data<int64_t>() : nullptr, mean, ep, out, arg);
