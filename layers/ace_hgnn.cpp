@@ -5,8 +5,8 @@
 
 #include <cmath>
 #include <limits>
-#include <vector>
 
+#include "loom/core/autograd.h"
 #include "loom/core/error.h"
 #include "loom/core/message.h"
 #include "loom/core/ops.h"
@@ -71,9 +71,15 @@ Tensor affinity(const Tensor& x, const Tensor& logits) {
   // Column 0 is masked in every row (row 0's diagonal; local rows never pick the global token), so it is replaced
   // rather than added to: whatever global_logits[0] holds never reaches topk. The diagonal of columns 1.. is -inf
   // by addition (its gradient is discarded by topk, which never picks it).
-  std::vector<double> diag(static_cast<size_t>(N * (N - 1)), 0.0);
-  for (int64_t i = 1; i < N; ++i) diag[static_cast<size_t>(i * (N - 1) + i - 1)] = -inf;
-  const Tensor mask = from_vector<double>(diag, {N, N - 1}).to(x.dtype()).to(x.device());
+  // The mask is built on x's device: -inf at (i, i - 1), flat position i N - 1, for i = 1 .. N-1.
+  Tensor mask;
+  {
+    NoGradGuard no_grad;
+    const Tensor at = add_scalar(mul_scalar(add_scalar(arange(N - 1, kFloat64, x.device()), 1.0),
+                                            static_cast<double>(N)), -1.0).to(kInt64);  // exact below 2^53
+    mask = index_add(zeros({N * (N - 1)}, x.dtype(), x.device()), at, full({N - 1}, -inf, x.dtype(), x.device()))
+               .view({N, N - 1});
+  }
   return concat({full({B, N, 1}, -inf, x.dtype(), x.device()), add(slice(s, 2, 1, N), mask)}, 2);
 }
 

@@ -3,7 +3,6 @@
 #include "loom/layers/soft_hgnn.h"
 
 #include <cmath>
-#include <vector>
 
 #include "loom/core/autograd.h"
 #include "loom/core/error.h"
@@ -25,15 +24,14 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   return add(matmul(x, transpose(weight, 0, 1)), bias);
 }
 
-// The selection mask [B, M] (x's dtype and device, no autograd) with ones at each sample's `k` ids in `indices`
-// [B, k]: rows of an M x M identity picked by the ids and summed per sample (ids within a row are distinct).
+// The selection mask [B, M] (dtype, on the device, no autograd) with ones at each sample's `k` ids in `indices`
+// [B, k], built on the device: a one at flat position b M + id for each (b, id) (ids within a row are distinct).
 Tensor selection_mask(const Tensor& indices, int64_t m, DType dtype, Device device) {
   NoGradGuard no_grad;
-  std::vector<double> eye(static_cast<size_t>(m * m), 0.0);
-  for (int64_t i = 0; i < m; ++i) eye[static_cast<size_t>(i * m + i)] = 1.0;
-  const Tensor identity = from_vector<double>(eye, {m, m}).to(dtype).to(device);
   const int64_t b = indices.size(0), k = indices.size(1);
-  return sum(index_select(identity, indices.view({b * k})).view({b, k, m}), 1);
+  const Tensor row_start = mul_scalar(arange(b, kFloat64, device), static_cast<double>(m)).view({b, 1});
+  const Tensor at = add(indices.to(kFloat64), row_start).to(kInt64).view({b * k});  // exact below 2^53
+  return index_add(zeros({b * m}, dtype, device), at, ones({b * k}, dtype, device)).view({b, m});
 }
 
 // mean_m (f_m - target)^2 for f [M].
