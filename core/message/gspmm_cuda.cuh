@@ -90,6 +90,8 @@ struct Schedule {
   Tensor item_rc;     // int64 [items, 2]: (heavy row h, chunk c); the items of one row are consecutive
   Tensor heavy_rows;  // int64 [heavy]
   Tensor heavy_off;   // int64 [heavy + 1]: items of heavy row h are [heavy_off[h], heavy_off[h + 1])
+  int64_t light = 0;
+  Tensor light_order;  // fast kernel's schedule only: int64 [light], the other rows, longest first (ties: lower row)
 };
 Schedule schedule_for(const Csr& g);
 

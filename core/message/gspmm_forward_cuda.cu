@@ -47,6 +47,8 @@ struct CacheEntry {
   std::weak_ptr<TensorImpl> key;
   bool has_schedule = false;
   Schedule schedule;
+  bool has_fast_schedule = false;
+  Schedule fast_schedule;  // the fast kernel's (fast_schedule_for)
   Tensor indptr32;
   Tensor ones[2];  // float32, float64
 };
@@ -72,40 +74,71 @@ CacheEntry& entry_for(const Csr& g) {
 
 }  // namespace
 
-Schedule schedule_for(const Csr& g) {
-  std::lock_guard<std::mutex> lock(g_cache_mu);
-  CacheEntry& ce = entry_for(g);
-  if (ce.has_schedule) return ce.schedule;
+namespace {
+
+// Heavy rows of g (more than max(min_chunk, 8 x average degree) entries) split into chunks; with `order`, the
+// other rows longest first as well.
+Schedule build_schedule(const Csr& g, int64_t min_chunk, bool order) {
   Schedule s;
   const int64_t rows = g.num_rows(), nnz = g.nnz();
   const int64_t avg = rows > 0 ? (nnz + rows - 1) / rows : 0;
-  s.chunk = std::max(kMinChunk, 8 * avg);
-  const int64_t max_deg_possible = nnz;
-  if (max_deg_possible > s.chunk) {
-    const std::vector<int64_t> ptr = g.indptr().cpu().to_vector<int64_t>();
-    std::vector<int64_t> rc, hr, off{0};
-    for (int64_t v = 0; v < rows; ++v) {
-      const int64_t deg = ptr[static_cast<size_t>(v) + 1] - ptr[static_cast<size_t>(v)];
-      if (deg <= s.chunk) continue;
-      const int64_t h = static_cast<int64_t>(hr.size());
-      hr.push_back(v);
-      for (int64_t c = 0; c * s.chunk < deg; ++c) {
-        rc.push_back(h);
-        rc.push_back(c);
-      }
-      off.push_back(static_cast<int64_t>(rc.size() / 2));
+  s.chunk = std::max(min_chunk, 8 * avg);
+  if (nnz <= s.chunk && !order) return s;  // no row can be heavy
+  const std::vector<int64_t> ptr = g.indptr().cpu().to_vector<int64_t>();
+  const auto deg = [&](int64_t v) { return ptr[static_cast<size_t>(v) + 1] - ptr[static_cast<size_t>(v)]; };
+  std::vector<int64_t> rc, hr, off{0}, light;
+  for (int64_t v = 0; v < rows; ++v) {
+    if (deg(v) <= s.chunk) {
+      if (order) light.push_back(v);
+      continue;
     }
-    s.heavy = static_cast<int64_t>(hr.size());
-    s.items = static_cast<int64_t>(rc.size() / 2);
-    if (s.heavy > 0) {
-      s.item_rc = from_vector<int64_t>(rc, {s.items, 2}, g.device());
-      s.heavy_rows = from_vector<int64_t>(hr, {s.heavy}, g.device());
-      s.heavy_off = from_vector<int64_t>(off, {s.heavy + 1}, g.device());
+    const int64_t h = static_cast<int64_t>(hr.size());
+    hr.push_back(v);
+    for (int64_t c = 0; c * s.chunk < deg(v); ++c) {
+      rc.push_back(h);
+      rc.push_back(c);
     }
+    off.push_back(static_cast<int64_t>(rc.size() / 2));
   }
-  ce.schedule = s;
-  ce.has_schedule = true;
+  s.heavy = static_cast<int64_t>(hr.size());
+  s.items = static_cast<int64_t>(rc.size() / 2);
+  if (s.heavy > 0) {
+    s.item_rc = from_vector<int64_t>(rc, {s.items, 2}, g.device());
+    s.heavy_rows = from_vector<int64_t>(hr, {s.heavy}, g.device());
+    s.heavy_off = from_vector<int64_t>(off, {s.heavy + 1}, g.device());
+  }
+  std::stable_sort(light.begin(), light.end(), [&](int64_t a, int64_t b) { return deg(a) > deg(b); });
+  s.light = static_cast<int64_t>(light.size());
+  if (s.light > 0) s.light_order = from_vector<int64_t>(light, {s.light}, g.device());
   return s;
+}
+
+// The fast forward kernel's schedule: longer chunks, and the light rows longest first. On the scale-20 R-MAT graph
+// (F = 128) chunks of 1,024 with that order ran in 1.42-1.44 ms against 1.57-1.58 ms for chunks of 256 in row order;
+// 512 gave 1.49-1.51 ms, 2,048 1.41 ms but a slower F = 32 (bench/results/2026-11-24-h100-spmm-occupancy.md).
+// Longest first: long rows start early, and the two rows of a block end together.
+constexpr int64_t kFastMinChunk = 1024;
+
+Schedule fast_schedule_for(const Csr& g) {
+  std::lock_guard<std::mutex> lock(g_cache_mu);
+  CacheEntry& ce = entry_for(g);
+  if (!ce.has_fast_schedule) {
+    ce.fast_schedule = build_schedule(g, kFastMinChunk, /*order=*/true);
+    ce.has_fast_schedule = true;
+  }
+  return ce.fast_schedule;
+}
+
+}  // namespace
+
+Schedule schedule_for(const Csr& g) {
+  std::lock_guard<std::mutex> lock(g_cache_mu);
+  CacheEntry& ce = entry_for(g);
+  if (!ce.has_schedule) {
+    ce.schedule = build_schedule(g, kMinChunk, /*order=*/false);
+    ce.has_schedule = true;
+  }
+  return ce.schedule;
 }
 
 namespace {
@@ -156,6 +189,7 @@ struct FwdParams {
   const int64_t* heavy_rows = nullptr;
   int64_t items = 0;                    // fast kernel: its first item_blocks blocks do the items, the rest the rows
   int64_t item_blocks = 0;
+  const int64_t* row_order = nullptr;   // fast kernel: row mode does rows row_order[0 .. count) when set
   Epilogue ep;                          // propagate's update (row mode stores; the combine applies it to heavy rows)
 };
 
@@ -348,9 +382,10 @@ __global__ void __launch_bounds__(kFastThreads, kWideFast<kE, G> ? 20 : 16)
   const unsigned mask = G == 32 ? 0xffffffffu : ((1u << G) - 1u) << ((threadIdx.x % kWarp) / G * G);
   const int64_t L = p.b.out_len;
   const int32_t* __restrict__ idx = p.g.indices;
+  const int64_t row = item || p.row_order == nullptr ? gid : p.row_order[gid];  // an item's partial row is gid
   int64_t begin, end;
   bool scale;
-  if (!work_range(p, gid, item, begin, end, scale)) return;
+  if (!work_range(p, row, item, begin, end, scale)) return;
   const T s = scale && end > begin ? T(1) / T(end - begin) : T(1);
   for (int64_t tile = 0; tile < L; tile += int64_t(G) * V) {
     const int64_t f = tile + int64_t(lane) * V;
@@ -399,25 +434,17 @@ __global__ void __launch_bounds__(kFastThreads, kWideFast<kE, G> ? 20 : 16)
     if (!act) continue;
     Vec<T, V> o;
 #pragma unroll
-    for (int j = 0; j < V; ++j) o.x[j] = stored(p, end > begin ? acc[j] * s : T(0), gid, f + j, item);
-    st_vec<T, V>((item ? part : out) + gid * L + f, o);
+    for (int j = 0; j < V; ++j) o.x[j] = stored(p, end > begin ? acc[j] * s : T(0), row, f + j, item);
+    st_vec<T, V>((item ? part : out) + row * L + f, o);
   }
 }
 
 template <class T, class F, class R>
 void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& b, const Epilogue& ep, T* out,
                  int64_t* arg) {
-  const Schedule sch = schedule_for(gr);
   constexpr int kVec = 16 / sizeof(T);
   const bool vec = b.n[2] % kVec == 0 && aligned16(u) && aligned16(e) && aligned16(out);
   const int V = vec ? kVec : 1;
-  FwdParams p;
-  p.g = view_of(gr);
-  p.b = b;
-  p.group = pow2_at_least((b.out_len + int64_t(V) * kSlots - 1) / (int64_t(V) * kSlots));
-  p.chunk = sch.chunk;
-  p.mean = mean;
-  p.ep = ep;
   // The fast path (see spmm_fast_kernel) where it applies: group size from the row width, at least 4 lanes.
   constexpr bool kFastOk = !R::has_arg && (std::is_same_v<F, CopyUF> || std::is_same_v<F, UMulEF>);
   int fast_group = 0;
@@ -428,6 +455,14 @@ void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& 
       if (fast_group < 4) fast_group = 0;
     }
   }
+  const Schedule sch = fast_group > 0 ? fast_schedule_for(gr) : schedule_for(gr);
+  FwdParams p;
+  p.g = view_of(gr);
+  p.b = b;
+  p.group = pow2_at_least((b.out_len + int64_t(V) * kSlots - 1) / (int64_t(V) * kSlots));
+  p.chunk = sch.chunk;
+  p.mean = mean;
+  p.ep = ep;
   p.count = p.g.rows;
   // Heavy rows are split into items whose partials are combined in chunk order after.
   Tensor part = sch.heavy > 0 ? empty({sch.items, b.out_len}, dtype_v<T>, gr.device()) : Tensor();
@@ -441,6 +476,8 @@ void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& 
   if constexpr (kFastOk) {
     if (fast_group > 0) {  // one launch: items first, then rows
       const int64_t per_block = kFastThreads / fast_group;
+      p.row_order = sch.light > 0 ? sch.light_order.data<int64_t>() : nullptr;  // the light rows, longest first
+      p.count = sch.light;
       p.item_blocks = (p.items + per_block - 1) / per_block;
       const auto blocks = static_cast<unsigned>(p.item_blocks + (p.count + per_block - 1) / per_block);
       T* pp = part.defined() ? part.data<T>() : nullptr;

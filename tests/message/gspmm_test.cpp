@@ -406,6 +406,34 @@ TEST(Gspmm, CudaLoomAndCusparseAgree) {
   }
 }
 
+// Every row longer than the fast kernel's chunk (no light row at all), and a graph of light rows only next to
+// empty ones: the fast path's row order and its items agree with the CPU.
+TEST(Gspmm, CudaFastPathWithOnlyHeavyOrOnlyLightRows) {
+  LOOM_REQUIRE_CUDA();
+  std::vector<int64_t> rows, cols;
+  for (int64_t r = 0; r < 3; ++r) {
+    for (int64_t i = 0; i < 1500 + 700 * r; ++i) {
+      rows.push_back(r);
+      cols.push_back((i * 7 + r) % 4000);
+    }
+  }
+  const Csr heavy = Csr::from_coo(from_vector<int64_t>(rows), from_vector<int64_t>(cols), 3, 4000);
+  const Csr light = testing::random_csr(48, 2000, 4000, 3);  // short rows, some empty
+  for (const Csr& g : {heavy, light}) {
+    const Csr gd = g.to(kCUDA);
+    for (int64_t F : {32, 128}) {
+      Tensor u = random_tensor({4000, F}, 5, -1, 1, kFloat32);
+      Tensor e = random_tensor({g.nnz()}, 6, -1, 1, kFloat32);
+      for (Reduce r : {mp::sum, mp::mean}) {
+        const Tensor cpu = mp::gspmm(g, mp::u_mul_e, r, u, e);
+        const Tensor gpu = mp::gspmm(gd, mp::u_mul_e, r, u.cuda(), e.cuda()).cpu();
+        EXPECT_TRUE(allclose(gpu, cpu, 1e-4, 1e-3)) << "F " << F << " " << name(r) << " rows " << g.num_rows()
+                                                    << " max diff " << max_abs_diff(gpu, cpu);
+      }
+    }
+  }
+}
+
 TEST(Gspmm, CudaIsBitwiseDeterministic) {
   LOOM_REQUIRE_CUDA();
   Csr g = testing::random_csr(44, 3000, 3000, 6, kCUDA);
