@@ -119,27 +119,24 @@ Schedule build_schedule(const Csr& g, int64_t min_chunk, bool order) {
 // Longest first: long rows start early, and the two rows of a block end together.
 constexpr int64_t kFastMinChunk = 1024;
 
-Schedule fast_schedule_for(const Csr& g) {
+// The cached schedule of g: the fast kernel's or everyone else's.
+Schedule cached_schedule(const Csr& g, bool fast) {
   std::lock_guard<std::mutex> lock(g_cache_mu);
   CacheEntry& ce = entry_for(g);
-  if (!ce.has_fast_schedule) {
-    ce.fast_schedule = build_schedule(g, kFastMinChunk, /*order=*/true);
-    ce.has_fast_schedule = true;
+  bool& built = fast ? ce.has_fast_schedule : ce.has_schedule;
+  Schedule& s = fast ? ce.fast_schedule : ce.schedule;
+  if (!built) {
+    s = build_schedule(g, fast ? kFastMinChunk : kMinChunk, /*order=*/fast);
+    built = true;
   }
-  return ce.fast_schedule;
+  return s;
 }
+
+Schedule fast_schedule_for(const Csr& g) { return cached_schedule(g, true); }
 
 }  // namespace
 
-Schedule schedule_for(const Csr& g) {
-  std::lock_guard<std::mutex> lock(g_cache_mu);
-  CacheEntry& ce = entry_for(g);
-  if (!ce.has_schedule) {
-    ce.schedule = build_schedule(g, kMinChunk, /*order=*/false);
-    ce.has_schedule = true;
-  }
-  return ce.schedule;
-}
+Schedule schedule_for(const Csr& g) { return cached_schedule(g, false); }
 
 namespace {
 
