@@ -1,101 +1,44 @@
-// `loom train`: loads or generates the data, builds the graph once, then trains one model per seed and reports
-// each run and the mean and standard deviation over runs (the last stdout line is JSON).
+// `loom train`: loads or generates the data, builds the structure once, then trains one model per seed through
+// models::fit and reports each run and the mean and standard deviation over runs (the last stdout line is JSON).
 #include "apps/train.h"
 
-#include <unistd.h>
-
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
-#include "loom/core/device.h"
+#include "apps/prepare.h"
 #include "loom/core/error.h"
-#include "loom/core/nn.h"
 #include "loom/core/random.h"
-#include "loom/data/dataset.h"
-#include "loom/graph/transforms.h"
-#include "loom/hypergraph/hypergraph.h"
-#include "loom/models/gnn.h"
-#include "loom/models/node_classification.h"
+#include "loom/models/registry.h"
+#include "loom/models/saved_model.h"
+#include "loom/models/trainer.h"
 
 namespace loom::cli {
 
 namespace {
 
-// The defaults of each model: the published Cora settings (GCN: Kipf & Welling; GAT: Velickovic et al.; the
-// others: PyG's examples). Flags given on the command line override them.
-struct ModelDefaults {
-  int epochs;
-  int64_t hidden, heads;
-  double lr, weight_decay, dropout, attention_dropout;
-  const char* activation;
-};
-ModelDefaults model_defaults(const std::string& model) {
-  // HGNN/HGNN+: the AllSet protocol's settings (64 hidden, lr 0.001, no weight decay, 500 epochs), which the
-  // published co-citation/co-authorship table uses.
-  // SoftHGNN (HGNNConv layers with a SoftHGNN block over all nodes): HGNN's settings.
-  // HGAT (hypergraph attention): GAT-like settings, 4 heads x 16 ELU units, dropout and attention dropout 0.5.
-  static const std::map<std::string, ModelDefaults> table{
-      {"gcn", {200, 16, 1, 0.01, 5e-4, 0.5, 0.0, "relu"}},   {"gat", {300, 8, 8, 0.005, 5e-4, 0.6, 0.6, "elu"}},
-      {"gatv2", {300, 8, 8, 0.005, 5e-4, 0.6, 0.6, "elu"}},  {"sage", {200, 64, 1, 0.01, 5e-4, 0.5, 0.0, "relu"}},
-      {"gin", {200, 64, 1, 0.01, 5e-4, 0.5, 0.0, "relu"}},   {"sinc", {200, 64, 1, 0.01, 5e-4, 0.5, 0.0, "relu"}},
-      {"mlp", {200, 64, 1, 0.01, 5e-4, 0.5, 0.0, "relu"}},   {"hgnn", {500, 64, 1, 0.001, 0.0, 0.5, 0.0, "relu"}},
-      {"hgnnp", {500, 64, 1, 0.001, 0.0, 0.5, 0.0, "relu"}}, {"hgat", {300, 16, 4, 0.005, 5e-4, 0.5, 0.5, "elu"}},
-      {"softhgnn", {500, 64, 1, 0.001, 0.0, 0.5, 0.0, "relu"}}};
-  auto it = table.find(model);
-  LOOM_CHECK(it != table.end(), ValueError, "--model: unknown model '", model,
-             "' (gcn, sage, gat, gatv2, gin, sinc, mlp, hgnn, hgnnp, hgat or softhgnn)");
-  return it->second;
-}
-
-// The hypergraph of a hypergraph model: the folder's hyperedges (plus a singleton hyperedge per vertex unless
-// --no-singletons), or, for a plain graph folder, one hyperedge per vertex holding it and its neighbours (HGNN's
-// citation protocol, which needs no singletons).
-hypergraph::Hypergraph build_hypergraph(const TrainArgs& a, const data::NodeDataset& d, const graph::Graph& g) {
-  if (d.hyperedge_index.defined()) {
-    const hypergraph::Hypergraph h = hypergraph::Hypergraph::from_incidence(d.hyperedge_index, d.num_nodes());
-    return a.no_singletons ? h : h.with_singletons();
+std::string model_help() {
+  std::string help = "the model (default gcn):";
+  for (const models::ModelSpec& s : models::model_registry()) {
+    help += "\n  " + s.name + std::string(s.name.size() < 9 ? 9 - s.name.size() : 1, ' ') + s.summary + " [" +
+            to_string(s.input) + "]";
   }
-  return hypergraph::Hypergraph::from_graph_neighborhoods(g);
+  return help;
 }
 
 data::NodeDataset load(const TrainArgs& a) {
-  if (a.data.empty()) {
-    data::CsbmOptions o = a.csbm;
-    o.seed = a.seed;
-    // Small generated graphs keep half of the non-training nodes for validation, the rest for test.
-    const int64_t rest = o.num_nodes - o.train_per_class * o.num_classes;
-    o.num_val = std::max<int64_t>(0, std::min(o.num_val, rest / 2));
-    return data::make_csbm(o);
-  }
-  // A path to a folder, or the name of a data set under $LOOM_DATA (default ../shared/data).
-  const std::string dir = std::filesystem::is_directory(a.data) ? a.data : data::find_dataset(a.data);
-  int split = data::kDefaultSplit;
-  if (!a.split.empty() && a.split.rfind("random", 0) != 0) {
-    try {
-      size_t used = 0;
-      split = std::stoi(a.split, &used);
-      LOOM_CHECK(used == a.split.size() && split >= 0, ValueError, "");
-    } catch (const std::exception&) {
-      throw ValueError("--split: expected a split number k >= 0 or random:TRAIN,VAL, got '" + a.split + "'");
-    }
-  }
-  return data::load_node_dataset(dir, split);
-}
-
-// "random:0.5,0.25" -> (0.5, 0.25).
-std::pair<double, double> parse_random_split(const std::string& s) {
-  double train = 0, val = 0;
-  char comma = 0;
-  std::istringstream in(s.substr(7));
-  const bool ok = s.size() > 7 && s[6] == ':' && (in >> train >> comma >> val) && comma == ',' && in.eof();
-  LOOM_CHECK(ok, ValueError, "--split: expected random:TRAIN,VAL (e.g. random:0.5,0.25), got '", s, "'");
-  return {train, val};
+  if (!a.data.empty()) return load_folder(a.data, a.split);
+  LOOM_CHECK(a.split.empty() || a.split.rfind("random", 0) == 0, ValueError, "--split ", a.split,
+             ": a generated graph has one split; numbered splits need --data");
+  data::CsbmOptions o = a.csbm;
+  o.seed = a.seed;
+  // Small generated graphs keep half of the non-training nodes for validation, the rest for test.
+  const int64_t rest = o.num_nodes - o.train_per_class * o.num_classes;
+  o.num_val = std::max<int64_t>(0, std::min(o.num_val, rest / 2));
+  return data::make_csbm(o);
 }
 
 double mean_of(const std::vector<double>& v) {
@@ -111,119 +54,212 @@ double std_of(const std::vector<double>& v) {
   return v.empty() ? 0 : std::sqrt(s / static_cast<double>(v.size()));
 }
 
+// mean_of / std_of of the values, or null when there are none (a split without nodes).
+nlohmann::ordered_json stat_or_null(const std::vector<double>& v, double (*f)(const std::vector<double>&)) {
+  return v.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f(v));
+}
+
+nlohmann::ordered_json metric_or_null(const models::Metrics& m, const std::string& name) {
+  const auto it = m.find(name);
+  return it == m.end() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(it->second);
+}
+
 }  // namespace
 
+CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
+  CLI::App* train = app.add_subcommand("train", "train a node classifier and report test accuracy");
+  train->add_option("--model", a.model, model_help())->check(CLI::IsMember(models::model_names()));
+  train->add_option("--data", a.data, "data-set folder, or a name under $LOOM_DATA (default: a generated CSBM graph)");
+  train->add_option("--epochs", a.epochs, "training epochs (default: the model's)")->check(CLI::PositiveNumber);
+  train->add_option("--lr", a.lr, "learning rate (default: the model's)")->check(CLI::PositiveNumber);
+  train->add_option("--weight-decay", a.weight_decay, "weight decay (default: the model's)")
+      ->check(CLI::NonNegativeNumber);
+  train->add_option("--hidden", a.hidden, "hidden units (per head for attention models; default: the model's)")
+      ->check(CLI::PositiveNumber);
+  train->add_option("--layers", a.layers, "structure layers")->check(CLI::PositiveNumber);
+  train->add_option("--heads", a.heads, "attention heads of the hidden layers")->check(CLI::PositiveNumber);
+  train->add_option("--dropout", a.dropout, "dropout on each layer's input")->check(CLI::Range(0.0, 0.99));
+  train->add_option("--attention-dropout", a.attention_dropout, "dropout on attention coefficients")
+      ->check(CLI::Range(0.0, 0.99));
+  train->add_option("--activation", a.activation, "activation (default: the model's)")
+      ->check(CLI::IsMember(choice_names<Activation>()));
+  train->add_option("--norm", a.norm, "normalisation after each hidden layer")
+      ->check(CLI::IsMember(choice_names<NormLayer>()));
+  train->add_flag("--residual", a.residual, "residual connections where widths agree");
+  train->add_option("--jk", a.jk, "jumping knowledge")->check(CLI::IsMember(choice_names<models::JumpingKnowledge>()));
+  train->add_option("--hyperedges", a.num_hyperedges, "softhgnn: learned soft hyperedges (default 16)")
+      ->check(CLI::PositiveNumber);
+  train->add_option("--aggr", a.aggr, "neighbourhood aggregation of models that offer one (sage: mean, max, sum; "
+                                      "sinc: sum, mean, sym)")
+      ->check(CLI::IsMember(choice_names<Aggregation>()));
+  train->add_flag("--normalize-features", a.normalize_features,
+                  "divide each feature row by its sum (PyG's NormalizeFeatures; the default of every model)");
+  train->add_flag("--no-normalize-features", a.no_normalize_features, "use the features as they are");
+  train->add_flag("--no-singletons", a.no_singletons,
+                  "hypergraph folders: do not add a singleton hyperedge per vertex (added by default, as AllSet does)");
+  train->add_option("--optimizer", a.optimizer, "adam (default), adamw or sgd")
+      ->check(CLI::IsMember(choice_names<models::OptimizerKind>()));
+  train->add_option("--momentum", a.momentum, "sgd momentum (default 0.9)")->check(CLI::Range(0.0, 0.999));
+  train->add_option("--schedule", a.schedule, "learning-rate schedule: none, step, cosine or plateau")
+      ->check(CLI::IsMember(choice_names<models::Schedule>()));
+  train->add_option("--step-size", a.step_size, "step schedule: epochs between decays (default 50)")
+      ->check(CLI::PositiveNumber);
+  train->add_option("--gamma", a.gamma, "step schedule: decay factor (default 0.5)")->check(CLI::Range(1e-9, 1.0));
+  train->add_option("--plateau-patience", a.plateau_patience, "plateau schedule: epochs without gain (default 10)")
+      ->check(CLI::NonNegativeNumber);
+  train->add_option("--min-lr", a.min_lr, "cosine and plateau schedules: the lowest learning rate")
+      ->check(CLI::NonNegativeNumber);
+  train->add_option("--clip-grad", a.clip_grad, "clip the gradient norm to this (0: off)")->check(CLI::NonNegativeNumber);
+  train->add_option("--monitor", a.monitor,
+                    "metric that picks the kept weights and drives --patience (default val_acc; *_loss minimised)");
+  train->add_option("--patience", a.patience, "early stopping: epochs without gain on the monitor (0: off)")
+      ->check(CLI::NonNegativeNumber);
+  train->add_option("--checkpoint", a.checkpoint, "directory for checkpoints (one per seed, written every epoch)");
+  train->add_flag("--resume", a.resume, "continue from the checkpoints in --checkpoint (finished seeds are kept)");
+  train->add_option("--seed", a.seed, "random seed (data generation, initialisation, dropout, random splits)");
+  train->add_option("--seeds", a.seeds, "runs with seeds seed, seed+1, ...; reports mean ± std")->check(CLI::PositiveNumber);
+  train->add_option("--split", a.split, "the folder's own split (default), split k (splits/k), or random:TRAIN,VAL");
+  train->add_option("--device", a.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
+  train->add_option("--save", a.save, "write the model of the best-validation run (loads with loom eval/predict)");
+  train->add_option("--log", a.log, "append per-epoch metrics as CSV (seed,epoch,loss,lr,<metrics>,seconds)");
+  train->add_option("--json-log", a.json_log, "append per-epoch metrics as JSON lines");
+  train->add_flag("--quiet", a.quiet, "no progress lines");
+  // The generated default graph (contextual stochastic block model), used when --data is not given.
+  train->add_option("--nodes", a.csbm.num_nodes, "generated graph: nodes")->check(CLI::PositiveNumber);
+  train->add_option("--classes", a.csbm.num_classes, "generated graph: classes")->check(CLI::PositiveNumber);
+  train->add_option("--features", a.csbm.num_features, "generated graph: feature dimension")->check(CLI::PositiveNumber);
+  train->add_option("--avg-degree", a.csbm.avg_degree, "generated graph: mean degree")->check(CLI::NonNegativeNumber);
+  train->add_option("--homophily", a.csbm.homophily, "generated graph: fraction of same-class edges")
+      ->check(CLI::Range(0.0, 1.0));
+  train->add_option("--signal", a.csbm.signal, "generated graph: distance between class means (noise units)")
+      ->check(CLI::NonNegativeNumber);
+  return train;
+}
+
 int run_train(const TrainArgs& a) {
-  const ModelDefaults def = model_defaults(a.model);
-  const Device device = Device::parse(a.device);
-  LOOM_CHECK(!device.is_cuda() || cuda::is_available(), DeviceError, "--device cuda: no CUDA device is available",
-             cuda::is_built() ? "" : " (this loom was built without CUDA)");
+  const models::ModelSpec& spec = models::find_model(a.model);
+  const Device device = parse_device(a.device);
   LOOM_CHECK(a.seeds >= 1, ValueError, "--seeds must be >= 1, got ", a.seeds);
+  LOOM_CHECK(!(a.normalize_features && a.no_normalize_features), ValueError,
+             "--normalize-features and --no-normalize-features contradict each other");
+  LOOM_CHECK(!a.resume || !a.checkpoint.empty(), ValueError, "--resume needs --checkpoint DIR");
+  if (!a.save.empty()) {
+    // Refuse a destination that cannot be written before training, not after it.
+    const std::filesystem::path dir = std::filesystem::absolute(a.save).parent_path();
+    LOOM_CHECK(std::filesystem::is_directory(dir), ValueError, "--save ", a.save, ": the directory ", dir.string(),
+               " does not exist");
+  }
   manual_seed(a.seed);
   data::NodeDataset d = load(a);
-  if (a.normalize_features) d.x = graph::row_normalize(d.x);
-  const graph::Graph g_cpu = graph::Graph::from_edge_index(d.edge_index, d.num_nodes());
-  const graph::Graph g = g_cpu.to(device);
-  const bool on_hypergraph = models::NodeClassifier::is_hypergraph_model(a.model);
-  const hypergraph::Hypergraph hg =
-      on_hypergraph ? build_hypergraph(a, d, g_cpu).to(device) : hypergraph::Hypergraph();
-  const Tensor x = d.x.to(device);
+  const bool explicit_features = a.normalize_features || a.no_normalize_features;
+  // The generated graph's features are Gaussian, not bag-of-words: its default is to use them as they are.
+  const models::FeatureTransform wanted = a.no_normalize_features ? models::FeatureTransform::kNone
+                                          : a.normalize_features  ? models::FeatureTransform::kRowNormalize
+                                          : a.data.empty()        ? models::FeatureTransform::kNone
+                                                                  : spec.training.features;
+  const models::FeatureTransform features = prepare_features(d, wanted, explicit_features);
+  const PreparedStructure structure = build_structure(d, spec, !a.no_singletons, device);
+  const models::Structure view = structure.view();
 
-  models::GnnOptions opts(a.model, d.num_features(), a.hidden > 0 ? a.hidden : def.hidden, d.num_classes);
+  models::GnnOptions opts = models::paper_options(a.model, d.num_features(), d.num_classes);
   opts.num_layers(a.layers)
-      .dropout(a.dropout >= 0 ? a.dropout : def.dropout)
-      .attention_dropout(a.attention_dropout >= 0 ? a.attention_dropout : def.attention_dropout)
-      .heads(a.heads > 0 ? a.heads : def.heads)
-      .activation(a.activation.empty() ? def.activation : a.activation)
-      .norm(a.norm)
-      .jk(a.jk)
+      .norm(parse_choice<NormLayer>(a.norm))
+      .jk(parse_choice<models::JumpingKnowledge>(a.jk))
       .residual(a.residual)
-      .aggr(a.aggr)
       .num_hyperedges(a.num_hyperedges);
-  models::TrainOptions topt;
-  const int epochs = a.epochs > 0 ? a.epochs : def.epochs;
-  topt.epochs = epochs;
-  topt.lr = a.lr > 0 ? a.lr : def.lr;
-  topt.weight_decay = a.weight_decay >= 0 ? a.weight_decay : def.weight_decay;
-  topt.patience = a.patience;
+  if (a.hidden) opts.hidden(*a.hidden);
+  if (a.heads) opts.heads(*a.heads);
+  if (a.dropout) opts.dropout(*a.dropout);
+  if (a.attention_dropout) opts.attention_dropout(*a.attention_dropout);
+  if (!a.activation.empty()) opts.activation(parse_choice<Activation>(a.activation));
+  if (!a.aggr.empty()) opts.aggr(parse_choice<Aggregation>(a.aggr));
 
-  std::ofstream log;
-  if (!a.log.empty()) {
-    log.open(a.log);
-    LOOM_CHECK(log.good(), ValueError, "--log: cannot write '", a.log, "'");
-    log << "seed,epoch,loss,train_acc,val_acc,seconds\n";
-  }
-  const bool tty = isatty(fileno(stderr));
+  models::TrainerOptions topt;
+  topt.epochs = a.epochs.value_or(spec.training.epochs);
+  topt.lr = a.lr.value_or(spec.training.lr);
+  topt.weight_decay = a.weight_decay.value_or(spec.training.weight_decay);
+  topt.optimizer = parse_choice<models::OptimizerKind>(a.optimizer);
+  topt.momentum = a.momentum;
+  topt.schedule = parse_choice<models::Schedule>(a.schedule);
+  topt.step_size = a.step_size;
+  topt.gamma = a.gamma;
+  topt.min_lr = a.min_lr;
+  topt.plateau_patience = a.plateau_patience;
+  topt.clip_grad_norm = a.clip_grad;
+  topt.monitor = a.monitor;
+  topt.patience = a.patience;
+  topt.resume = a.resume;
+
   std::vector<double> test, val;
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();
-  double best_val = -1;
+  double best_val = -INFINITY;
   for (int i = 0; i < a.seeds; ++i) {
     const uint64_t seed = a.seed + static_cast<uint64_t>(i);
     data::NodeDataset run_data = d;
-    if (a.split.rfind("random", 0) == 0) {
-      const auto [train_frac, val_frac] = parse_random_split(a.split);
-      const graph::NodeSplit s = graph::random_node_split(d.num_nodes(), train_frac, val_frac, seed);
-      run_data.train_idx = s.train;
-      run_data.val_idx = s.val;
-      run_data.test_idx = s.test;
-    }
-    run_data.y = d.y.to(device);
-    run_data.train_idx = run_data.train_idx.to(device);
-    run_data.val_idx = run_data.val_idx.defined() ? run_data.val_idx.to(device) : Tensor();
-    run_data.test_idx = run_data.test_idx.to(device);
+    apply_split(run_data, a.split, seed);
+    to_device(run_data, device);
 
     manual_seed(seed);
     auto model = std::make_shared<models::NodeClassifier>(opts);
     model->to(device);
-    topt.on_epoch = [&](const models::EpochStats& s) {
-      if (log.is_open()) {
-        log << seed << ',' << s.epoch << ',' << s.loss << ',' << s.train_acc << ',' << s.val_acc << ','
-            << s.seconds << '\n';
-        log.flush();
-      }
-      if (a.quiet) return;
-      // On a terminal the line rewrites itself; in a log every epoch is its own line.
-      std::fprintf(stderr, "%sseed %llu  epoch %4d/%d  loss %.4f  train %.3f  val %.3f  %.1f ms%s",
-                   tty ? "\r\033[K" : "", static_cast<unsigned long long>(seed), s.epoch, epochs, s.loss,
-                   s.train_acc, s.val_acc, s.seconds * 1e3, tty ? "" : "\n");
-      std::fflush(stderr);
-    };
-    const models::TrainResult r =
-        models::train_node_classifier(
-            *model, [&](bool) { return on_hypergraph ? model->forward(hg, x) : model->forward(g, x); }, run_data, topt);
-    if (tty && !a.quiet) std::fprintf(stderr, "\n");
-    if (!a.quiet) {
-      std::fprintf(stderr, "seed %llu: test %.4f  val %.4f  (best epoch %d, %.2f s)\n",
-                   static_cast<unsigned long long>(seed), r.test_acc, r.best_val_acc, r.best_epoch, r.seconds);
+    const Tensor x = run_data.x;
+    models::NodeClassificationTask task(run_data, [&] { return model->forward(view, x); });
+    models::TrainerOptions run_opt = topt;
+    if (!a.checkpoint.empty()) {
+      run_opt.checkpoint_dir = (std::filesystem::path(a.checkpoint) / ("seed-" + std::to_string(seed))).string();
     }
-    test.push_back(r.test_acc);
-    val.push_back(r.best_val_acc);
-    runs.push_back({{"seed", seed}, {"test_acc", r.test_acc}, {"val_acc", r.best_val_acc},
-                    {"best_epoch", r.best_epoch}, {"epochs", r.epochs_run}, {"seconds", r.seconds}});
-    // --save keeps the run with the best validation accuracy (never chosen by test accuracy).
-    if (!a.save.empty() && r.best_val_acc > best_val) {
-      best_val = r.best_val_acc;
-      nn::save(*model, a.save,
-               {{"model", a.model}, {"dataset", d.name}, {"hidden", std::to_string(opts.hidden())},
-                {"layers", std::to_string(opts.num_layers())}, {"seed", std::to_string(seed)}});
+    const std::vector<std::pair<std::string, std::string>> prefix{{"seed", std::to_string(seed)}};
+    if (!a.log.empty()) run_opt.callbacks.push_back(std::make_shared<models::CsvLog>(a.log, prefix));
+    if (!a.json_log.empty()) run_opt.callbacks.push_back(std::make_shared<models::JsonLog>(a.json_log, prefix));
+    if (!a.quiet) {
+      run_opt.callbacks.push_back(
+          std::make_shared<models::ProgressLine>("seed " + std::to_string(seed) + "  ", topt.epochs));
+    }
+    const models::TrainResult r = models::fit(*model, task, run_opt);
+    const auto test_acc = metric_or_null(r.final, "test_acc");
+    const auto val_acc = metric_or_null(r.final, "val_acc");
+    if (!a.quiet) {
+      std::fprintf(stderr, "seed %llu: %s  (best epoch %d of %d%s, %.2f s)\n", static_cast<unsigned long long>(seed),
+                   nlohmann::json(r.final).dump().c_str(), r.best_epoch, r.epochs_run,
+                   r.resumed_from > 0 ? (", resumed after epoch " + std::to_string(r.resumed_from)).c_str() : "",
+                   r.seconds);
+    }
+    if (!test_acc.is_null()) test.push_back(test_acc.get<double>());
+    if (!val_acc.is_null()) val.push_back(val_acc.get<double>());
+    runs.push_back({{"seed", seed},
+                    {"test_acc", test_acc},
+                    {"val_acc", val_acc},
+                    {"best_epoch", r.best_epoch},
+                    {"epochs", r.epochs_run},
+                    {"resumed_from", r.resumed_from},
+                    {"seconds", r.seconds}});
+    // --save keeps the run with the best validation accuracy (never chosen by test accuracy); the first run when
+    // there is no validation split.
+    const double v = val_acc.is_null() ? -1.0 : val_acc.get<double>();
+    if (!a.save.empty() && v > best_val) {
+      best_val = v;
+      models::SavedModelInfo info{features, !a.no_singletons, d.name, seed};
+      models::save(*model, a.save, info);
     }
   }
   nlohmann::ordered_json out = {{"model", a.model},
                                 {"dataset", d.name},
-                                {"test_acc", mean_of(test)},  // the mean when several seeds ran
-                                {"test_acc_mean", mean_of(test)},
-                                {"test_acc_std", std_of(test)},
-                                {"val_acc_mean", mean_of(val)},
+                                {"test_acc", stat_or_null(test, mean_of)},
+                                {"test_acc_mean", stat_or_null(test, mean_of)},
+                                {"test_acc_std", stat_or_null(test, std_of)},
+                                {"val_acc_mean", stat_or_null(val, mean_of)},
                                 {"seeds", a.seeds},
-                                {"epochs", epochs},
+                                {"epochs", topt.epochs},
+                                {"features", to_string(features)},
                                 {"device", device.str()},
                                 {"test_accs", test},
                                 {"runs", runs}};
-  if (!a.quiet && a.seeds > 1) {
+  if (!a.quiet && a.seeds > 1 && !test.empty()) {
     std::fprintf(stderr, "%s on %s over %d seeds: test %.2f ± %.2f %%\n", a.model.c_str(), d.name.c_str(), a.seeds,
                  100 * mean_of(test), 100 * std_of(test));
   }
   std::cout << out.dump() << std::endl;
+  LOOM_CHECK(std::cout.good(), Error, "writing the result to standard output failed");
   return 0;
 }
 

@@ -1,35 +1,49 @@
-// `loom train`: its arguments, the per-model defaults (the papers' Cora hyper-parameters) and the run itself.
+// `loom train`: its arguments and the run. Model defaults come from the registry (loom/models/registry.h).
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "loom/data/csbm.h"
+
+namespace CLI {
+class App;
+}
 
 namespace loom::cli {
 
 struct TrainArgs {
   std::string model = "gcn";
   std::string data;  // empty: a generated CSBM graph
-  // Hyper-parameters; < 0 (or empty) means "the model's default" (see model_defaults in train.cpp).
-  int epochs = -1;
-  double lr = -1, weight_decay = -1, dropout = -1, attention_dropout = -1;
-  int64_t hidden = -1, heads = -1;
+  // Hyper-parameters: unset means "the model's default" (its ModelSpec).
+  std::optional<int> epochs;
+  std::optional<double> lr, weight_decay, dropout, attention_dropout;
+  std::optional<int64_t> hidden, heads;
   int layers = 2;
   int64_t num_hyperedges = 16;  // softhgnn: the SoftHGNN block's soft hyperedges
   std::string activation, norm = "none", jk = "none", aggr;
   bool residual = false;
-  bool normalize_features = false;
+  // Feature preprocessing: the model's default unless one of these is given.
+  bool normalize_features = false, no_normalize_features = false;
   bool no_singletons = false;  // hypergraph folders: do not add a singleton hyperedge per vertex
+  // The trainer.
+  std::string optimizer = "adam", schedule = "none", monitor;
+  double momentum = 0.9, clip_grad = 0.0, gamma = 0.5, min_lr = 0.0;
+  int step_size = 50, plateau_patience = 10;
+  int patience = 0;
+  std::string checkpoint;  // a directory: one checkpoint per seed, written every epoch
+  bool resume = false;
   uint64_t seed = 0;
   int seeds = 1;
   std::string split;  // "" (the folder's own), "k" (splits/k), "random:TRAIN,VAL"
   std::string device = "cpu";
-  std::string save, log;
-  int patience = 0;
+  std::string save, log, json_log;
   bool quiet = false;
   data::CsbmOptions csbm;
 };
 
+// Declares the subcommand's flags (the model list and its help come from the registry).
+CLI::App* add_train_command(CLI::App& app, TrainArgs& args);
 int run_train(const TrainArgs& args);
 
 }  // namespace loom::cli

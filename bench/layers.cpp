@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
              10 * nf + 2 * (walk + 4.0 * e));
     }
     if (wanted("sage")) {
-      layers::SAGEConv conv(layers::SAGEConvOptions(f, f).aggr("mean"));
+      layers::SAGEConv conv(layers::SAGEConvOptions(f, f).aggr(Aggregation::kMean));
       conv.to(dev);
       // fwd: mean SpMM, two GEMMs, sum; bwd: SpMM^T and the GEMM gradients.
       report("sage", "loom.SAGEConv(mean)", device_name, f, bench::timed(fwd_bwd(conv, g, x), dev, warmup, reps),

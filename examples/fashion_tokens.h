@@ -34,7 +34,7 @@ class TokenClassifier : public nn::Module {
     position = register_parameter("position", nn::init::normal_(empty({c.tokens, c.dim}), 0.0, 0.02));
     norm_mlp_ = register_module("norm_mlp", std::make_shared<nn::LayerNorm>(nn::LayerNormOptions(c.dim)));
     mlp_ = register_module(
-        "mlp", std::make_shared<nn::MLP>(nn::MLPOptions(c.dim, {c.mlp_hidden}, c.dim).activation("gelu")));
+        "mlp", std::make_shared<nn::MLP>(nn::MLPOptions(c.dim, {c.mlp_hidden}, c.dim).activation(Activation::kGelu)));
     if (c.block != "none") {
       norm_mix_ = register_module("norm_mix", std::make_shared<nn::LayerNorm>(nn::LayerNormOptions(c.dim)));
     }

@@ -17,33 +17,12 @@
 #include "loom/data/dataset.h"
 #include "loom/graph/graph.h"
 #include "loom/graph/transforms.h"
-#include "loom/models/gnn.h"
-#include "loom/models/node_classification.h"
-
-namespace {
-
-struct Config {
-  int64_t hidden = 8, heads = 8, out_heads = 1;
-  double dropout = 0.6, attention_dropout = 0.6;
-  double lr = 0.005, weight_decay = 5e-4;
-  int epochs = 300, patience = 100;
-  uint64_t seed = 0;
-};
-
-loom::models::GnnOptions gat_options(const Config& c, int64_t in, int64_t classes) {
-  return loom::models::GnnOptions("gat", in, c.hidden, classes)
-      .heads(c.heads)
-      .out_heads(c.out_heads)
-      .dropout(c.dropout)
-      .attention_dropout(c.attention_dropout)
-      .activation("elu");
-}
-
-}  // namespace
+#include "loom/models/registry.h"
+#include "loom/models/saved_model.h"
+#include "loom/models/trainer.h"
 
 int main(int argc, char** argv) try {
   using namespace loom;
-  const Config config;
   const std::string which = argc > 1 ? argv[1] : "cora";
   const std::string weights = argc > 2 ? argv[2] : "gat_cora.safetensors";
   const Device device = cuda::is_available() ? kCUDA : kCPU;
@@ -60,34 +39,36 @@ int main(int argc, char** argv) try {
   std::printf("%s: %s, %lld features, %lld classes, on %s\n", d.name.c_str(), g.str().c_str(),
               static_cast<long long>(d.num_features()), static_cast<long long>(d.num_classes), device.str().c_str());
 
-  // 2. Model and training (the best-validation weights are restored at the end).
-  manual_seed(config.seed);
-  models::NodeClassifier model(gat_options(config, d.num_features(), d.num_classes));
+  // 2. The paper's model and training settings from the registry; early stopping with the paper's patience. The
+  //    best-validation weights are restored at the end.
+  const models::ModelSpec& spec = models::find_model("gat");
+  manual_seed(0);
+  models::NodeClassifier model(models::paper_options("gat", d.num_features(), d.num_classes));
   model.to(device);
-  models::TrainOptions train;
-  train.epochs = config.epochs;
-  train.lr = config.lr;
-  train.weight_decay = config.weight_decay;
-  train.patience = config.patience;
-  const models::TrainResult r =
-      models::train_node_classifier(model, [&](bool) { return model.forward(g, d.x); }, d, train);
+  models::NodeClassificationTask task(d, [&] { return model.forward(g, d.x); });
+  models::TrainerOptions train;
+  train.epochs = spec.training.epochs;
+  train.lr = spec.training.lr;
+  train.weight_decay = spec.training.weight_decay;
+  train.patience = 100;
+  const models::TrainResult r = models::fit(model, task, train);
   std::printf("trained %d epochs in %.2f s: best epoch %d, val %.4f, test %.4f\n", r.epochs_run, r.seconds,
-              r.best_epoch, r.best_val_acc, r.test_acc);
+              r.best_epoch, r.metric("val_acc"), r.metric("test_acc"));
 
-  // 3. Save, then reload into a fresh model (as a serving process would) and predict.
-  nn::save(model, weights, {{"model", "gat"}, {"dataset", d.name}});
-  models::NodeClassifier served(gat_options(config, d.num_features(), d.num_classes));
-  nn::load(served, weights);
-  served.to(device);
-  served.eval();
+  // 3. Save with its configuration, then rebuild from the file alone (as a serving process would) and predict.
+  models::save(model, weights, {models::FeatureTransform::kRowNormalize, false, d.name, 0});
+  models::SavedModel served = models::load(weights);
+  served.model->to(device);
   NoGradGuard no_grad;
-  const Tensor predicted = argmax(served.forward(g, d.x), 1).to(kCPU);
-  const double reloaded_acc = models::accuracy(served.forward(g, d.x), d.y, d.test_idx);
+  const Tensor logits = served.model->forward(g, d.x);
+  const Tensor predicted = argmax(logits, 1).to(kCPU);
+  const double reloaded_acc = models::accuracy(logits, d.y, d.test_idx);
   const auto p = predicted.to_vector<int64_t>();
-  std::printf("reloaded from %s: test %.4f; predicted classes of nodes 0-4: %lld %lld %lld %lld %lld\n",
-              weights.c_str(), reloaded_acc, static_cast<long long>(p[0]), static_cast<long long>(p[1]),
-              static_cast<long long>(p[2]), static_cast<long long>(p[3]), static_cast<long long>(p[4]));
-  return reloaded_acc == r.test_acc ? 0 : 2;  // the reloaded model must predict exactly as the trained one
+  std::printf("reloaded %s from %s: test %.4f; predicted classes of nodes 0-4: %lld %lld %lld %lld %lld\n",
+              served.model->options().model().c_str(), weights.c_str(), reloaded_acc, static_cast<long long>(p[0]),
+              static_cast<long long>(p[1]), static_cast<long long>(p[2]), static_cast<long long>(p[3]),
+              static_cast<long long>(p[4]));
+  return reloaded_acc == r.metric("test_acc") ? 0 : 2;  // the reloaded model must predict exactly as the trained one
 } catch (const std::exception& e) {
   std::fprintf(stderr, "gat_cora: error: %s\n", e.what());
   return 1;

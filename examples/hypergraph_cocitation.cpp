@@ -21,7 +21,7 @@
 #include "loom/graph/transforms.h"
 #include "loom/hypergraph/hypergraph.h"
 #include "loom/models/gnn.h"
-#include "loom/models/node_classification.h"
+#include "loom/models/trainer.h"
 
 namespace {
 
@@ -81,7 +81,7 @@ std::vector<double> train_over_seeds(const Recipe& r, const Config& c, const dat
                                      int seeds, const Forward& forward) {
   models::GnnOptions opts(r.model, d.num_features(), r.hidden, d.num_classes);
   opts.dropout(r.dropout);
-  models::TrainOptions train;
+  models::TrainerOptions train;
   train.epochs = c.epochs > 0 ? c.epochs : r.epochs;
   train.lr = r.lr;
   train.weight_decay = r.weight_decay;
@@ -96,11 +96,11 @@ std::vector<double> train_over_seeds(const Recipe& r, const Config& c, const dat
     manual_seed(seed);
     models::NodeClassifier model(opts);
     model.to(device);
-    const models::TrainResult res =
-        models::train_node_classifier(model, [&](bool) { return forward(model); }, run, train);
+    models::NodeClassificationTask task(run, [&] { return forward(model); });
+    const models::TrainResult res = models::fit(model, task, train);
     std::fprintf(stderr, "  %s seed %d: test %.4f (best epoch %d of %d, %.2f s)\n", r.model.c_str(), i,
-                 res.test_acc, res.best_epoch, res.epochs_run, res.seconds);
-    test.push_back(res.test_acc);
+                 res.metric("test_acc"), res.best_epoch, res.epochs_run, res.seconds);
+    test.push_back(res.metric("test_acc"));
   }
   return test;
 }

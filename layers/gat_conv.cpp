@@ -54,7 +54,7 @@ Tensor aggregate(const GATConvOptions& o, bool training, const Csr& csr, const T
 
 // ---------------------------------------------------------------- GATConv
 
-GATConv::GATConv(const GATConvOptions& options) : nn::Module("GATConv"), options_(options) {
+GATConv::GATConv(const GATConvOptions& options) : GraphLayer("GATConv"), options_(options) {
   check_options("GATConv", options);
   LOOM_CHECK(!options.share_weights(), ValueError,
              "GATConv: share_weights applies to GATv2Conv only (GAT has a single projection already)");
@@ -104,7 +104,7 @@ Tensor GATConv::forward(const graph::Graph& g0, const Tensor& x) {
 
 // ---------------------------------------------------------------- GATv2Conv
 
-GATv2Conv::GATv2Conv(const GATConvOptions& options) : nn::Module("GATv2Conv"), options_(options) {
+GATv2Conv::GATv2Conv(const GATConvOptions& options) : GraphLayer("GATv2Conv"), options_(options) {
   check_options("GATv2Conv", options);
   LOOM_CHECK(options.edge_dim() == 0, NotImplementedError, "GATv2Conv: edge_dim = ", options.edge_dim(),
              " is not supported: the edge term sits inside the LeakyReLU, so it cannot be contracted to [E, H] "

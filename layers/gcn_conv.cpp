@@ -8,7 +8,7 @@
 
 namespace loom::layers {
 
-GCNConv::GCNConv(const GCNConvOptions& options) : nn::Module("GCNConv"), options_(options) {
+GCNConv::GCNConv(const GCNConvOptions& options) : GraphLayer("GCNConv"), options_(options) {
   LOOM_CHECK(options.in_features() > 0 && options.out_features() > 0, ValueError,
              "GCNConv: in_features and out_features must be positive, got ", options.in_features(), " and ",
              options.out_features());

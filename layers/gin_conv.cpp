@@ -10,17 +10,14 @@ namespace loom::layers {
 
 GINConv::GINConv(const GINConvOptions& options) : GINConv(options, "GINConv") {}
 
-GINConv::GINConv(const GINConvOptions& options, const char* name) : nn::Module(name), options_(options) {
+GINConv::GINConv(const GINConvOptions& options, const char* name) : GraphLayer(name), options_(options) {
   LOOM_CHECK(options.in_features() > 0 && options.out_features() > 0, ValueError, name,
              ": in_features and out_features must be positive, got ", options.in_features(), " and ",
              options.out_features());
-  const std::string& norm = options.norm();
-  LOOM_CHECK(norm == "none" || norm == "batch" || norm == "layer", ValueError, name, ": unknown norm '", norm,
-             "' (expected none, batch or layer)");
   LOOM_CHECK(options.edge_dim() >= 0, ValueError, name, ": edge_dim must be >= 0, got ", options.edge_dim());
   mlp = register_module("mlp", std::make_shared<nn::MLP>(
                                    nn::MLPOptions(options.in_features(), options.hidden(), options.out_features())
-                                       .norm(norm)));
+                                       .norm(options.norm())));
   const Tensor e = full({1}, options.eps());
   eps = options.train_eps() ? register_parameter("eps", e) : register_buffer("eps", e);
 }

@@ -45,7 +45,7 @@ Tensor project_and_smooth(const hypergraph::Hypergraph& h, hypergraph::Smoothing
 
 HGNNConv::HGNNConv(const HGNNConvOptions& options) : HGNNConv(options, "HGNNConv") {}
 
-HGNNConv::HGNNConv(const HGNNConvOptions& options, const char* name) : nn::Module(name), options_(options) {
+HGNNConv::HGNNConv(const HGNNConvOptions& options, const char* name) : HypergraphLayer(name), options_(options) {
   LOOM_CHECK(options.in_features() > 0 && options.out_features() > 0, ValueError, name,
              ": in_features and out_features must be positive, got ", options.in_features(), " and ",
              options.out_features());

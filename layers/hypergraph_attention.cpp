@@ -14,7 +14,7 @@
 namespace loom::layers {
 
 HypergraphAttentionConv::HypergraphAttentionConv(const HypergraphAttentionConvOptions& o)
-    : nn::Module("HypergraphAttentionConv"), options_(o) {
+    : HypergraphLayer("HypergraphAttentionConv"), options_(o) {
   const char* layer = "HypergraphAttentionConv";
   LOOM_CHECK(o.in_features() > 0 && o.out_features() > 0, ValueError, layer,
              ": in_features and out_features must be positive, got ", o.in_features(), " and ", o.out_features());

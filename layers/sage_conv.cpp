@@ -10,20 +10,18 @@ namespace loom::layers {
 
 namespace {
 
-mp::Reduce parse_aggr(const std::string& aggr) {
-  if (aggr == "mean") return mp::mean;
-  if (aggr == "sum") return mp::sum;
-  if (aggr == "max") return mp::max;
-  throw ValueError("SAGEConv: unknown aggr '" + aggr + "' (expected mean, max or sum)");
+mp::Reduce engine_reduce(Aggregation aggr) {
+  check_choice("SAGEConv", aggr, {Aggregation::kMean, Aggregation::kMax, Aggregation::kSum});
+  return aggr == Aggregation::kMean ? mp::mean : aggr == Aggregation::kSum ? mp::sum : mp::max;
 }
 
 }  // namespace
 
-SAGEConv::SAGEConv(const SAGEConvOptions& options) : nn::Module("SAGEConv"), options_(options) {
+SAGEConv::SAGEConv(const SAGEConvOptions& options) : GraphLayer("SAGEConv"), options_(options) {
   LOOM_CHECK(options.in_features() > 0 && options.out_features() > 0, ValueError,
              "SAGEConv: in_features and out_features must be positive, got ", options.in_features(), " and ",
              options.out_features());
-  parse_aggr(options.aggr());
+  engine_reduce(options.aggr());
   const int64_t in = options.in_features(), out = options.out_features();
   lin_l = register_module("lin_l", std::make_shared<nn::Linear>(nn::LinearOptions(in, out).bias(options.bias())));
   if (options.root_weight()) {
@@ -33,7 +31,7 @@ SAGEConv::SAGEConv(const SAGEConvOptions& options) : nn::Module("SAGEConv"), opt
 
 Tensor SAGEConv::forward(const graph::Graph& g, const Tensor& x) {
   detail::check_node_input("SAGEConv", g, x, options_.in_features(), lin_l->weight);
-  const mp::Reduce reduce = parse_aggr(options_.aggr());
+  const mp::Reduce reduce = engine_reduce(options_.aggr());
   const Csr& csr = g.csr();
   const Tensor& bias = lin_l->bias;
   Tensor out;

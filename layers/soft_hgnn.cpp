@@ -39,7 +39,7 @@ Tensor balance_term(const Tensor& f, double target) { return mean(pow(add_scalar
 
 }  // namespace
 
-SoftHGNN::SoftHGNN(const SoftHGNNOptions& o) : nn::Module("SoftHGNN"), options_(o) {
+SoftHGNN::SoftHGNN(const SoftHGNNOptions& o) : TokenLayer("SoftHGNN"), options_(o) {
   const char* layer = "SoftHGNN";
   LOOM_CHECK(o.dim() > 0, ValueError, layer, ": dim must be positive, got ", o.dim());
   LOOM_CHECK(o.num_hyperedges() > 0, ValueError, layer, ": num_hyperedges must be positive, got ",

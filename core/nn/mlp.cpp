@@ -9,26 +9,21 @@ MLP::MLP(const MLPOptions& options) : Module("MLP"), options_(options) {
              "MLP: in_features and out_features must be positive, got ", options.in_features(), " and ",
              options.out_features());
   for (int64_t h : options.hidden()) LOOM_CHECK(h > 0, ValueError, "MLP: hidden sizes must be positive, got ", h);
-  const std::string& act = options.activation();
-  LOOM_CHECK(act == "relu" || act == "gelu" || act == "elu" || act == "tanh", ValueError,
-             "MLP: unknown activation '", act, "' (expected relu, gelu, elu or tanh)");
-  const std::string& norm = options.norm();
-  LOOM_CHECK(norm == "none" || norm == "batch" || norm == "layer", ValueError, "MLP: unknown norm '", norm,
-             "' (expected none, batch or layer)");
+  const NormLayer norm = options.norm();
   LOOM_CHECK(options.dropout() >= 0.0 && options.dropout() <= 1.0, ValueError, "MLP: dropout must be in [0, 1], got ",
              options.dropout());
 
   auto layers = register_module("layers", std::make_shared<ModuleList>());
   std::shared_ptr<ModuleList> norms;
-  if (norm != "none") norms = register_module("norms", std::make_shared<ModuleList>());
+  if (norm != NormLayer::kNone) norms = register_module("norms", std::make_shared<ModuleList>());
   int64_t in = options.in_features();
   for (int64_t h : options.hidden()) {
     layers_.push_back(std::make_shared<Linear>(LinearOptions(in, h).bias(options.bias())));
     layers->push_back(layers_.back());
-    if (norm == "batch") {
+    if (norm == NormLayer::kBatch) {
       batch_norms_.push_back(std::make_shared<BatchNorm1d>(BatchNorm1dOptions(h)));
       norms->push_back(batch_norms_.back());
-    } else if (norm == "layer") {
+    } else if (norm == NormLayer::kLayer) {
       layer_norms_.push_back(std::make_shared<LayerNorm>(LayerNormOptions(h)));
       norms->push_back(layer_norms_.back());
     }
@@ -36,14 +31,6 @@ MLP::MLP(const MLPOptions& options) : Module("MLP"), options_(options) {
   }
   layers_.push_back(std::make_shared<Linear>(LinearOptions(in, options.out_features()).bias(options.bias())));
   layers->push_back(layers_.back());
-}
-
-Tensor MLP::activate(const Tensor& x) const {
-  const std::string& act = options_.activation();
-  if (act == "relu") return relu(x);
-  if (act == "gelu") return gelu(x);
-  if (act == "elu") return elu(x);
-  return tanh(x);
 }
 
 Tensor MLP::normalise(size_t i, const Tensor& x) {
@@ -56,7 +43,7 @@ Tensor MLP::forward(const Tensor& x) {
   Tensor h = x;
   const size_t hidden = layers_.size() - 1;
   for (size_t i = 0; i < hidden; ++i) {
-    h = activate(normalise(i, layers_[i]->forward(h)));
+    h = activate(normalise(i, layers_[i]->forward(h)), options_.activation());
     if (options_.dropout() > 0.0) h = dropout(h, options_.dropout(), is_training());
   }
   return layers_[hidden]->forward(h);

@@ -95,6 +95,19 @@ uint64_t current_seed() {
   return g.seed;
 }
 
+RandomState random_state() {
+  Generator& g = generator();
+  std::lock_guard<std::mutex> lock(g.mu);
+  return {g.seed, g.counter};
+}
+
+void set_random_state(const RandomState& state) {
+  Generator& g = generator();
+  std::lock_guard<std::mutex> lock(g.mu);
+  g.seed = state.seed;
+  g.counter = state.counter;
+}
+
 uint64_t random_offset(uint64_t n) { return detail::reserve_random(n).offset; }
 
 uint64_t random_bits(uint64_t seed, uint64_t counter) { return detail::hash_bits(seed, counter); }

@@ -62,4 +62,32 @@ void Adam::step() {
   }
 }
 
+// Moments are saved only for parameters that have taken a step; "step" holds every parameter's count.
+NamedTensors Adam::state_dict() const {
+  NamedTensors out;
+  out.insert("step", from_vector<int64_t>(steps_, {static_cast<int64_t>(steps_.size())}));
+  for (size_t i = 0; i < params_.size(); ++i) {
+    if (!exp_avg_[i].defined()) continue;
+    out.insert("exp_avg." + std::to_string(i), exp_avg_[i].detach().clone());
+    out.insert("exp_avg_sq." + std::to_string(i), exp_avg_sq_[i].detach().clone());
+  }
+  return out;
+}
+
+void Adam::load_state_dict(const NamedTensors& state) {
+  const Tensor& step = state.at("step");
+  LOOM_CHECK(step.dtype() == kInt64 && step.dim() == 1 && step.size(0) == static_cast<int64_t>(params_.size()),
+             ValueError, name_, ".load_state_dict: 'step' is ", step.str(), ", expected int64 [", params_.size(), "]");
+  std::vector<Tensor> m(params_.size()), v(params_.size());
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const std::string k = std::to_string(i);
+    if (!state.contains("exp_avg." + k)) continue;
+    m[i] = state_like(state, "exp_avg." + k, i);
+    v[i] = state_like(state, "exp_avg_sq." + k, i);
+  }
+  steps_ = step.to_vector<int64_t>();
+  exp_avg_ = std::move(m);
+  exp_avg_sq_ = std::move(v);
+}
+
 }  // namespace loom::optim

@@ -33,6 +33,14 @@ void Optimizer::zero_grad() {
   for (const Tensor& p : params_) p.zero_grad();
 }
 
+Tensor Optimizer::state_like(const NamedTensors& state, const std::string& key, size_t i) const {
+  const Tensor& p = params_.at(i);
+  const Tensor& t = state.at(key);
+  LOOM_CHECK(t.shape() == p.shape() && t.dtype() == p.dtype(), ValueError, name_, ".load_state_dict: '", key,
+             "' is ", t.str(), " but parameter ", i, " is ", p.str());
+  return t.to(p.device()).clone();
+}
+
 // ---------------------------------------------------------------- schedules
 
 void LRScheduler::step() {
@@ -60,6 +68,38 @@ CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, int64_t T_max, double
 double CosineAnnealingLR::lr_at(int64_t epoch) const {
   const double phase = std::numbers::pi * static_cast<double>(epoch) / static_cast<double>(t_max_);
   return eta_min_ + (base_lr_ - eta_min_) * (1.0 + std::cos(phase)) / 2.0;
+}
+
+ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, bool maximize, double factor, int64_t patience,
+                                     double threshold, double min_lr)
+    : optimizer_(optimizer),
+      maximize_(maximize),
+      factor_(factor),
+      threshold_(threshold),
+      min_lr_(min_lr),
+      patience_(patience),
+      best_(maximize ? -INFINITY : INFINITY) {
+  LOOM_CHECK(std::isfinite(factor) && factor > 0.0 && factor < 1.0, ValueError,
+             "ReduceLROnPlateau: factor must be in (0, 1), got ", factor);
+  LOOM_CHECK(patience >= 0, ValueError, "ReduceLROnPlateau: patience must be >= 0, got ", patience);
+  LOOM_CHECK(std::isfinite(threshold) && threshold >= 0.0, ValueError,
+             "ReduceLROnPlateau: threshold must be >= 0, got ", threshold);
+  LOOM_CHECK(std::isfinite(min_lr) && min_lr >= 0.0, ValueError, "ReduceLROnPlateau: min_lr must be >= 0, got ",
+             min_lr);
+}
+
+void ReduceLROnPlateau::step(double metric) {
+  const bool better = maximize_ ? metric > best_ * (best_ >= 0 ? 1.0 + threshold_ : 1.0 - threshold_)
+                                : metric < best_ * (best_ >= 0 ? 1.0 - threshold_ : 1.0 + threshold_);
+  if (better || std::isinf(best_)) {
+    best_ = metric;
+    bad_ = 0;
+    return;
+  }
+  if (++bad_ > patience_) {
+    optimizer_.set_lr(std::max(min_lr_, optimizer_.lr() * factor_));
+    bad_ = 0;
+  }
 }
 
 // ---------------------------------------------------------------- clipping

@@ -41,4 +41,21 @@ void SGD::step() {
   }
 }
 
+NamedTensors SGD::state_dict() const {
+  NamedTensors out;
+  for (size_t i = 0; i < params_.size(); ++i) {
+    if (momentum_[i].defined()) out.insert("momentum." + std::to_string(i), momentum_[i].detach().clone());
+  }
+  return out;
+}
+
+void SGD::load_state_dict(const NamedTensors& state) {
+  std::vector<Tensor> buffers(params_.size());
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const std::string key = "momentum." + std::to_string(i);
+    if (state.contains(key)) buffers[i] = state_like(state, key, i);
+  }
+  momentum_ = std::move(buffers);
+}
+
 }  // namespace loom::optim

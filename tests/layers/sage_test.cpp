@@ -42,7 +42,7 @@ Mat aggregate(const Edges& e, const Mat& x, const std::string& aggr) {
 Mat sage_reference(const Edges& e, const Tensor& x, SAGEConv& conv) {
   const auto& o = conv.options();
   const Mat xm = to_mat(x);
-  Mat out = linear_d(aggregate(e, xm, o.aggr()), conv.lin_l->weight, conv.lin_l->bias);
+  Mat out = linear_d(aggregate(e, xm, to_string(o.aggr())), conv.lin_l->weight, conv.lin_l->bias);
   if (o.root_weight()) out = add_d(out, linear_d(xm, conv.lin_r->weight));
   if (o.normalize()) {
     for (auto& row : out) {
@@ -72,7 +72,7 @@ TEST_P(SageForward, MatchesDenseReference) {
   const Edges e = random_edges(12, 40, 3, /*weighted=*/true);  // weights must be ignored
   const graph::Graph g = e.graph();
   manual_seed(1);
-  SAGEConv conv(SAGEConvOptions(c.in, c.out).aggr(c.aggr).root_weight(c.root_weight).normalize(c.normalize).bias(c.bias));
+  SAGEConv conv(SAGEConvOptions(c.in, c.out).aggr(parse_choice<Aggregation>(c.aggr)).root_weight(c.root_weight).normalize(c.normalize).bias(c.bias));
   conv.to(kFloat64);
   EXPECT_EQ(conv.lin_r != nullptr, c.root_weight);
   EXPECT_EQ(conv.lin_l->bias.defined(), c.bias);
@@ -128,7 +128,7 @@ TEST(SageConv, Gradcheck) {
         const Edges e = random_edges(22, 14, 2, false);
         const graph::Graph g = e.graph();
         manual_seed(3);
-        SAGEConv conv(SAGEConvOptions(in, out).aggr(aggr).normalize(normalize));
+        SAGEConv conv(SAGEConvOptions(in, out).aggr(parse_choice<Aggregation>(aggr)).normalize(normalize));
         conv.to(kFloat64);
         const Tensor x = requires_grad_input({e.n, in}, 5);
         EXPECT_TRUE(param_gradcheck([&] { return conv.forward(g, x); },
@@ -142,7 +142,7 @@ TEST(SageConv, TrainsOnCsbm) {
   const graph::Graph g = graph::Graph::from_edge_index(ds.edge_index, ds.num_nodes());
   for (const char* aggr : {"mean", "max"}) {
     manual_seed(4);
-    SAGEConv c1(SAGEConvOptions(ds.num_features(), 16).aggr(aggr)), c2(SAGEConvOptions(16, ds.num_classes).aggr(aggr));
+    SAGEConv c1(SAGEConvOptions(ds.num_features(), 16).aggr(parse_choice<Aggregation>(aggr))), c2(SAGEConvOptions(16, ds.num_classes).aggr(parse_choice<Aggregation>(aggr)));
     std::vector<Tensor> params = c1.parameters();
     for (const Tensor& p : c2.parameters()) params.push_back(p);
     const double acc = train_and_test(ds, params, [&](bool) { return c2.forward(g, relu(c1.forward(g, ds.x))); });
@@ -154,8 +154,9 @@ TEST(SageConv, Errors) {
   const Edges e = random_edges(1, 8, 2, false);
   const graph::Graph g = e.graph();
   SAGEConv conv(SAGEConvOptions(4, 2));
-  EXPECT_THAT([] { SAGEConv(SAGEConvOptions(4, 2).aggr("min")); },
-              ThrowsMessage<ValueError>(HasSubstr("SAGEConv: unknown aggr 'min' (expected mean, max or sum)")));
+  EXPECT_THAT([] { SAGEConv(SAGEConvOptions(4, 2).aggr(Aggregation::kMin)); },
+              ThrowsMessage<ValueError>(
+                  HasSubstr("SAGEConv: aggregation 'min' is not supported (expected mean, max or sum)")));
   EXPECT_THAT([&] { conv.forward(g, zeros({8, 5})); },
               ThrowsMessage<ShapeError>(HasSubstr("SAGEConv.forward: 'x' must be [N, 4] (in_features = 4), got [8, 5]")));
   EXPECT_THAT([&] { conv.forward(g, zeros({8})); },
@@ -173,7 +174,7 @@ TEST(SageConv, CudaParity) {
   for (const char* aggr : {"mean", "sum", "max"})
     for (auto [in, out] : {std::pair<int64_t, int64_t>{24, 8}, {8, 24}}) {
       manual_seed(5);
-      SAGEConv conv(SAGEConvOptions(in, out).aggr(aggr).normalize(true));
+      SAGEConv conv(SAGEConvOptions(in, out).aggr(parse_choice<Aggregation>(aggr)).normalize(true));
       const Tensor x = random_tensor({e.n, in}, 6, -1, 1, kFloat32);
       const Tensor y_cpu = conv.forward(g, x);
       sum(mul(y_cpu, random_tensor(y_cpu.shape(), 7, -1, 1, kFloat32))).backward();

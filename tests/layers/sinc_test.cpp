@@ -78,12 +78,12 @@ Tensor reference(SINCConv& m, const TestGraph& t, const Tensor& x) {
       if (t.dst[e] != u) continue;
       for (int64_t f = 0; f < Fi; ++f) {
         const double xv = xs[t.src[e] * Fi + f];
-        if (o.context_aggr() == "max") agg[f] = deg == 0 ? xv : std::max(agg[f], xv);
-        else agg[f] += (o.context_aggr() == "sym" ? sym(e) : 1.0) * xv;
+        if (to_string(o.context_aggr()) == "max") agg[f] = deg == 0 ? xv : std::max(agg[f], xv);
+        else agg[f] += (to_string(o.context_aggr()) == "sym" ? sym(e) : 1.0) * xv;
       }
       ++deg;
     }
-    if (o.context_aggr() == "mean" && deg > 0)
+    if (to_string(o.context_aggr()) == "mean" && deg > 0)
       for (double& a : agg) a /= static_cast<double>(deg);
     std::vector<double> h(H, 0.0);
     for (int64_t e = 0; e < E; ++e) {
@@ -92,10 +92,10 @@ Tensor reference(SINCConv& m, const TestGraph& t, const Tensor& x) {
       for (int64_t j = 0; j < H; ++j) {
         double z = lin(wq, &xs[u * Fi], H, Fi, j) + bq[j] + lin(wk, &xs[v * Fi], H, Fi, j);
         if (o.context()) z += lin(wn, agg.data(), H, Fi, j);
-        h[j] += (o.aggr() == "sym" ? sym(e) : 1.0) * act(o.activation(), z);
+        h[j] += (to_string(o.aggr()) == "sym" ? sym(e) : 1.0) * act(to_string(o.activation()), z);
       }
     }
-    if (o.aggr() == "mean" && deg > 0)
+    if (to_string(o.aggr()) == "mean" && deg > 0)
       for (double& a : h) a /= static_cast<double>(deg);
     for (int64_t i = 0; i < Fo; ++i) out[u * Fo + i] = lin(wr, h.data(), Fo, H, i) + br[i];
   }
@@ -115,7 +115,7 @@ TEST(SINCConv, MatchesTheDenseReferenceForEveryAggregatorAndActivation) {
   for (const char* aggr : {"sum", "mean", "sym"}) {
     for (const char* ctx : {"sum", "mean", "max", "sym"}) {
       for (const char* a : {"relu", "leaky_relu", "sigmoid", "tanh"}) {
-        auto m = make_layer(SINCConvOptions(kIn, kHidden, kOut).aggr(aggr).context_aggr(ctx).activation(a));
+        auto m = make_layer(SINCConvOptions(kIn, kHidden, kOut).aggr(parse_choice<Aggregation>(aggr)).context_aggr(parse_choice<Aggregation>(ctx)).activation(parse_choice<Activation>(a)));
         const Tensor out = m->forward(t.g, x);
         ASSERT_EQ(out.shape(), (Shape{kN, kOut}));
         EXPECT_LT(max_abs_diff(out, reference(*m, t, x)), 1e-12) << aggr << "/" << ctx << "/" << a;
@@ -188,12 +188,12 @@ TEST(SINCConv, GradcheckInputAndParameters) {
   for (const char* aggr : {"sum", "mean", "sym"}) {
     for (const char* ctx : {"sum", "max", "sym"}) {
       for (const char* a : {"tanh", "leaky_relu"}) {
-        auto m = make_layer(SINCConvOptions(kIn, kHidden, kOut).aggr(aggr).context_aggr(ctx).activation(a));
+        auto m = make_layer(SINCConvOptions(kIn, kHidden, kOut).aggr(parse_choice<Aggregation>(aggr)).context_aggr(parse_choice<Aggregation>(ctx)).activation(parse_choice<Activation>(a)));
         EXPECT_TRUE(check_all_gradients(*m, t.g, x)) << aggr << "/" << ctx << "/" << a;
       }
     }
   }
-  auto sir = make_layer(SINCConvOptions(kIn, kHidden, kOut).context(false).activation("sigmoid"));
+  auto sir = make_layer(SINCConvOptions(kIn, kHidden, kOut).context(false).activation(Activation::kSigmoid));
   EXPECT_TRUE(check_all_gradients(*sir, t.g, x)) << "SIR-GCN";
 }
 
@@ -208,12 +208,15 @@ TEST(SINCConv, DropoutOnlyWhileTraining) {
 }
 
 TEST(SINCConv, ErrorsNameTheProblem) {
-  EXPECT_THAT([] { SINCConv(SINCConvOptions(2, 4, 1).aggr("max")); },
-              ThrowsMessage<ValueError>(HasSubstr("'aggr' must be sum, mean or sym, got 'max'")));
-  EXPECT_THAT([] { SINCConv(SINCConvOptions(2, 4, 1).context_aggr("min")); },
-              ThrowsMessage<ValueError>(HasSubstr("'context_aggr' must be sum, mean, max or sym, got 'min'")));
-  EXPECT_THAT([] { SINCConv(SINCConvOptions(2, 4, 1).activation("gelu")); },
-              ThrowsMessage<ValueError>(HasSubstr("'activation' must be relu, leaky_relu, sigmoid or tanh")));
+  EXPECT_THAT([] { SINCConv(SINCConvOptions(2, 4, 1).aggr(Aggregation::kMax)); },
+              ThrowsMessage<ValueError>(
+                  HasSubstr("SINCConv: aggregation 'max' is not supported (expected sum, mean or sym)")));
+  EXPECT_THAT([] { SINCConv(SINCConvOptions(2, 4, 1).context_aggr(Aggregation::kMin)); },
+              ThrowsMessage<ValueError>(HasSubstr(
+                  "SINCConv (context): aggregation 'min' is not supported (expected sum, mean, max or sym)")));
+  EXPECT_THAT([] { SINCConv(SINCConvOptions(2, 4, 1).activation(Activation::kGelu)); },
+              ThrowsMessage<ValueError>(HasSubstr(
+                  "SINCConv: activation 'gelu' is not supported (expected relu, leaky_relu, sigmoid or tanh)")));
   EXPECT_THAT([] { SINCConv(SINCConvOptions(2, 0, 1)); }, ThrowsMessage<ValueError>(HasSubstr("must be > 0")));
   EXPECT_THAT([] { SINCConv(SINCConvOptions(2, 4, 1).dropout(1.0)); },
               ThrowsMessage<ValueError>(HasSubstr("'dropout' must be in [0, 1)")));
@@ -237,8 +240,8 @@ TEST(SINCConv, CudaMatchesCpu) {
   for (const char* aggr : {"sum", "mean", "sym"}) {
     for (const char* ctx : {"sum", "mean", "max", "sym"}) {
       manual_seed(11);
-      auto cpu = std::make_shared<SINCConv>(SINCConvOptions(kIn, kHidden, kOut).aggr(aggr).context_aggr(ctx));
-      auto gpu = std::make_shared<SINCConv>(SINCConvOptions(kIn, kHidden, kOut).aggr(aggr).context_aggr(ctx));
+      auto cpu = std::make_shared<SINCConv>(SINCConvOptions(kIn, kHidden, kOut).aggr(parse_choice<Aggregation>(aggr)).context_aggr(parse_choice<Aggregation>(ctx)));
+      auto gpu = std::make_shared<SINCConv>(SINCConvOptions(kIn, kHidden, kOut).aggr(parse_choice<Aggregation>(aggr)).context_aggr(parse_choice<Aggregation>(ctx)));
       gpu->load_state_dict(cpu->state_dict());
       gpu->to(kCUDA);
       Tensor xc = random_tensor({kN, kIn}, 6, -1, 1, kFloat32).set_requires_grad(true);

@@ -10,7 +10,8 @@
 #include "loom/hypergraph/hypergraph.h"
 #include "loom/layers/soft_hgnn.h"
 #include "loom/models/gnn.h"
-#include "loom/models/node_classification.h"
+#include "loom/models/registry.h"
+#include "loom/models/trainer.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -33,21 +34,23 @@ data::NodeDataset homophilous_csbm() {
   return data::make_csbm(o);
 }
 
-models::TrainResult fit(const models::GnnOptions& opts, const data::NodeDataset& d, const graph::Graph& g) {
+// Test accuracy after 60 epochs of the default trainer on graph g or hypergraph h.
+template <class S> double fit(const models::GnnOptions& opts, const data::NodeDataset& d, const S& structure) {
   manual_seed(0);
   models::NodeClassifier model(opts);
-  models::TrainOptions t;
+  models::NodeClassificationTask task(d, [&] { return model.forward(structure, d.x); });
+  models::TrainerOptions t;
   t.epochs = 60;
-  return models::train_node_classifier(model, [&](bool) { return model.forward(g, d.x); }, d, t);
+  return models::fit(model, task, t).metric("test_acc");
 }
 
 TEST(NodeClassifier, EveryGraphModelLearnsAndBeatsTheMlpOnAHomophilousGraph) {
   const data::NodeDataset d = homophilous_csbm();
   const graph::Graph g = graph::Graph::from_edge_index(d.edge_index, d.num_nodes());
-  const double mlp = fit(models::GnnOptions("mlp", 16, 32, 3), d, g).test_acc;
+  const double mlp = fit(models::GnnOptions("mlp", 16, 32, 3), d, g);
   for (const char* m : {"gcn", "sage", "gat", "gatv2", "gin", "sinc"}) {
     const int64_t hidden = std::string(m).rfind("gat", 0) == 0 ? 8 : 32;
-    const double acc = fit(models::GnnOptions(m, 16, hidden, 3).heads(4).attention_dropout(0.1), d, g).test_acc;
+    const double acc = fit(models::GnnOptions(m, 16, hidden, 3).heads(4).attention_dropout(0.1), d, g);
     EXPECT_GT(acc, mlp + 0.05) << m << " vs mlp " << mlp;
     EXPECT_GT(acc, 0.75) << m;
   }
@@ -57,21 +60,15 @@ TEST(NodeClassifier, HypergraphModelsLearnOnNeighbourhoodHyperedgesAndBeatTheMlp
   const data::NodeDataset d = homophilous_csbm();
   const graph::Graph g = graph::Graph::from_edge_index(d.edge_index, d.num_nodes());
   const hypergraph::Hypergraph h = hypergraph::Hypergraph::from_graph_neighborhoods(g);
-  auto fit_h = [&](const models::GnnOptions& opts) {
-    manual_seed(0);
-    models::NodeClassifier model(opts);
-    models::TrainOptions t;
-    t.epochs = 60;
-    return models::train_node_classifier(model, [&](bool) { return model.forward(h, d.x); }, d, t).test_acc;
-  };
+  auto fit_h = [&](const models::GnnOptions& opts) { return fit(opts, d, h); };
   const double mlp = fit_h(models::GnnOptions("mlp", 16, 32, 3));  // mlp runs on either structure
   for (const char* m : {"hgnn", "hgnnp"}) {
-    EXPECT_TRUE(models::NodeClassifier::is_hypergraph_model(m));
+    EXPECT_EQ(models::find_model(m).input, models::Input::kHypergraph);
     const double acc = fit_h(models::GnnOptions(m, 16, 32, 3));
     EXPECT_GT(acc, mlp + 0.05) << m << " vs mlp " << mlp;
     EXPECT_GT(acc, 0.75) << m;
   }
-  EXPECT_FALSE(models::NodeClassifier::is_hypergraph_model("gcn"));
+  EXPECT_EQ(models::find_model("gcn").input, models::Input::kGraph);
   models::NodeClassifier hgnn(models::GnnOptions("hgnn", 16, 8, 3));
   EXPECT_EQ(hgnn.named_parameters().at("convs.0.weight").shape(), (Shape{8, 16}));
   EXPECT_THAT([&] { hgnn.forward(g, d.x); },
@@ -85,14 +82,8 @@ TEST(NodeClassifier, HypergraphAttentionLearnsAndConcatenatesHeads) {
   const data::NodeDataset d = homophilous_csbm();
   const graph::Graph g = graph::Graph::from_edge_index(d.edge_index, d.num_nodes());
   const hypergraph::Hypergraph h = hypergraph::Hypergraph::from_graph_neighborhoods(g);
-  EXPECT_TRUE(models::NodeClassifier::is_hypergraph_model("hgat"));
-  auto fit_h = [&](const models::GnnOptions& opts) {
-    manual_seed(0);
-    models::NodeClassifier model(opts);
-    models::TrainOptions t;
-    t.epochs = 60;
-    return models::train_node_classifier(model, [&](bool) { return model.forward(h, d.x); }, d, t).test_acc;
-  };
+  EXPECT_EQ(models::find_model("hgat").input, models::Input::kHypergraph);
+  auto fit_h = [&](const models::GnnOptions& opts) { return fit(opts, d, h); };
   const double mlp = fit_h(models::GnnOptions("mlp", 16, 32, 3));
   const double acc = fit_h(models::GnnOptions("hgat", 16, 8, 3).heads(4).attention_dropout(0.2));
   EXPECT_GT(acc, mlp + 0.05) << "hgat vs mlp " << mlp;
@@ -113,14 +104,8 @@ TEST(NodeClassifier, SoftHgnnLearnsNamesItsBlockAndRoundTrips) {
   const data::NodeDataset d = homophilous_csbm();
   const graph::Graph g = graph::Graph::from_edge_index(d.edge_index, d.num_nodes());
   const hypergraph::Hypergraph h = hypergraph::Hypergraph::from_graph_neighborhoods(g);
-  EXPECT_TRUE(models::NodeClassifier::is_hypergraph_model("softhgnn"));
-  auto fit_h = [&](const models::GnnOptions& opts) {
-    manual_seed(0);
-    models::NodeClassifier model(opts);
-    models::TrainOptions t;
-    t.epochs = 60;
-    return models::train_node_classifier(model, [&](bool) { return model.forward(h, d.x); }, d, t).test_acc;
-  };
+  EXPECT_EQ(models::find_model("softhgnn").input, models::Input::kHypergraph);
+  auto fit_h = [&](const models::GnnOptions& opts) { return fit(opts, d, h); };
   const double mlp = fit_h(models::GnnOptions("mlp", 16, 32, 3));
   const double acc = fit_h(models::GnnOptions("softhgnn", 16, 32, 3));
   EXPECT_GT(acc, mlp + 0.05) << "softhgnn vs mlp " << mlp;
@@ -169,7 +154,7 @@ TEST(NodeClassifier, SoftHgnnLearnsNamesItsBlockAndRoundTrips) {
   EXPECT_THAT([] { models::NodeClassifier m(models::GnnOptions("softhgnn", 4, 4, 2).num_layers(1)); },
               ThrowsMessage<ValueError>(HasSubstr("'softhgnn' places its SoftHGNN block after a hidden layer")));
   // With jk every layer is hidden: the block runs after the last one.
-  models::NodeClassifier jk(models::GnnOptions("softhgnn", 16, 8, 3).num_layers(1).jk("cat"));
+  models::NodeClassifier jk(models::GnnOptions("softhgnn", 16, 8, 3).num_layers(1).jk(models::JumpingKnowledge::kCat));
   EXPECT_EQ(jk.forward(h, d.x).shape(), (Shape{600, 3}));
 }
 
@@ -178,7 +163,11 @@ TEST(NodeClassifier, OptionsShapeTheNetwork) {
   const data::NodeDataset d = homophilous_csbm();
   const graph::Graph g = graph::Graph::from_edge_index(d.edge_index, d.num_nodes());
   for (const char* jk : {"none", "cat", "max", "sum"}) {
-    models::NodeClassifier m(models::GnnOptions("gcn", 16, 24, 3).num_layers(3).jk(jk).norm("batch").residual(true));
+    models::NodeClassifier m(models::GnnOptions("gcn", 16, 24, 3)
+                                 .num_layers(3)
+                                 .jk(parse_choice<models::JumpingKnowledge>(jk))
+                                 .norm(NormLayer::kBatch)
+                                 .residual(true));
     const Tensor out = m.forward(g, d.x);
     EXPECT_EQ(out.shape(), (Shape{600, 3})) << jk;
     EXPECT_FALSE(has_nonfinite(out)) << jk;
@@ -193,9 +182,14 @@ TEST(NodeClassifier, OptionsShapeTheNetwork) {
 
 TEST(NodeClassifier, BadOptionsAreNamed) {
   EXPECT_THAT([] { models::NodeClassifier m(models::GnnOptions("gnn", 4, 4, 2)); },
-              ThrowsMessage<ValueError>(HasSubstr("unknown model 'gnn'")));
-  EXPECT_THAT([] { models::NodeClassifier m(models::GnnOptions("gcn", 4, 4, 2).jk("avg")); },
-              ThrowsMessage<ValueError>(HasSubstr("unknown jk 'avg'")));
+              ThrowsMessage<ValueError>(HasSubstr("unknown model 'gnn' (expected gcn, sage, gat")));
+  EXPECT_THAT([] { parse_choice<models::JumpingKnowledge>("avg"); },
+              ThrowsMessage<ValueError>(HasSubstr("unknown jk 'avg' (expected none, cat, max or sum)")));
+  EXPECT_THAT([] { models::NodeClassifier m(models::GnnOptions("gcn", 4, 4, 2).aggr(Aggregation::kMax)); },
+              ThrowsMessage<ValueError>(HasSubstr("model 'gcn' takes no aggregation choice (aggr is for sage or sinc)")));
+  EXPECT_THAT([] { models::NodeClassifier m(models::GnnOptions("sage", 4, 4, 2).aggr(Aggregation::kSym)); },
+              ThrowsMessage<ValueError>(HasSubstr(
+                  "NodeClassifier: model 'sage': aggregation 'sym' is not supported (expected mean, max or sum)")));
   EXPECT_THAT([] { models::NodeClassifier m(models::GnnOptions("gcn", 4, 4, 2).num_layers(0)); },
               ThrowsMessage<ValueError>(HasSubstr("num_layers must be >= 1")));
   models::NodeClassifier m(models::GnnOptions("gcn", 4, 4, 2));

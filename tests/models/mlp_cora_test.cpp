@@ -5,7 +5,7 @@
 #include "loom/core/nn.h"
 #include "loom/core/random.h"
 #include "loom/data/dataset.h"
-#include "loom/models/node_classification.h"
+#include "loom/models/trainer.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -21,10 +21,10 @@ TEST(TrainNodeClassifier, MlpOnCoraMatchesThePublishedBaseline) {
   for (int seed = 0; seed < seeds; ++seed) {
     manual_seed(static_cast<uint64_t>(seed));
     nn::MLP mlp(nn::MLPOptions(d.num_features(), {64}, d.num_classes).dropout(0.5));
-    models::TrainOptions o;  // Adam, lr 0.01, weight decay 5e-4, 200 epochs
-    const models::TrainResult r = models::train_node_classifier(mlp, [&](bool) { return mlp.forward(d.x); }, d, o);
-    EXPECT_GT(r.test_acc, 0.52) << "seed " << seed;
-    total += r.test_acc;
+    models::NodeClassificationTask task(d, [&] { return mlp.forward(d.x); });
+    const double acc = models::fit(mlp, task, {}).metric("test_acc");  // Adam, lr 0.01, weight decay 5e-4, 200 epochs
+    EXPECT_GT(acc, 0.52) << "seed " << seed;
+    total += acc;
   }
   const double mean = total / seeds;
   EXPECT_GE(mean, 0.55);

@@ -208,12 +208,12 @@ TEST(Options, ChainableSetters) {
   EXPECT_EQ(lin.in_features(), 3);
   EXPECT_EQ(lin.out_features(), 4);
   EXPECT_FALSE(lin.bias());
-  const nn::MLPOptions mlp = nn::MLPOptions(2, {16, 8}, 3).activation("gelu").dropout(0.25).norm("layer");
+  const nn::MLPOptions mlp = nn::MLPOptions(2, {16, 8}, 3).activation(Activation::kGelu).dropout(0.25).norm(NormLayer::kLayer);
   EXPECT_THAT(mlp.hidden(), ElementsAre(16, 8));
-  EXPECT_EQ(mlp.activation(), "gelu");
+  EXPECT_EQ(mlp.activation(), Activation::kGelu);
   EXPECT_EQ(mlp.dropout(), 0.25);
-  EXPECT_EQ(mlp.norm(), "layer");
-  EXPECT_EQ(nn::MLPOptions(1, {}, 1).activation(), "relu");  // defaults
+  EXPECT_EQ(mlp.norm(), NormLayer::kLayer);
+  EXPECT_EQ(nn::MLPOptions(1, {}, 1).activation(), Activation::kRelu);  // defaults
   const optim::AdamOptions adam = optim::AdamOptions(0.01).betas({0.8, 0.9}).weight_decay(0.1);
   EXPECT_EQ(adam.betas().first, 0.8);
   EXPECT_EQ(adam.eps(), 1e-8);

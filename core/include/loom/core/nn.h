@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "loom/core/choices.h"
 #include "loom/core/io.h"
 #include "loom/core/options.h"
 #include "loom/core/tensor.h"
@@ -213,9 +214,9 @@ struct MLPOptions {
   LOOM_ARG(int64_t, in_features);
   LOOM_ARG(std::vector<int64_t>, hidden);
   LOOM_ARG(int64_t, out_features);
-  LOOM_ARG(std::string, activation) = "relu";  // relu | gelu | elu | tanh
-  LOOM_ARG(double, dropout) = 0.0;             // after each hidden activation, while training
-  LOOM_ARG(std::string, norm) = "none";        // none | batch | layer: after each hidden Linear, before activation
+  LOOM_ARG(Activation, activation) = Activation::kRelu;
+  LOOM_ARG(double, dropout) = 0.0;                    // after each hidden activation, while training
+  LOOM_ARG(NormLayer, norm) = NormLayer::kNone;       // after each hidden Linear, before the activation
   LOOM_ARG(bool, bias) = true;
 };
 
@@ -230,7 +231,6 @@ class MLP : public Module {
   const std::vector<std::shared_ptr<Linear>>& layers() const { return layers_; }
 
  private:
-  Tensor activate(const Tensor& x) const;
   Tensor normalise(size_t i, const Tensor& x);
 
   MLPOptions options_;

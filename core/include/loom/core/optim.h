@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "loom/core/io.h"
 #include "loom/core/options.h"
 #include "loom/core/tensor.h"
 
@@ -30,7 +31,16 @@ class Optimizer {
   void set_lr(double lr);
   const std::vector<Tensor>& parameters() const { return params_; }
 
+  // The per-parameter state (momentum buffers, Adam moments and step counts) keyed "<what>.<parameter index>",
+  // for checkpoints. load_state_dict takes what state_dict returned for the same parameter list (shapes and
+  // dtypes checked; tensors copied to each parameter's device) and replaces the current state; the learning
+  // rate is not part of it (set_lr).
+  virtual NamedTensors state_dict() const = 0;
+  virtual void load_state_dict(const NamedTensors& state) = 0;
+
  protected:
+  // Copies state[key] into a tensor like params_[i] (ValueError naming the key on a shape or dtype mismatch).
+  Tensor state_like(const NamedTensors& state, const std::string& key, size_t i) const;
   std::vector<Tensor> params_;
   double lr_;
   const char* name_;
@@ -52,6 +62,8 @@ class SGD : public Optimizer {
  public:
   SGD(std::vector<Tensor> params, const SGDOptions& options);
   void step() override;
+  NamedTensors state_dict() const override;
+  void load_state_dict(const NamedTensors& state) override;
   const SGDOptions& options() const { return options_; }
 
  private:
@@ -73,6 +85,8 @@ class Adam : public Optimizer {
  public:
   Adam(std::vector<Tensor> params, const AdamOptions& options);
   void step() override;
+  NamedTensors state_dict() const override;
+  void load_state_dict(const NamedTensors& state) override;
   const AdamOptions& options() const { return options_; }
 
  protected:
@@ -107,6 +121,9 @@ class LRScheduler {
   virtual ~LRScheduler() = default;
   void step();
   int64_t last_epoch() const { return epoch_; }
+  // Resumes at `epoch` (a checkpoint's last_epoch()) without touching the optimizer's lr, which the checkpoint
+  // restores itself.
+  void set_last_epoch(int64_t epoch) { epoch_ = epoch; }
   double get_last_lr() const { return optimizer_.lr(); }
 
  protected:
@@ -142,6 +159,28 @@ class CosineAnnealingLR : public LRScheduler {
  private:
   int64_t t_max_;
   double eta_min_;
+};
+
+// Multiplies the lr by `factor` when the watched metric has not improved for more than `patience` steps (as
+// torch.optim.lr_scheduler.ReduceLROnPlateau, threshold mode "rel"): an improvement is a value better than
+// best * (1 + threshold) when maximising, best * (1 - threshold) when minimising. The lr never goes below min_lr.
+class ReduceLROnPlateau {
+ public:
+  ReduceLROnPlateau(Optimizer& optimizer, bool maximize, double factor = 0.1, int64_t patience = 10,
+                    double threshold = 1e-4, double min_lr = 0.0);
+  void step(double metric);
+  // State for checkpoints: the best value seen and the steps since it.
+  double best() const { return best_; }
+  int64_t num_bad_steps() const { return bad_; }
+  void set_state(double best, int64_t num_bad_steps) { best_ = best, bad_ = num_bad_steps; }
+
+ private:
+  Optimizer& optimizer_;
+  bool maximize_;
+  double factor_, threshold_, min_lr_;
+  int64_t patience_;
+  double best_;
+  int64_t bad_ = 0;
 };
 
 // Scales all gradients in place so that their joint L2 norm is at most max_norm (factor max_norm / (norm + 1e-6)

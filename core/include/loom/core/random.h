@@ -13,6 +13,15 @@ namespace loom {
 void manual_seed(uint64_t seed);
 uint64_t current_seed();
 
+// The generator's whole state, for checkpoints: restoring it makes every later draw (dropout masks, shuffles)
+// repeat exactly.
+struct RandomState {
+  uint64_t seed = 0;
+  uint64_t counter = 0;
+};
+RandomState random_state();
+void set_random_state(const RandomState& state);
+
 // Reserves `n` consecutive counter values and returns the first (what device kernels hash with the seed).
 uint64_t random_offset(uint64_t n);
 

@@ -7,6 +7,7 @@
 
 #include "loom/core/nn.h"
 #include "loom/graph/graph.h"
+#include "loom/layers/layer.h"
 
 namespace loom::layers {
 
@@ -30,11 +31,11 @@ struct GATConvOptions {
 // parameters ([H, edge_dim]) first. With add_self_loops, the loops Graph::with_self_loops adds carry zero edge
 // features (PyG's GATConv fills them with the mean of the node's in-edge features instead), and nodes that
 // already have a loop keep theirs (add_remaining_self_loops).
-class GATConv : public nn::Module {
+class GATConv : public GraphLayer {
  public:
   explicit GATConv(const GATConvOptions& options);
   // x [N, in] -> [N, H C] (concat) or [N, C].
-  Tensor forward(const graph::Graph& g, const Tensor& x);
+  Tensor forward(const graph::Graph& g, const Tensor& x) override;
   const GATConvOptions& options() const { return options_; }
   Tensor weight, att_src, att_dst, weight_edge, att_edge, bias;
 
@@ -49,10 +50,10 @@ class GATConv : public nn::Module {
 // bias as in PyG's lin_l/lin_r), att [H, C] (Glorot); bias [H C] or [C]. edge_dim > 0 throws NotImplementedError
 // in the constructor: the edge term sits inside the LeakyReLU, so it cannot be contracted to [E, H] like GAT's
 // without an [E, H, C] tensor (weight_edge stays undefined).
-class GATv2Conv : public nn::Module {
+class GATv2Conv : public GraphLayer {
  public:
   explicit GATv2Conv(const GATConvOptions& options);
-  Tensor forward(const graph::Graph& g, const Tensor& x);
+  Tensor forward(const graph::Graph& g, const Tensor& x) override;
   const GATConvOptions& options() const { return options_; }
   Tensor weight_l, bias_l, weight_r, bias_r, att, weight_edge, bias;
 

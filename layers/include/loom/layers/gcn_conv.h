@@ -6,6 +6,7 @@
 
 #include "loom/core/nn.h"
 #include "loom/graph/graph.h"
+#include "loom/layers/layer.h"
 
 namespace loom::layers {
 
@@ -19,11 +20,11 @@ struct GCNConvOptions {
 };
 
 // Parameters as PyG: weight [out, in] ("lin.weight" there, "weight" here; Glorot), bias [out] (zeros).
-class GCNConv : public nn::Module {
+class GCNConv : public GraphLayer {
  public:
   explicit GCNConv(const GCNConvOptions& options);
   // x [N, in] on the graph's device -> [N, out]. Edge weights, when the graph has them, scale the messages.
-  Tensor forward(const graph::Graph& g, const Tensor& x);
+  Tensor forward(const graph::Graph& g, const Tensor& x) override;
   void reset_parameters();
   const GCNConvOptions& options() const { return options_; }
   Tensor weight, bias;

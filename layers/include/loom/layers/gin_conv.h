@@ -10,6 +10,7 @@
 
 #include "loom/core/nn.h"
 #include "loom/graph/graph.h"
+#include "loom/layers/layer.h"
 
 namespace loom::layers {
 
@@ -22,15 +23,15 @@ struct GINConvOptions {
   LOOM_ARG(int64_t, out_features);
   LOOM_ARG(double, eps) = 0.0;        // initial eps
   LOOM_ARG(bool, train_eps) = false;  // eps is a learnable parameter
-  LOOM_ARG(std::string, norm) = "none";  // the inner MLP's norm: none | batch | layer
+  LOOM_ARG(NormLayer, norm) = NormLayer::kNone;  // the inner MLP's norm
   LOOM_ARG(int64_t, edge_dim) = 0;    // GINE: edge feature size (0: edge features must already be [E, in])
 };
 
 // Children: mlp (nn::MLP). Parameter "eps" ([1], trained with train_eps, otherwise a buffer).
-class GINConv : public nn::Module {
+class GINConv : public GraphLayer {
  public:
   explicit GINConv(const GINConvOptions& options);
-  Tensor forward(const graph::Graph& g, const Tensor& x);
+  Tensor forward(const graph::Graph& g, const Tensor& x) override;
   const GINConvOptions& options() const { return options_; }
   std::shared_ptr<nn::MLP> mlp;
   Tensor eps;
@@ -47,7 +48,7 @@ class GINConv : public nn::Module {
 class GINEConv : public GINConv {
  public:
   explicit GINEConv(const GINConvOptions& options);
-  Tensor forward(const graph::Graph& g, const Tensor& x);
+  Tensor forward(const graph::Graph& g, const Tensor& x) override;
   std::shared_ptr<nn::Linear> lin_edge;  // null when edge_dim == 0
 };
 

@@ -8,6 +8,7 @@
 
 #include "loom/core/nn.h"
 #include "loom/hypergraph/hypergraph.h"
+#include "loom/layers/layer.h"
 
 namespace loom::layers {
 
@@ -19,11 +20,11 @@ struct HGNNConvOptions {
 };
 
 // Parameters: weight [out, in] (Glorot), bias [out] (zeros).
-class HGNNConv : public nn::Module {
+class HGNNConv : public HypergraphLayer {
  public:
   explicit HGNNConv(const HGNNConvOptions& options);
   // x [N, in] on the hypergraph's device -> [N, out].
-  Tensor forward(const hypergraph::Hypergraph& h, const Tensor& x);
+  Tensor forward(const hypergraph::Hypergraph& h, const Tensor& x) override;
   const HGNNConvOptions& options() const { return options_; }
   Tensor weight, bias;
 
@@ -38,7 +39,7 @@ class HGNNConv : public nn::Module {
 class HGNNPConv : public HGNNConv {
  public:
   explicit HGNNPConv(const HGNNConvOptions& options);
-  Tensor forward(const hypergraph::Hypergraph& h, const Tensor& x);
+  Tensor forward(const hypergraph::Hypergraph& h, const Tensor& x) override;
 };
 
 }  // namespace loom::layers

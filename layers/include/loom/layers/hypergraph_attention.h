@@ -6,6 +6,7 @@
 
 #include "loom/core/nn.h"
 #include "loom/hypergraph/hypergraph.h"
+#include "loom/layers/layer.h"
 
 namespace loom::layers {
 
@@ -40,11 +41,11 @@ struct HypergraphAttentionConvOptions {
 //     hyperedge weights; here the vertex -> hyperedge stage is a plain mean and the hyperedge -> vertex stage is
 //     the attention-weighted sum (the softmax already normalises it). Hyperedge weights are not used.
 //   - PyG's single att [1, H, 2 C] is split here into att_v and att_e (the same parameter count).
-class HypergraphAttentionConv : public nn::Module {
+class HypergraphAttentionConv : public HypergraphLayer {
  public:
   explicit HypergraphAttentionConv(const HypergraphAttentionConvOptions& options);
   // x [N, in] on the hypergraph's device -> [N, H C] (concat) or [N, C].
-  Tensor forward(const hypergraph::Hypergraph& h, const Tensor& x);
+  Tensor forward(const hypergraph::Hypergraph& h, const Tensor& x) override;
   const HypergraphAttentionConvOptions& options() const { return options_; }
   Tensor weight, att_v, att_e, bias;
 

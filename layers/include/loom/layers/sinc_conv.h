@@ -11,6 +11,7 @@
 
 #include "loom/core/nn.h"
 #include "loom/graph/graph.h"
+#include "loom/layers/layer.h"
 
 namespace loom::layers {
 
@@ -20,19 +21,19 @@ struct SINCConvOptions {
   LOOM_ARG(int64_t, in_features);
   LOOM_ARG(int64_t, hidden_features);
   LOOM_ARG(int64_t, out_features);
-  LOOM_ARG(std::string, aggr) = "sum";          // messages: sum | mean | sym
-  LOOM_ARG(std::string, context_aggr) = "sum";  // context: sum | mean | max | sym
-  LOOM_ARG(std::string, activation) = "relu";   // relu | leaky_relu (0.2) | sigmoid | tanh
+  LOOM_ARG(Aggregation, aggr) = Aggregation::kSum;          // messages: sum | mean | sym
+  LOOM_ARG(Aggregation, context_aggr) = Aggregation::kSum;  // context: sum | mean | max | sym
+  LOOM_ARG(Activation, activation) = Activation::kRelu;     // relu | leaky_relu (0.2) | sigmoid | tanh
   LOOM_ARG(double, dropout) = 0.0;              // on q, k and c, while training
   LOOM_ARG(bool, context) = true;               // false: SIR-GCN (no c_v), the paper's ablation
 };
 
 // Children: lin_query (in -> hidden, bias), lin_key (in -> hidden, no bias), lin_context (in -> hidden, no
 // bias; absent without context), lin_out (hidden -> out, bias).
-class SINCConv : public nn::Module {
+class SINCConv : public GraphLayer {
  public:
   explicit SINCConv(const SINCConvOptions& options);
-  Tensor forward(const graph::Graph& g, const Tensor& x);
+  Tensor forward(const graph::Graph& g, const Tensor& x) override;
   const SINCConvOptions& options() const { return options_; }
   std::shared_ptr<nn::Linear> lin_query, lin_key, lin_context, lin_out;
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "loom/core/nn.h"
+#include "loom/layers/layer.h"
 
 namespace loom::layers {
 
@@ -49,11 +50,11 @@ struct SoftHGNNOutput {
 // M_total = num_hyperedges + num_fixed; fixed hyperedges are the last num_fixed columns. Everything is batched
 // dense GEMMs (the incidence is dense and small: N x M_total per sample), never a per-sample loop.
 // "On graph nodes": x [N, D] is one sample whose tokens are the nodes.
-class SoftHGNN : public nn::Module {
+class SoftHGNN : public TokenLayer {
  public:
   explicit SoftHGNN(const SoftHGNNOptions& options);
   // x [B, N, D] or [N, D], floating, on the parameters' device. ShapeError names a wrong D or rank.
-  Tensor forward(const Tensor& x);
+  Tensor forward(const Tensor& x) override;
   // The same, with the participation matrix, the selection and the load-balancing term (add
   // weight * load_balance to the loss when it has a gradient, i.e. with LoadBalance::kSoftMass).
   SoftHGNNOutput forward_with_details(const Tensor& x);

@@ -1,0 +1,22 @@
+// `loom eval` (a saved model's metrics on a data folder, as JSON) and `loom predict` (per-node classes and
+// probabilities as .npy and CSV). Both rebuild the model from its file alone (models::load).
+#pragma once
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace loom::cli {
+
+struct EvalArgs {
+  std::string load, data, split, device = "cpu";
+  std::string out;  // predict: the prefix of the files written
+};
+
+CLI::App* add_eval_command(CLI::App& app, EvalArgs& args);
+CLI::App* add_predict_command(CLI::App& app, EvalArgs& args);
+int run_eval(const EvalArgs& args);
+int run_predict(const EvalArgs& args);
+
+}  // namespace loom::cli

@@ -1,0 +1,160 @@
+// The model registry: every entry builds from its paper's options, runs on the structure it declares (and is
+// refused on the other), trains a step, and survives a save/load through its self-describing file.
+#include <gmock/gmock.h>
+
+#include <set>
+
+#include "loom/core/ops.h"
+#include "loom/core/random.h"
+#include "loom/data/csbm.h"
+#include "loom/models/registry.h"
+#include "loom/models/saved_model.h"
+#include "support/testing.h"
+
+namespace loom {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+
+struct Fixture {
+  data::NodeDataset d;
+  graph::Graph g;
+  hypergraph::Hypergraph h;
+};
+
+const Fixture& fixture() {
+  static const Fixture f = [] {
+    data::CsbmOptions o;
+    o.num_nodes = 120;
+    o.num_classes = 3;
+    o.num_features = 12;
+    o.num_val = 30;
+    o.seed = 5;
+    Fixture x{data::make_csbm(o), {}, {}};
+    x.g = graph::Graph::from_edge_index(x.d.edge_index, x.d.num_nodes());
+    x.h = hypergraph::Hypergraph::from_graph_neighborhoods(x.g);
+    return x;
+  }();
+  return f;
+}
+
+Tensor run(models::NodeClassifier& m, const models::ModelSpec& spec) {
+  const Fixture& f = fixture();
+  if (spec.input == models::Input::kHypergraph) return m.forward(f.h, f.d.x);
+  return m.forward(f.g, f.d.x);
+}
+
+TEST(Registry, NamesAreUniqueAndEveryEntryIsComplete) {
+  std::set<std::string> seen;
+  for (const models::ModelSpec& s : models::model_registry()) {
+    EXPECT_TRUE(seen.insert(s.name).second) << s.name;
+    EXPECT_FALSE(s.summary.empty()) << s.name;
+    EXPECT_NE(s.make_layer, nullptr) << s.name;
+    EXPECT_GT(s.hidden, 0) << s.name;
+    EXPECT_GT(s.training.epochs, 0) << s.name;
+    EXPECT_EQ(&models::find_model(s.name), &s);
+  }
+  EXPECT_EQ(models::model_names().size(), models::model_registry().size());
+  EXPECT_THAT([] { models::find_model("gnn"); },
+              ThrowsMessage<ValueError>(HasSubstr("unknown model 'gnn' (expected gcn, sage, gat, gatv2, gin, sinc, "
+                                                  "mlp, hgnn, hgnnp, hgat or softhgnn)")));
+}
+
+// The papers' settings, spelled out: a change to the registry that drifts from them fails here.
+TEST(Registry, PaperDefaults) {
+  const models::GnnOptions gcn = models::paper_options("gcn", 1433, 7);
+  EXPECT_EQ(gcn.hidden(), 16);
+  EXPECT_EQ(gcn.dropout(), 0.5);
+  EXPECT_EQ(gcn.activation(), Activation::kRelu);
+  EXPECT_EQ(models::find_model("gcn").training.lr, 0.01);
+  EXPECT_EQ(models::find_model("gcn").training.weight_decay, 5e-4);
+  EXPECT_EQ(models::find_model("gcn").training.epochs, 200);
+  const models::GnnOptions gat = models::paper_options("gat", 1433, 7);
+  EXPECT_EQ(gat.hidden(), 8);
+  EXPECT_EQ(gat.heads(), 8);
+  EXPECT_EQ(gat.out_heads(), 1);
+  EXPECT_EQ(gat.dropout(), 0.6);
+  EXPECT_EQ(gat.attention_dropout(), 0.6);
+  EXPECT_EQ(gat.activation(), Activation::kElu);
+  EXPECT_EQ(models::find_model("gat").training.lr, 0.005);
+  EXPECT_EQ(models::paper_options("sage", 4, 2).aggr(), Aggregation::kMean);
+  EXPECT_EQ(models::paper_options("sinc", 4, 2).aggr(), Aggregation::kSum);
+  EXPECT_EQ(models::paper_options("gcn", 4, 2).aggr(), std::nullopt);
+  EXPECT_EQ(models::find_model("hgnn").training.weight_decay, 0.0);
+  for (const models::ModelSpec& s : models::model_registry()) {
+    EXPECT_EQ(s.training.features, models::FeatureTransform::kRowNormalize) << s.name;
+  }
+}
+
+TEST(Registry, EveryModelRunsOnItsStructureAndLearnsAStep) {
+  const Fixture& f = fixture();
+  for (const models::ModelSpec& s : models::model_registry()) {
+    manual_seed(1);
+    models::GnnOptions o = models::paper_options(s.name, f.d.num_features(), f.d.num_classes);
+    o.hidden(8).heads(std::min<int64_t>(o.heads(), 2));
+    models::NodeClassifier m(o);
+    const Tensor out = run(m, s);
+    EXPECT_EQ(out.shape(), (Shape{f.d.num_nodes(), f.d.num_classes})) << s.name;
+    EXPECT_FALSE(has_nonfinite(out)) << s.name;
+    // A small step against the gradient (norm 1e-3) lowers the loss: the gradient reaches the parameters and
+    // points downhill (eval mode, so dropout does not change the function between the two evaluations).
+    m.eval();
+    const Tensor loss = cross_entropy(run(m, s), f.d.y);
+    loss.backward();
+    double sq = 0;
+    for (const Tensor& p : m.parameters()) {
+      if (p.grad().defined()) sq += sum(mul(p.grad(), p.grad())).item_double();
+    }
+    ASSERT_GT(sq, 0) << s.name;
+    for (Tensor p : m.parameters()) {
+      if (p.grad().defined()) p.detach().add_(p.grad(), -1e-3 / std::sqrt(sq));
+    }
+    EXPECT_LT(cross_entropy(run(m, s), f.d.y).item_double(), loss.item_double()) << s.name;
+    // The other structure is refused by name (structure-free models accept both).
+    if (s.input == models::Input::kGraph) {
+      EXPECT_THAT([&] { m.forward(f.h, f.d.x); }, ThrowsMessage<ValueError>(HasSubstr("runs on a Graph"))) << s.name;
+    } else if (s.input == models::Input::kHypergraph) {
+      EXPECT_THAT([&] { m.forward(f.g, f.d.x); }, ThrowsMessage<ValueError>(HasSubstr("runs on a Hypergraph")))
+          << s.name;
+    } else {
+      EXPECT_EQ(m.forward(f.h, f.d.x).shape(), out.shape()) << s.name;
+    }
+  }
+}
+
+TEST(SavedModel, EveryModelRebuildsFromItsFileAlone) {
+  const Fixture& f = fixture();
+  for (const models::ModelSpec& s : models::model_registry()) {
+    manual_seed(2);
+    models::GnnOptions o = models::paper_options(s.name, f.d.num_features(), f.d.num_classes);
+    o.hidden(8).heads(2).num_layers(3).norm(NormLayer::kLayer).residual(true).activation(Activation::kTanh);
+    models::NodeClassifier a(o);
+    a.eval();
+    const std::string path = (testing::temp_dir() / ("registry_" + s.name + ".safetensors")).string();
+    models::save(a, path, {models::FeatureTransform::kRowNormalize, false, "csbm", 7});
+    const models::SavedModel b = models::load(path);
+    EXPECT_EQ(models::options_to_json(b.model->options()), models::options_to_json(o)) << s.name;
+    EXPECT_EQ(b.info.features, models::FeatureTransform::kRowNormalize);
+    EXPECT_FALSE(b.info.singletons);
+    EXPECT_EQ(b.info.dataset, "csbm");
+    EXPECT_EQ(b.info.seed, 7u);
+    EXPECT_TRUE(allclose(run(*b.model, s), run(a, s), 0, 0)) << s.name;
+  }
+}
+
+TEST(SavedModel, FilesWithoutAConfigurationAreNamed) {
+  manual_seed(0);
+  models::NodeClassifier m(models::paper_options("gcn", 4, 2));
+  const std::string path = (testing::temp_dir() / "registry_plain.safetensors").string();
+  nn::save(m, path);
+  EXPECT_THAT([&] { models::load(path); },
+              ThrowsMessage<FormatError>(HasSubstr("has no 'loom.model' metadata: it holds weights but not which model")));
+  EXPECT_THAT([] { models::options_from_json("{\"model\": \"gcn\"}"); },
+              ThrowsMessage<FormatError>(HasSubstr("model configuration")));
+  const std::string json = models::options_to_json(models::paper_options("gcn", 4, 2));
+  EXPECT_EQ(models::options_to_json(models::options_from_json(json)), json);
+}
+
+}  // namespace
+}  // namespace loom
