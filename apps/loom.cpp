@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "apps/info.h"
 #include "apps/train.h"
 
 int main(int argc, char** argv) {
@@ -60,9 +61,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   train->add_option("--signal", a.csbm.signal, "generated graph: distance between class means (noise units)")
       ->check(CLI::NonNegativeNumber);
+  loom::cli::InfoArgs info_args;
+  CLI::App* info = loom::cli::add_info_command(app, info_args);
   CLI11_PARSE(app, argc, argv);
   try {
     if (*train) return loom::cli::run_train(a);
+    if (*info) return loom::cli::run_info(info_args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "loom: error: %s\n", e.what());
     return 1;
