@@ -52,7 +52,7 @@ void ProgressLine::on_train_end(const TrainResult&) {
   if (tty_) std::fprintf(stderr, "\n");
 }
 
-CsvLog::CsvLog(std::string path, std::vector<std::pair<std::string, std::string>> prefix)
+EpochLog::EpochLog(std::string path, std::vector<std::pair<std::string, std::string>> prefix)
     : path_(std::move(path)), prefix_(std::move(prefix)) {
   append(path_, "");  // fails now, before training, when the file cannot be written
 }
@@ -71,11 +71,6 @@ void CsvLog::on_epoch_end(const EpochRecord& r) {
   for (const auto& m : r.metrics) out << ',' << m.second;
   out << ',' << r.seconds << '\n';
   append(path_, out.str());
-}
-
-JsonLog::JsonLog(std::string path, std::vector<std::pair<std::string, std::string>> prefix)
-    : path_(std::move(path)), prefix_(std::move(prefix)) {
-  append(path_, "");
 }
 
 void JsonLog::on_epoch_end(const EpochRecord& r) {

@@ -111,27 +111,32 @@ class ProgressLine : public Callback {
   bool tty_;
 };
 
-// CSV rows "<prefix columns>,epoch,loss,lr,<metrics in name order>,seconds" appended to `path`; the header is
-// written when the file is empty. A failed write is an Error naming the file.
-class CsvLog : public Callback {
+// A per-epoch log appended to a file, each row led by fixed `prefix` columns (e.g. {"seed", "3"}). The file is
+// checked for writing at construction, before any training; a failed write is an Error naming the file.
+class EpochLog : public Callback {
  public:
-  CsvLog(std::string path, std::vector<std::pair<std::string, std::string>> prefix = {});
-  void on_epoch_end(const EpochRecord& r) override;
+  EpochLog(std::string path, std::vector<std::pair<std::string, std::string>> prefix);
 
- private:
+ protected:
   std::string path_;
   std::vector<std::pair<std::string, std::string>> prefix_;
 };
 
-// One JSON object per epoch, a line each, appended to `path`.
-class JsonLog : public Callback {
+// CSV rows "<prefix columns>,epoch,loss,lr,<metrics in name order>,seconds"; the header is written when the file
+// is empty.
+class CsvLog : public EpochLog {
  public:
-  JsonLog(std::string path, std::vector<std::pair<std::string, std::string>> prefix = {});
+  explicit CsvLog(std::string path, std::vector<std::pair<std::string, std::string>> prefix = {})
+      : EpochLog(std::move(path), std::move(prefix)) {}
   void on_epoch_end(const EpochRecord& r) override;
+};
 
- private:
-  std::string path_;
-  std::vector<std::pair<std::string, std::string>> prefix_;
+// One JSON object per epoch, a line each.
+class JsonLog : public EpochLog {
+ public:
+  explicit JsonLog(std::string path, std::vector<std::pair<std::string, std::string>> prefix = {})
+      : EpochLog(std::move(path), std::move(prefix)) {}
+  void on_epoch_end(const EpochRecord& r) override;
 };
 
 }  // namespace models
