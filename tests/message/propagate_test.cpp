@@ -9,6 +9,7 @@
 
 #include "loom/core/message.h"
 #include "loom/core/ops.h"
+#include "support/gradcheck.h"
 #include "support/random_graph.h"
 #include "support/testing.h"
 
