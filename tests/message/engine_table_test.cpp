@@ -3,8 +3,8 @@
 // each run through the same checks on graphs from random_graph (empty rows, isolated nodes, self loops, duplicate
 // edges, a hub row, no edges, two sides):
 //   - the forward against the float64 loop references of support/reference.h (float64 and float32 inputs);
-//   - a float64 central-difference gradcheck of every tensor input (small graphs);
-//   - bitwise determinism of the forward and every gradient at 1, 2 and 4 TBB threads and across runs;
+//   - a float64 central-difference gradcheck of every element of every tensor input (tiny graphs);
+//   - bitwise determinism of the forward and every gradient at 1 and 3 TBB threads and the default (all cores);
 //   - CPU against CUDA within float32 rounding (and float64 within 1e-9), two CUDA runs bitwise equal.
 // The layouts include F = 1, 16, 48 and 128 with one weight per edge: the CPU fast sum (try_fast_sum in
 // core/message/gspmm_cpu.cpp: copy_u or u_mul_e, sum or mean, the whole row one contiguous run of u, one weight
@@ -254,21 +254,22 @@ struct TableGraph {
   Csr g;
 };
 // Forward against the reference: a square graph with empty rows, isolated nodes, self loops, duplicates and a
-// 240-entry hub; a bipartite one (N != M); the zero-edge graph; a tiny one.
+// 160-entry hub; a bipartite one (N != M); the zero-edge graph; a tiny one.
 std::vector<TableGraph> reference_graphs() {
-  return {{"square_hub", testing::random_csr(11, 300, 300, 4)},
+  return {{"square_hub", testing::random_csr(11, 200, 200, 4)},
           {"bipartite", testing::random_csr(12, 90, 160, 3)},
           {"zero_edge", testing::random_csr(15, 7, 4, 0)},
           {"tiny", testing::random_csr(14, 5, 5, 1)}};
 }
-// Gradchecks: small, with the same mix (a hub of 6 or 7 entries, duplicates, loops, empty rows), and no edges.
+// Gradchecks: tiny (every input element is perturbed twice), with the same mix: a hub over every usable source,
+// duplicates, a self loop, an empty row, an isolated source; and no edges.
 std::vector<TableGraph> gradcheck_graphs() {
-  return {{"square", testing::random_csr(21, 8, 8, 2)},
-          {"bipartite", testing::random_csr(22, 6, 9, 2)},
-          {"zero_edge", testing::random_csr(23, 4, 3, 0)}};
+  return {{"square", testing::random_csr(21, 6, 6, 2)},
+          {"bipartite", testing::random_csr(22, 4, 5, 2)},
+          {"zero_edge", testing::random_csr(23, 3, 2, 0)}};
 }
-// Thread counts: enough rows and work that the CPU kernels split into several tasks; a 1600-entry hub.
-TableGraph threads_graph() { return {"square_2000", testing::random_csr(31, 2000, 2000, 3)}; }
+// Thread counts: enough rows and work that the CPU kernels split into several tasks; an 800-entry hub.
+TableGraph threads_graph() { return {"square_1000", testing::random_csr(31, 1000, 1000, 3)}; }
 // CPU against CUDA: the reference graphs, the thread-count one and a 3000-node one whose 2030-entry hub spans
 // several chunks of the CUDA kernels.
 std::vector<TableGraph> cuda_graphs() {
@@ -317,16 +318,16 @@ TEST(EngineTable, ForwardMatchesTheFloat64Reference) {
     const Tolerance tol = tolerance(x);
     for (size_t gi = 0; gi < graphs.size(); ++gi) {
       const Csr& g = graphs[gi].g;
-      const std::vector<Tensor> in = make_inputs(x, g, kFloat64, seed_of(i, gi));
+      // Inputs drawn in float32 and widened: the float64 and float32 runs see the same values, so one float64
+      // reference serves both (float32 within float32 rounding of it).
+      const std::vector<Tensor> in32 = make_inputs(x, g, kFloat32, seed_of(i, gi));
+      std::vector<Tensor> in;
+      for (const Tensor& v : in32) in.push_back(v.defined() ? v.to(kFloat64) : Tensor());
       const Tensor want = reference(x, g, in);
       const Tensor got = apply(x, g, in);
       ASSERT_EQ(got.shape(), want.shape()) << x.name() << " on " << graphs[gi].name;
       EXPECT_TRUE(testing::all_close(got, want, 0, tol.f64)) << x.name() << " on " << graphs[gi].name << " (float64)";
-      // float32 inputs (the same values rounded) within float32 rounding of the float64 result on them.
-      std::vector<Tensor> in32;
-      for (const Tensor& v : in) in32.push_back(v.defined() ? v.to(kFloat32) : Tensor());
-      const Tensor want32 = reference(x, g, in32);
-      EXPECT_TRUE(testing::all_close(apply(x, g, in32), want32, tol.f32, tol.f32))
+      EXPECT_TRUE(testing::all_close(apply(x, g, in32), want, tol.f32, tol.f32))
           << x.name() << " on " << graphs[gi].name << " (float32)";
     }
   }
@@ -337,7 +338,10 @@ TEST(EngineTable, GradcheckEveryInput) {
   const std::vector<TableGraph> graphs = gradcheck_graphs();
   for (size_t i = 0; i < t.size(); ++i) {
     const Entry& x = t[i];
-    for (size_t gi = 0; gi < graphs.size(); ++gi) {
+    // Every element of every input is perturbed twice: entries with rows wider than 32 values (F = 48, 128, GAT's
+    // [4, 32]) are checked on the square graph alone, their narrower twins of the same op on all three.
+    const bool wide = std::max(shape_numel(x.a), shape_numel(x.b)) > 32;
+    for (size_t gi = 0; gi < (wide ? 1 : graphs.size()); ++gi) {
       const Csr& g = graphs[gi].g;
       auto f = [&](const std::vector<Tensor>& in) { return apply(x, g, in); };
       EXPECT_TRUE(testing::gradcheck(f, make_inputs(x, g, kFloat64, seed_of(i, gi))))
@@ -356,7 +360,7 @@ TEST(EngineTable, BitwiseDeterministicAcrossThreadCounts) {
     auto f = [&](const std::vector<Tensor>& v) { return apply(x, g, v); };
     const Tensor w = testing::random_values(apply(x, g, in).shape(), 77, -1, 1, kFloat32);  // the backward's weights
     const std::vector<Tensor> base = testing::forward_backward(f, in, kCPU, 0, w);
-    for (int threads : {1, 2, 4}) {
+    for (int threads : {1, 3}) {  // and the default (all cores) for `base`
       const std::vector<Tensor> got =
           testing::with_threads(threads, [&] { return testing::forward_backward(f, in, kCPU, 0, w); });
       EXPECT_TRUE(testing::bitwise_equal(got, base)) << x.name() << " with " << threads << " TBB threads";
