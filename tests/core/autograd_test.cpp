@@ -1,6 +1,7 @@
 // The autograd engine: accumulation, shared subexpressions, NoGradGuard, detach, freed graphs and views.
 #include <gmock/gmock.h>
 
+#include "support/gradcheck.h"
 #include "support/testing.h"
 
 namespace loom {

@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 
 #include "core/detail/elementwise.h"
+#include "support/gradcheck.h"
+#include "support/parity.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -9,6 +11,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
+using testing::host;
 using testing::random_tensor;
 
 TEST(Binary, HandComputedBroadcast) {
@@ -70,7 +73,6 @@ TEST(Binary, CpuMatchesCuda) {
   EXPECT_TRUE(allclose(ag.grad().cpu(), ac.grad(), 1e-5, 1e-5));
   EXPECT_TRUE(allclose(bg.grad().cpu(), bc.grad(), 1e-5, 1e-5));
 }
-
 
 // ---------------------------------------------------------------- broadcast fast paths
 
@@ -209,9 +211,7 @@ TEST(Binary, UnalignedOperandsMatchNaiveLoop) {
   }
 }
 
-// Bitwise equality of two tensors of one dtype (float32 widens to float64 exactly).
-std::vector<double> values(const Tensor& x) { return x.cpu().to(kFloat64).to_vector<double>(); }
-
+// Bitwise equality of two tensors of one dtype through host() (float32 widens to float64 exactly).
 TEST(Binary, FastPathsCpuMatchesCuda) {
   LOOM_REQUIRE_CUDA();
   using F = Tensor (*)(const Tensor&, const Tensor&);
@@ -221,10 +221,10 @@ TEST(Binary, FastPathsCpuMatchesCuda) {
       Tensor a = random_tensor(c.a, ++seed, -2, 2, dtype), b = random_tensor(c.b, ++seed, 0.5, 2, dtype);
       for (F op : {add, sub, mul, div}) {
         // IEEE add/sub/mul/div round the same on both devices, so the results agree bit for bit.
-        EXPECT_EQ(values(op(a.cuda(), b.cuda())), values(op(a, b))) << c.name;
-        EXPECT_EQ(values(op(b.cuda(), a.cuda())), values(op(b, a))) << c.name << " swapped";
-        EXPECT_EQ(values(op(unaligned(a.cuda()), b.cuda())), values(op(a, b))) << c.name << " unaligned a";
-        EXPECT_EQ(values(op(a.cuda(), unaligned(b.cuda()))), values(op(a, b))) << c.name << " unaligned b";
+        EXPECT_EQ(host(op(a.cuda(), b.cuda())), host(op(a, b))) << c.name;
+        EXPECT_EQ(host(op(b.cuda(), a.cuda())), host(op(b, a))) << c.name << " swapped";
+        EXPECT_EQ(host(op(unaligned(a.cuda()), b.cuda())), host(op(a, b))) << c.name << " unaligned a";
+        EXPECT_EQ(host(op(a.cuda(), unaligned(b.cuda()))), host(op(a, b))) << c.name << " unaligned b";
       }
     }
   }

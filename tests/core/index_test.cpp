@@ -1,10 +1,11 @@
 // index_select and index_add: values by hand (duplicates, empty index, int32/int64), errors naming the position and
 // value, gradients, bitwise determinism across runs and thread counts, and CPU against CUDA.
 #include <gmock/gmock.h>
-#include <oneapi/tbb/global_control.h>
 
 #include <random>
 
+#include "support/gradcheck.h"
+#include "support/parity.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -12,72 +13,71 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
+using testing::i32;
+using testing::i64;
 using testing::random_tensor;
-
-Tensor idx64(std::vector<int64_t> v, Device d = kCPU) { return from_vector<int64_t>(v, {static_cast<int64_t>(v.size())}, d); }
-Tensor idx32(std::vector<int32_t> v, Device d = kCPU) { return from_vector<int32_t>(v, {static_cast<int64_t>(v.size())}, d); }
 
 TEST(Index, SelectHandComputed) {
   Tensor x = from_vector<float>({0, 1, 10, 11, 20, 21}, {3, 2});
-  EXPECT_EQ(index_select(x, idx64({2, 0, 2})).to_vector<float>(), (std::vector<float>{20, 21, 0, 1, 20, 21}));
-  EXPECT_EQ(index_select(x, idx32({1})).to_vector<float>(), (std::vector<float>{10, 11}));
-  Tensor e = index_select(x, idx64({}));
+  EXPECT_EQ(index_select(x, i64({2, 0, 2})).to_vector<float>(), (std::vector<float>{20, 21, 0, 1, 20, 21}));
+  EXPECT_EQ(index_select(x, i32({1})).to_vector<float>(), (std::vector<float>{10, 11}));
+  Tensor e = index_select(x, i64({}));
   EXPECT_EQ(e.shape(), (Shape{0, 2}));
   // Rank 1 and rank 3 inputs; integer values move too.
-  EXPECT_EQ(index_select(from_vector<int64_t>({5, 6, 7}), idx32({2, 2, 0})).to_vector<int64_t>(),
+  EXPECT_EQ(index_select(from_vector<int64_t>({5, 6, 7}), i32({2, 2, 0})).to_vector<int64_t>(),
             (std::vector<int64_t>{7, 7, 5}));
   Tensor y = from_vector<double>({0, 1, 2, 3, 4, 5, 6, 7}, {2, 2, 2});
-  EXPECT_EQ(index_select(y, idx64({1})).shape(), (Shape{1, 2, 2}));
-  EXPECT_EQ(index_select(y, idx64({1})).to_vector<double>(), (std::vector<double>{4, 5, 6, 7}));
+  EXPECT_EQ(index_select(y, i64({1})).shape(), (Shape{1, 2, 2}));
+  EXPECT_EQ(index_select(y, i64({1})).to_vector<double>(), (std::vector<double>{4, 5, 6, 7}));
 }
 
 TEST(Index, AddHandComputedWithDuplicates) {
   Tensor x = from_vector<float>({1, 1, 2, 2, 3, 3}, {3, 2});
   Tensor src = from_vector<float>({10, 20, 30, 40, 50, 60, 70, 80}, {4, 2});
   // Row 0 gets src rows 1 and 3; row 2 gets src row 0; src row 2 goes to row 0 as well.
-  Tensor out = index_add(x, idx64({2, 0, 0, 0}), src);
+  Tensor out = index_add(x, i64({2, 0, 0, 0}), src);
   EXPECT_EQ(out.to_vector<float>(), (std::vector<float>{1 + 30 + 50 + 70, 1 + 40 + 60 + 80, 2, 2, 13, 23}));
-  EXPECT_EQ(index_add(x, idx32({2, 0, 0, 0}), src).to_vector<float>(), out.to_vector<float>());
+  EXPECT_EQ(index_add(x, i32({2, 0, 0, 0}), src).to_vector<float>(), out.to_vector<float>());
   // x itself is unchanged; an empty index gives a copy of x.
   EXPECT_EQ(x.to_vector<float>(), (std::vector<float>{1, 1, 2, 2, 3, 3}));
-  EXPECT_EQ(index_add(x, idx64({}), zeros({0, 2})).to_vector<float>(), x.to_vector<float>());
+  EXPECT_EQ(index_add(x, i64({}), zeros({0, 2})).to_vector<float>(), x.to_vector<float>());
 }
 
 TEST(Index, OutOfRangeAndBadArguments) {
   Tensor x = zeros({5, 2});
-  EXPECT_THAT([&] { index_select(x, idx64({0, 4, 5, -1})); },
+  EXPECT_THAT([&] { index_select(x, i64({0, 4, 5, -1})); },
               ThrowsMessage<IndexError>(HasSubstr("index_select: index[2] = 5 is out of range for 'x' with 5 rows")));
-  EXPECT_THAT([&] { index_select(x, idx32({1, -1})); },
+  EXPECT_THAT([&] { index_select(x, i32({1, -1})); },
               ThrowsMessage<IndexError>(HasSubstr("index_select: index[1] = -1 is out of range")));
-  EXPECT_THAT([&] { index_add(x, idx64({7}), zeros({1, 2})); },
+  EXPECT_THAT([&] { index_add(x, i64({7}), zeros({1, 2})); },
               ThrowsMessage<IndexError>(HasSubstr("index_add: index[0] = 7 is out of range for 'x' with 5 rows")));
-  EXPECT_THAT([&] { index_select(zeros({0, 2}), idx64({0})); },
+  EXPECT_THAT([&] { index_select(zeros({0, 2}), i64({0})); },
               ThrowsMessage<IndexError>(HasSubstr("index[0] = 0 is out of range for 'x' with 0 rows")));
   EXPECT_THAT([&] { index_select(x, from_vector<float>({1, 2})); },
               ThrowsMessage<DTypeError>(HasSubstr("index_select: 'index' must be int32 or int64, got float32")));
   EXPECT_THAT([&] { index_select(x, from_vector<int64_t>({1, 2}, {1, 2})); },
               ThrowsMessage<ShapeError>(HasSubstr("'index' must have rank 1, got shape [1, 2]")));
-  EXPECT_THAT([&] { index_add(x, idx64({1, 2}), zeros({3, 2})); },
+  EXPECT_THAT([&] { index_add(x, i64({1, 2}), zeros({3, 2})); },
               ThrowsMessage<ShapeError>(HasSubstr("index_add: 'src' must have shape [2, 2] (one row of x per index), got [3, 2]")));
-  EXPECT_THAT([&] { index_add(x, idx64({1}), zeros({1, 2}, kFloat64)); },
+  EXPECT_THAT([&] { index_add(x, i64({1}), zeros({1, 2}, kFloat64)); },
               ThrowsMessage<DTypeError>(HasSubstr("index_add: 'x' is float32 [5, 2] but 'src' is float64 [1, 2]")));
   // A bad index far into a long index (past the first validation block).
   std::vector<int64_t> many(200000, 1);
   many[150001] = 99;
-  EXPECT_THAT([&] { index_select(x, idx64(many)); },
+  EXPECT_THAT([&] { index_select(x, i64(many)); },
               ThrowsMessage<IndexError>(HasSubstr("index[150001] = 99 is out of range")));
 }
 
 TEST(Index, Gradchecks) {
   Tensor x = random_tensor({5, 3}, 71);
-  for (Tensor index : {idx64({4, 0, 4, 2, 4}), idx32({1, 1}), idx64({})}) {
+  for (Tensor index : {i64({4, 0, 4, 2, 4}), i32({1, 1}), i64({})}) {
     EXPECT_TRUE(testing::gradcheck([index](const std::vector<Tensor>& in) { return index_select(in[0], index); }, {x}));
     Tensor src = random_tensor({index.numel(), 3}, 72);
     EXPECT_TRUE(testing::gradcheck(
         [index](const std::vector<Tensor>& in) { return index_add(in[0], index, in[1]); }, {x, src}));
   }
   Tensor x3 = random_tensor({4, 2, 3}, 73);
-  EXPECT_TRUE(testing::gradcheck([](const std::vector<Tensor>& in) { return index_select(in[0], idx64({3, 3, 0})); },
+  EXPECT_TRUE(testing::gradcheck([](const std::vector<Tensor>& in) { return index_select(in[0], i64({3, 3, 0})); },
                                  {x3}));
 }
 
@@ -100,11 +100,8 @@ Big make_big(DType index_dtype) {
 
 TEST(Index, AddIsBitwiseDeterministicAcrossRunsAndThreadCounts) {
   Big b = make_big(kInt64);
-  std::vector<float> one;
-  {
-    oneapi::tbb::global_control c(oneapi::tbb::global_control::max_allowed_parallelism, 1);
-    one = index_add(b.x, b.index, b.src).to_vector<float>();
-  }
+  const std::vector<float> one =
+      testing::with_threads(1, [&] { return index_add(b.x, b.index, b.src).to_vector<float>(); });
   EXPECT_EQ(one, index_add(b.x, b.index, b.src).to_vector<float>());
   EXPECT_EQ(one, index_add(b.x, b.index, b.src).to_vector<float>());
   // Sources are added in increasing position: the same as a sequential loop.
@@ -128,8 +125,8 @@ TEST(Index, CpuMatchesCudaForwardAndBackward) {
     EXPECT_EQ(index_add(xg, ig, sg).cpu().to_vector<float>(), gpu.cpu().to_vector<float>());
     Tensor sel = index_select(b.x, b.index);
     EXPECT_EQ(index_select(xg, ig).cpu().to_vector<float>(), sel.to_vector<float>());
-    EXPECT_EQ(index_select(xg, idx32({}, kCUDA)).shape(), (Shape{0, 8}));
-    EXPECT_EQ(index_add(xg, idx32({}, kCUDA), zeros({0, 8}, kFloat32, kCUDA)).cpu().to_vector<float>(),
+    EXPECT_EQ(index_select(xg, i32({}, kCUDA)).shape(), (Shape{0, 8}));
+    EXPECT_EQ(index_add(xg, i32({}, kCUDA), zeros({0, 8}, kFloat32, kCUDA)).cpu().to_vector<float>(),
               b.x.to_vector<float>());
     // Gradients of index_select (an index_add) and of index_add (an index_select).
     Tensor xc = b.x.clone().detach().set_requires_grad(true), xgg = xg.detach().set_requires_grad(true);
@@ -146,11 +143,11 @@ TEST(Index, CpuMatchesCudaForwardAndBackward) {
     std::vector<int64_t> bad(300000, 3);
     bad[123457] = -2;
     bad[200000] = 1000;
-    Tensor bad_index = idx64(bad).to(kCUDA);
+    Tensor bad_index = i64(bad).to(kCUDA);
     if (it == kInt32) bad_index = from_vector<int32_t>(std::vector<int32_t>(bad.begin(), bad.end()), {300000}, kCUDA);
     EXPECT_THAT([&] { index_select(xg, bad_index); },
                 ThrowsMessage<IndexError>(HasSubstr("index_select: index[123457] = -2 is out of range for 'x' with 100 rows")));
-    EXPECT_THAT([&] { index_add(xg, idx64({100}, kCUDA), zeros({1, 8}, kFloat32, kCUDA)); },
+    EXPECT_THAT([&] { index_add(xg, i64({100}, kCUDA), zeros({1, 8}, kFloat32, kCUDA)); },
                 ThrowsMessage<IndexError>(HasSubstr("index_add: index[0] = 100 is out of range")));
     EXPECT_THAT([&] { index_select(xg, b.index); }, ThrowsMessage<DeviceError>(HasSubstr("'x' is on cuda")));
   }

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "support/gradcheck.h"
+#include "support/parity.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -11,15 +13,11 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
+using testing::expect_near_all;
 using testing::random_labels;
 using testing::random_tensor;
 
 Tensor labels(const std::vector<int64_t>& v) { return from_vector<int64_t>(v, {static_cast<int64_t>(v.size())}); }
-
-void expect_near_all(const std::vector<double>& got, const std::vector<double>& want, double tol) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], tol) << "element " << i;
-}
 
 // ---------------------------------------------------------------- values by hand
 
@@ -172,27 +170,12 @@ TEST(Loss, OperandErrors) {
 
 // ---------------------------------------------------------------- CPU against CUDA
 
-// Forward value and the gradient of every floating input, on both devices.
-void expect_parity(const char* name, const std::function<Tensor(const std::vector<Tensor>&)>& f,
-                   const std::vector<Tensor>& inputs) {
-  std::vector<Tensor> cpu, gpu;
-  for (const Tensor& t : inputs) {
-    cpu.push_back(t.clone());
-    gpu.push_back(t.cuda());
-    if (is_floating(t.dtype())) {
-      cpu.back().set_requires_grad(true);
-      gpu.back().set_requires_grad(true);
-    }
-  }
-  Tensor lc = f(cpu), lg = f(gpu);
-  EXPECT_TRUE(lg.is_cuda()) << name;
-  EXPECT_NEAR(lg.item_double(), lc.item_double(), 1e-5 * (1 + std::abs(lc.item_double()))) << name;
-  lc.backward();
-  lg.backward();
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!cpu[i].grad().defined()) continue;
-    EXPECT_TRUE(allclose(gpu[i].grad().cpu(), cpu[i].grad(), 1e-4, 1e-7)) << name << " input " << i;
-  }
+// Forward value (within 1e-5 (1 + |value|)) and the gradient of every floating input (backward of the loss
+// itself), on both devices.
+void expect_parity(const char* name, const testing::Fn& f, const std::vector<Tensor>& inputs) {
+  EXPECT_TRUE(
+      testing::cuda_matches_cpu(f, inputs, testing::Parity().out_tol(1e-5, 1e-5).grad_tol(1e-4, 1e-7).weights(0)))
+      << name;
 }
 
 TEST(Loss, CpuMatchesCuda) {

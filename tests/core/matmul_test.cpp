@@ -2,6 +2,8 @@
 // CPU against CUDA (forward and backward).
 #include <gmock/gmock.h>
 
+#include "support/gradcheck.h"
+#include "support/parity.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -9,6 +11,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
+using testing::expect_near_all;
 using testing::random_tensor;
 
 // Naive reference of one [m, k] x [k, n] product in double.
@@ -22,11 +25,6 @@ std::vector<double> naive(const std::vector<double>& a, const std::vector<double
       c[static_cast<size_t>(i * n + j)] = s;
     }
   return c;
-}
-
-void expect_near_all(const std::vector<double>& got, const std::vector<double>& want, double tol) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], tol) << "element " << i;
 }
 
 TEST(Matmul, HandComputed2x3By3x2) {
@@ -130,17 +128,10 @@ TEST(Matmul, DeviceMismatch) {
 
 // Forward and both gradients of one product on CPU and CUDA.
 void expect_parity(const Shape& sa, const Shape& sb, DType dtype, double tol, bool use_bmm = false) {
-  Tensor a = random_tensor(sa, 11, -1, 1, dtype), b = random_tensor(sb, 12, -1, 1, dtype);
-  Tensor ac = a.clone().set_requires_grad(true), bc = b.clone().set_requires_grad(true);
-  Tensor ag = a.cuda().set_requires_grad(true), bg = b.cuda().set_requires_grad(true);
-  Tensor yc = use_bmm ? bmm(ac, bc) : matmul(ac, bc);
-  Tensor yg = use_bmm ? bmm(ag, bg) : matmul(ag, bg);
-  EXPECT_TRUE(allclose(yg.cpu(), yc, tol, tol)) << shape_str(sa) << " x " << shape_str(sb) << " forward";
-  Tensor w = random_tensor(yc.shape(), 13, -1, 1, dtype);
-  sum(mul(yc, w)).backward();
-  sum(mul(yg, w.cuda())).backward();
-  EXPECT_TRUE(allclose(ag.grad().cpu(), ac.grad(), tol, tol)) << shape_str(sa) << " x " << shape_str(sb) << " da";
-  EXPECT_TRUE(allclose(bg.grad().cpu(), bc.grad(), tol, tol)) << shape_str(sa) << " x " << shape_str(sb) << " db";
+  auto f = [use_bmm](const std::vector<Tensor>& x) { return use_bmm ? bmm(x[0], x[1]) : matmul(x[0], x[1]); };
+  const std::vector<Tensor> in = {random_tensor(sa, 11, -1, 1, dtype), random_tensor(sb, 12, -1, 1, dtype)};
+  EXPECT_TRUE(testing::cuda_matches_cpu(f, in, testing::Parity().tol(tol, tol).weights(13)))
+      << shape_str(sa) << " x " << shape_str(sb);
 }
 
 TEST(Matmul, CpuMatchesCuda) {

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "loom/core/random.h"
+#include "support/gradcheck.h"
+#include "support/parity.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -17,9 +19,8 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
+using testing::host;
 using testing::random_tensor;
-
-std::vector<double> values(const Tensor& t) { return t.to(kFloat64).cpu().to_vector<double>(); }
 
 double mean_of(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / double(v.size()); }
 double var_of(const std::vector<double>& v) {
@@ -31,9 +32,9 @@ double var_of(const std::vector<double>& v) {
 
 TEST(Random, SameSeedSameNumbers) {
   auto draw = [] {
-    std::vector<double> out = values(rand({100}));
-    for (double x : values(randn({50}, kFloat64))) out.push_back(x);
-    for (double x : values(uniform({20}, -2, 3))) out.push_back(x);
+    std::vector<double> out = host(rand({100}));
+    for (double x : host(randn({50}, kFloat64))) out.push_back(x);
+    for (double x : host(uniform({20}, -2, 3))) out.push_back(x);
     for (int64_t x : randperm(30).to_vector<int64_t>()) out.push_back(double(x));
     out.push_back(rand_double());
     out.push_back(double(rand_int(1000)));
@@ -49,7 +50,7 @@ TEST(Random, SameSeedSameNumbers) {
   for (size_t i = 0; i < 100; ++i) same += a[i] == b[i];
   EXPECT_LT(same, 3);
   // Consecutive calls advance the counter: no repeats without reseeding.
-  EXPECT_NE(values(rand({10})), values(rand({10})));
+  EXPECT_NE(host(rand({10})), host(rand({10})));
 }
 
 TEST(Random, CounterContract) {
@@ -80,9 +81,9 @@ TEST(Random, DefaultSeedIsFixed) {
   // repeat; reseeding with it replays the stream.
   EXPECT_EQ(kSeedAtStartup, 0x4C4F4F4DULL);
   manual_seed(kSeedAtStartup);
-  const std::vector<double> a = values(rand({5}));
+  const std::vector<double> a = host(rand({5}));
   manual_seed(kSeedAtStartup);
-  EXPECT_EQ(values(rand({5})), a);
+  EXPECT_EQ(host(rand({5})), a);
 }
 
 TEST(Random, BitsAreWellMixed) {
@@ -109,7 +110,7 @@ TEST(Random, RandIsUniformOnZeroOne) {
   for (DType t : {kFloat32, kFloat64}) {
     Tensor r = rand({100000}, t);
     EXPECT_EQ(r.dtype(), t);
-    const std::vector<double> v = values(r);
+    const std::vector<double> v = host(r);
     EXPECT_GE(*std::min_element(v.begin(), v.end()), 0.0);
     EXPECT_LT(*std::max_element(v.begin(), v.end()), 1.0);
     EXPECT_NEAR(mean_of(v), 0.5, 0.005);
@@ -125,18 +126,18 @@ TEST(Random, UniformRangeAndShape) {
   manual_seed(4);
   Tensor u = uniform({200, 50}, -3.0, 5.0, kFloat64);
   EXPECT_EQ(u.shape(), (Shape{200, 50}));
-  const std::vector<double> v = values(u);
+  const std::vector<double> v = host(u);
   EXPECT_GE(*std::min_element(v.begin(), v.end()), -3.0);
   EXPECT_LT(*std::max_element(v.begin(), v.end()), 5.0);
   EXPECT_NEAR(mean_of(v), 1.0, 0.05);
-  EXPECT_EQ(values(uniform({3}, 2.0, 2.0)), (std::vector<double>{2, 2, 2}));
+  EXPECT_EQ(host(uniform({3}, 2.0, 2.0)), (std::vector<double>{2, 2, 2}));
   EXPECT_EQ(rand({0, 3}).shape(), (Shape{0, 3}));
 }
 
 TEST(Random, RandnIsStandardNormal) {
   manual_seed(5);
   for (DType t : {kFloat32, kFloat64}) {
-    const std::vector<double> v = values(randn({100000}, t));
+    const std::vector<double> v = host(randn({100000}, t));
     EXPECT_NEAR(mean_of(v), 0.0, 0.015);
     EXPECT_NEAR(std::sqrt(var_of(v)), 1.0, 0.01);
     double within1 = 0, within2 = 0;
@@ -272,9 +273,9 @@ TEST(Dropout, EvalModeAndZeroPAreIdentity) {
 TEST(Dropout, PEqualOneGivesZeros) {
   Tensor x = random_tensor({3, 4}, 2).set_requires_grad(true);
   Tensor y = dropout(x, 1.0, true);
-  EXPECT_EQ(values(y), std::vector<double>(12, 0.0));
+  EXPECT_EQ(host(y), std::vector<double>(12, 0.0));
   sum(y).backward();
-  EXPECT_EQ(values(x.grad()), std::vector<double>(12, 0.0));
+  EXPECT_EQ(host(x.grad()), std::vector<double>(12, 0.0));
 }
 
 TEST(Dropout, BadArguments) {
@@ -312,7 +313,7 @@ TEST(Dropout, GradientIsMaskOverKeep) {
   Tensor y = dropout(x, kP, true);
   Tensor dy = random_tensor({50, 40}, 5);
   y.backward(dy);
-  const std::vector<double> yv = values(y), xv = values(x), dyv = values(dy), g = values(x.grad());
+  const std::vector<double> yv = host(y), xv = host(x), dyv = host(dy), g = host(x.grad());
   for (size_t i = 0; i < yv.size(); ++i) {
     const bool kept = yv[i] != 0.0;
     if (kept) {
@@ -343,11 +344,11 @@ TEST(Random, CudaMatchesCpu) {
     Tensor ng = randn({333, 5}, t, kCUDA);
     Tensor ug = uniform({4097}, -2.0, 3.0, t, kCUDA);
     ASSERT_TRUE(rg.is_cuda() && ng.is_cuda() && ug.is_cuda());
-    EXPECT_EQ(values(rg), values(rc)) << dtype_name(t);  // exact: k / 2^24 or k / 2^53 on both
+    EXPECT_EQ(host(rg), host(rc)) << dtype_name(t);  // exact: k / 2^24 or k / 2^53 on both
     const double tol = t == kFloat32 ? 1e-6 : 1e-13;
     EXPECT_TRUE(allclose(ng.cpu(), nc, tol, tol)) << dtype_name(t);
     EXPECT_TRUE(allclose(ug.cpu(), uc, tol, tol)) << dtype_name(t);
-    const std::vector<double> v = values(ug);
+    const std::vector<double> v = host(ug);
     EXPECT_GE(*std::min_element(v.begin(), v.end()), -2.0);
     EXPECT_LT(*std::max_element(v.begin(), v.end()), 3.0);
   }
@@ -364,10 +365,10 @@ TEST(Dropout, SameMaskOnCpuAndCuda) {
     manual_seed(21);
     Tensor yg = dropout(xg, 0.45, true);
     ASSERT_TRUE(yg.is_cuda());
-    EXPECT_EQ(values(yg), values(yc)) << dtype_name(t);  // same mask, same single multiply
+    EXPECT_EQ(host(yg), host(yc)) << dtype_name(t);  // same mask, same single multiply
     yc.backward(dy);
     yg.backward(dy.cuda());
-    EXPECT_EQ(values(xg.grad()), values(xc.grad())) << dtype_name(t);
+    EXPECT_EQ(host(xg.grad()), host(xc.grad())) << dtype_name(t);
   }
 }
 

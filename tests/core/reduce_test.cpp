@@ -1,7 +1,6 @@
 // Reductions (sum, mean, max, argmax): values by hand, gradients, ties, errors, determinism across thread counts,
 // and CPU against CUDA.
 #include <gmock/gmock.h>
-#include <oneapi/tbb/global_control.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +8,8 @@
 #include <string>
 
 #include "core/ops/reduce.h"
+#include "support/gradcheck.h"
+#include "support/parity.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -45,12 +46,8 @@ TEST(Reduce, SumGradcheck) {
 
 TEST(Reduce, SumIsBitwiseDeterministicAcrossThreadCounts) {
   Tensor x = random_tensor({50000, 5}, 9, -1, 1, kFloat32);
-  std::vector<float> one, many;
-  {
-    oneapi::tbb::global_control c(oneapi::tbb::global_control::max_allowed_parallelism, 1);
-    one = sum(x, 0).to_vector<float>();
-  }
-  many = sum(x, 0).to_vector<float>();
+  const std::vector<float> one = testing::with_threads(1, [&] { return sum(x, 0).to_vector<float>(); });
+  const std::vector<float> many = sum(x, 0).to_vector<float>();
   EXPECT_EQ(one, many);
   EXPECT_EQ(sum(x).item<float>(), sum(x).item<float>());
 }
@@ -240,11 +237,7 @@ TEST(Reduce, MaxBadArguments) {
 
 TEST(Reduce, MaxIsBitwiseDeterministicAcrossThreadCounts) {
   Tensor x = random_tensor({20000, 3}, 21, -1, 1, kFloat32);
-  std::vector<int64_t> one;
-  {
-    oneapi::tbb::global_control c(oneapi::tbb::global_control::max_allowed_parallelism, 1);
-    one = argmax(x, 0).to_vector<int64_t>();
-  }
+  const std::vector<int64_t> one = testing::with_threads(1, [&] { return argmax(x, 0).to_vector<int64_t>(); });
   EXPECT_EQ(one, argmax(x, 0).to_vector<int64_t>());
 }
 

@@ -2,13 +2,14 @@
 // smallest, k = 0 and k = L, leading dimensions, -0/+0, infinities), gradients, errors, thread-count independence,
 // and CPU against CUDA on both CUDA paths (short slices sorted whole, long slices by radix select).
 #include <gmock/gmock.h>
-#include <oneapi/tbb/global_control.h>
 
 #include <algorithm>
 #include <limits>
 #include <numeric>
 #include <random>
 
+#include "support/gradcheck.h"
+#include "support/parity.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -179,11 +180,7 @@ TEST(Select, Errors) {
 
 TEST(Select, TopkIndependentOfThreadCount) {
   Tensor x = random_ties({300, 700}, 9, 20, kFloat32);
-  std::vector<int64_t> one;
-  {
-    oneapi::tbb::global_control c(oneapi::tbb::global_control::max_allowed_parallelism, 1);
-    one = topk(x, 30).indices.to_vector<int64_t>();
-  }
+  const std::vector<int64_t> one = testing::with_threads(1, [&] { return topk(x, 30).indices.to_vector<int64_t>(); });
   EXPECT_EQ(topk(x, 30).indices.to_vector<int64_t>(), one);
 }
 

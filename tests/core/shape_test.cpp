@@ -1,6 +1,7 @@
 // Shape ops (concat, slice, reshape, transpose): values by hand, errors, gradients along several dims, CPU vs CUDA.
 #include <gmock/gmock.h>
 
+#include "support/gradcheck.h"
 #include "support/testing.h"
 
 namespace loom {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "support/gradcheck.h"
 #include "support/testing.h"
 
 namespace loom {

@@ -3,6 +3,8 @@
 
 #include <limits>
 
+#include "support/gradcheck.h"
+#include "support/parity.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -10,6 +12,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
+using testing::host;
 using testing::random_tensor;
 
 struct UnaryCase {
@@ -50,43 +53,41 @@ Tensor case_input(const UnaryCase& c, const Shape& shape, uint32_t seed, DType d
   return from_vector<double>(v, {static_cast<int64_t>(v.size())}).view(shape).to(dtype);
 }
 
-std::vector<double> values(const Tensor& t) { return t.to(kFloat64).cpu().to_vector<double>(); }
-
 TEST(Unary, HandComputedActivations) {
   Tensor x = from_vector<double>({-1, 0, 2}, {3});
-  EXPECT_EQ(values(relu(x)), (std::vector<double>{0, 0, 2}));
-  EXPECT_EQ(values(leaky_relu(x)), (std::vector<double>{-0.01, 0, 2}));
-  EXPECT_EQ(values(leaky_relu(x, 0.2)), (std::vector<double>{-0.2, 0, 2}));
-  const std::vector<double> e = values(elu(x, 2.0));
+  EXPECT_EQ(host(relu(x)), (std::vector<double>{0, 0, 2}));
+  EXPECT_EQ(host(leaky_relu(x)), (std::vector<double>{-0.01, 0, 2}));
+  EXPECT_EQ(host(leaky_relu(x, 0.2)), (std::vector<double>{-0.2, 0, 2}));
+  const std::vector<double> e = host(elu(x, 2.0));
   EXPECT_DOUBLE_EQ(e[0], 2.0 * (0.36787944117144233 - 1.0));
   EXPECT_EQ(e[1], 0.0);
   EXPECT_EQ(e[2], 2.0);
-  EXPECT_DOUBLE_EQ(values(elu(x))[0], -0.6321205588285577);
+  EXPECT_DOUBLE_EQ(host(elu(x))[0], -0.6321205588285577);
 
-  const std::vector<double> g = values(gelu(from_vector<double>({1, -1, 0, 2}, {4})));
+  const std::vector<double> g = host(gelu(from_vector<double>({1, -1, 0, 2}, {4})));
   EXPECT_DOUBLE_EQ(g[0], 0.8413447460685429);
   EXPECT_DOUBLE_EQ(g[1], -0.15865525393145707);
   EXPECT_EQ(g[2], 0.0);
   EXPECT_DOUBLE_EQ(g[3], 1.9544997361036416);
 
-  const std::vector<double> s = values(sigmoid(from_vector<double>({0, 2, -2}, {3})));
+  const std::vector<double> s = host(sigmoid(from_vector<double>({0, 2, -2}, {3})));
   EXPECT_EQ(s[0], 0.5);
   EXPECT_DOUBLE_EQ(s[1], 0.8807970779778823);
   EXPECT_DOUBLE_EQ(s[2], 0.11920292202211755);
-  EXPECT_DOUBLE_EQ(values(tanh(from_vector<double>({0.5}, {1})))[0], 0.46211715726000974);
+  EXPECT_DOUBLE_EQ(host(tanh(from_vector<double>({0.5}, {1})))[0], 0.46211715726000974);
 }
 
 TEST(Unary, HandComputedMaths) {
-  EXPECT_DOUBLE_EQ(values(exp(from_vector<double>({1}, {1})))[0], 2.718281828459045);
-  EXPECT_DOUBLE_EQ(values(log(from_vector<double>({2}, {1})))[0], 0.6931471805599453);
-  EXPECT_DOUBLE_EQ(values(sqrt(from_vector<double>({2}, {1})))[0], 1.4142135623730951);
-  EXPECT_EQ(values(pow(from_vector<double>({2, 3, -2}, {3}), 3.0)), (std::vector<double>{8, 27, -8}));
-  EXPECT_EQ(values(pow(from_vector<double>({4, 0.25}, {2}), 0.5)), (std::vector<double>{2, 0.5}));
-  EXPECT_EQ(values(pow(from_vector<double>({2, 4}, {2}), -1.0)), (std::vector<double>{0.5, 0.25}));
-  EXPECT_EQ(values(neg(from_vector<double>({1, -2}, {2}))), (std::vector<double>{-1, 2}));
-  EXPECT_EQ(values(add_scalar(from_vector<double>({1, -2}, {2}), 0.5)), (std::vector<double>{1.5, -1.5}));
-  EXPECT_EQ(values(mul_scalar(from_vector<double>({1, -2}, {2}), 3)), (std::vector<double>{3, -6}));
-  EXPECT_EQ(values(from_vector<double>({1, -2}, {2}) / 4.0), (std::vector<double>{0.25, -0.5}));
+  EXPECT_DOUBLE_EQ(host(exp(from_vector<double>({1}, {1})))[0], 2.718281828459045);
+  EXPECT_DOUBLE_EQ(host(log(from_vector<double>({2}, {1})))[0], 0.6931471805599453);
+  EXPECT_DOUBLE_EQ(host(sqrt(from_vector<double>({2}, {1})))[0], 1.4142135623730951);
+  EXPECT_EQ(host(pow(from_vector<double>({2, 3, -2}, {3}), 3.0)), (std::vector<double>{8, 27, -8}));
+  EXPECT_EQ(host(pow(from_vector<double>({4, 0.25}, {2}), 0.5)), (std::vector<double>{2, 0.5}));
+  EXPECT_EQ(host(pow(from_vector<double>({2, 4}, {2}), -1.0)), (std::vector<double>{0.5, 0.25}));
+  EXPECT_EQ(host(neg(from_vector<double>({1, -2}, {2}))), (std::vector<double>{-1, 2}));
+  EXPECT_EQ(host(add_scalar(from_vector<double>({1, -2}, {2}), 0.5)), (std::vector<double>{1.5, -1.5}));
+  EXPECT_EQ(host(mul_scalar(from_vector<double>({1, -2}, {2}), 3)), (std::vector<double>{3, -6}));
+  EXPECT_EQ(host(from_vector<double>({1, -2}, {2}) / 4.0), (std::vector<double>{0.25, -0.5}));
 }
 
 TEST(Unary, Float32MatchesFloat64) {
@@ -100,19 +101,19 @@ TEST(Unary, Float32MatchesFloat64) {
 
 TEST(Unary, IeeeEdgeCases) {
   const double inf = std::numeric_limits<double>::infinity();
-  const std::vector<double> l = values(log(from_vector<double>({0, -1}, {2})));
+  const std::vector<double> l = host(log(from_vector<double>({0, -1}, {2})));
   EXPECT_EQ(l[0], -inf);
   EXPECT_TRUE(std::isnan(l[1]));
-  EXPECT_TRUE(std::isnan(values(sqrt(from_vector<double>({-1}, {1})))[0]));
+  EXPECT_TRUE(std::isnan(host(sqrt(from_vector<double>({-1}, {1})))[0]));
   // The stable sigmoid neither overflows nor produces NaN at the extremes, in float32 too.
   for (DType t : {kFloat32, kFloat64}) {
-    const std::vector<double> s = values(sigmoid(from_vector<double>({-1000, 1000, -80}, {3}).to(t)));
+    const std::vector<double> s = host(sigmoid(from_vector<double>({-1000, 1000, -80}, {3}).to(t)));
     EXPECT_EQ(s[0], 0.0);
     EXPECT_EQ(s[1], 1.0);
     EXPECT_GT(s[2], 0.0);  // e^-80 is representable in both
   }
-  EXPECT_EQ(values(exp(from_vector<double>({-inf}, {1})))[0], 0.0);
-  EXPECT_EQ(values(tanh(from_vector<double>({50, -50}, {2}))), (std::vector<double>{1, -1}));
+  EXPECT_EQ(host(exp(from_vector<double>({-inf}, {1})))[0], 0.0);
+  EXPECT_EQ(host(tanh(from_vector<double>({50, -50}, {2}))), (std::vector<double>{1, -1}));
 }
 
 TEST(Unary, GradcheckEveryOp) {

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "loom/data/images.h"
+#include "support/gradcheck.h"
 #include "support/testing.h"
 
 namespace loom {

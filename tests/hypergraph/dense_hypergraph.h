@@ -4,17 +4,19 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <set>
 #include <vector>
 
+#include "loom/core/message.h"
 #include "loom/core/tensor.h"
 #include "loom/hypergraph/hypergraph.h"
+#include "support/dense.h"
+#include "support/gradcheck.h"
 #include "support/random_graph.h"
 #include "support/testing.h"
 
 namespace loom::testing::hg {
-
-using Mat = std::vector<std::vector<double>>;
 
 // A raw incidence list as a user passes it: vertex[k] belongs to hyperedge edge[k]; weights per input hyperedge.
 struct RawIncidence {
@@ -73,22 +75,6 @@ inline DenseHypergraph dense_of(const RawIncidence& r) {
   return d;
 }
 
-inline Mat matmul_d(const Mat& a, const Mat& b) {
-  Mat c(a.size(), std::vector<double>(b.at(0).size(), 0.0));
-  for (size_t i = 0; i < a.size(); ++i)
-    for (size_t k = 0; k < b.size(); ++k)
-      if (a[i][k] != 0)
-        for (size_t j = 0; j < b[0].size(); ++j) c[i][j] += a[i][k] * b[k][j];
-  return c;
-}
-
-inline Mat transpose_d(const Mat& a) {
-  Mat t(a.at(0).size(), std::vector<double>(a.size()));
-  for (size_t i = 0; i < a.size(); ++i)
-    for (size_t j = 0; j < a[0].size(); ++j) t[j][i] = a[i][j];
-  return t;
-}
-
 // HGNN: D_v^-1/2 H W D_e^-1 H^T D_v^-1/2 (D_v weighted); HGNN+: D_v^-1 H W D_e^-1 H^T (D_v counted).
 // Zero degrees give zero rows/columns. Returned as a dense [n][n] operator.
 inline Mat smoothing_matrix(const DenseHypergraph& d, bool plus) {
@@ -113,23 +99,29 @@ inline Mat smoothing_matrix(const DenseHypergraph& d, bool plus) {
   return matmul_d(left, right);
 }
 
-inline Mat to_mat(const Tensor& t) {
-  const Tensor c = t.detach().cpu().to(kFloat64);
-  const auto v = c.to_vector<double>();
-  const int64_t r = c.size(0), k = c.dim() == 1 ? 1 : c.numel() / std::max<int64_t>(r, 1);
-  Mat m(static_cast<size_t>(r), std::vector<double>(static_cast<size_t>(k)));
-  for (int64_t i = 0; i < r; ++i)
-    for (int64_t j = 0; j < k; ++j) m[i][j] = v[static_cast<size_t>(i * k + j)];
-  return m;
-}
-
-inline double max_diff(const Mat& a, const Mat& b) {
-  double worst = a.size() == b.size() ? 0.0 : INFINITY;
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
-    if (a[i].size() != b[i].size()) return INFINITY;
-    for (size_t j = 0; j < a[i].size(); ++j) worst = std::max(worst, std::abs(a[i][j] - b[i][j]));
+// Naive weighted v2e / e2v on the reference: reduce of h[v][e] x over the members of each hyperedge (to_edges:
+// x [n][f] -> [m][f]) or over the hyperedges of each vertex (x [m][f] -> [n][f]), in index order; sum, mean (by
+// the member count) or max; empty rows give 0.
+inline Mat naive_reduce(const DenseHypergraph& d, const Mat& x, mp::Reduce reduce, bool to_edges) {
+  const int64_t rows = to_edges ? d.m : d.n;
+  const size_t f = x.at(0).size();
+  Mat out(static_cast<size_t>(rows), std::vector<double>(f, 0.0));
+  for (int64_t r = 0; r < rows; ++r) {
+    std::vector<double> acc(f, reduce == mp::max ? -std::numeric_limits<double>::infinity() : 0.0);
+    int64_t count = 0;
+    for (int64_t e = 0; e < d.m; ++e)
+      for (int64_t v : d.members[e]) {
+        if (to_edges ? e != r : v != r) continue;
+        const int64_t c = to_edges ? v : e;
+        ++count;
+        for (size_t j = 0; j < f; ++j) {
+          const double msg = d.h[v][e] * x[c][j];
+          acc[j] = reduce == mp::max ? std::max(acc[j], msg) : acc[j] + msg;
+        }
+      }
+    for (size_t j = 0; count > 0 && j < f; ++j) out[r][j] = reduce == mp::mean ? acc[j] / double(count) : acc[j];
   }
-  return worst;
+  return out;
 }
 
 }  // namespace loom::testing::hg

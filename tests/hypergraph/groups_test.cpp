@@ -13,6 +13,7 @@
 #include "loom/core/sparse.h"
 #include "loom/graph/graph.h"
 #include "loom/hypergraph/hypergraph.h"
+#include "support/parity.h"
 
 namespace loom::testing::hg {
 namespace {
@@ -24,13 +25,10 @@ using ::testing::ThrowsMessage;
 
 using Sets = std::vector<std::set<int64_t>>;
 
-std::vector<int64_t> ints(const Tensor& t) { return t.cpu().to(kInt64).to_vector<int64_t>(); }
-std::vector<double> doubles(const Tensor& t) { return t.cpu().to(kFloat64).to_vector<double>(); }
-
 // The member set of every hyperedge, read back from incidence() (independent of the Csr layout).
 Sets members_of(const Hypergraph& h) {
   Sets s(static_cast<size_t>(h.num_hyperedges()));
-  const auto inc = ints(h.incidence());
+  const auto inc = host_ints(h.incidence());
   const size_t nnz = inc.size() / 2;
   for (size_t k = 0; k < nnz; ++k) s[static_cast<size_t>(inc[nnz + k])].insert(inc[k]);
   return s;
@@ -40,8 +38,8 @@ Sets members_of(const Hypergraph& h) {
 Mat dense_graph(const graph::Graph& g) {
   const int64_t n = g.num_nodes();
   Mat a(static_cast<size_t>(n), std::vector<double>(static_cast<size_t>(n), 0.0));
-  const auto ei = ints(g.edge_index());
-  const auto w = g.edge_weight().defined() ? doubles(g.edge_weight()) : std::vector<double>(ei.size() / 2, 1.0);
+  const auto ei = host_ints(g.edge_index());
+  const auto w = g.edge_weight().defined() ? host(g.edge_weight()) : std::vector<double>(ei.size() / 2, 1.0);
   const size_t e = ei.size() / 2;
   for (size_t k = 0; k < e; ++k) a[static_cast<size_t>(ei[e + k])][static_cast<size_t>(ei[k])] += w[k];
   return a;
@@ -59,7 +57,7 @@ Mat dense_clique(const DenseHypergraph& d, bool self_loops) {
 }
 
 bool has_self_loop(const graph::Graph& g) {
-  const auto ei = ints(g.edge_index());
+  const auto ei = host_ints(g.edge_index());
   const size_t e = ei.size() / 2;
   for (size_t k = 0; k < e; ++k)
     if (ei[k] == ei[e + k]) return true;
@@ -85,14 +83,14 @@ TEST(FromIncidenceMatrix, MatchesTheDenseReferenceOnRandomInputs) {
       const Hypergraph h = Hypergraph::from_incidence_matrix(matrix_of(r), r.weight());
       EXPECT_EQ(h.num_vertices(), r.n);
       EXPECT_EQ(h.num_hyperedges(), d.m);
-      EXPECT_EQ(ints(h.kept_hyperedges()), d.kept);
+      EXPECT_EQ(host_ints(h.kept_hyperedges()), d.kept);
       EXPECT_EQ(members_of(h), d.members);
       ASSERT_EQ(h.hyperedge_weight().defined(), weighted);
       if (weighted) {
-        EXPECT_EQ(doubles(h.hyperedge_weight()), d.w);
+        EXPECT_EQ(host(h.hyperedge_weight()), d.w);
       }
       // The same hypergraph as from_incidence on the raw list.
-      EXPECT_EQ(ints(h.incidence()), ints(r.build().incidence()));
+      EXPECT_EQ(host_ints(h.incidence()), host_ints(r.build().incidence()));
     }
   }
 }
@@ -107,8 +105,8 @@ TEST(FromIncidenceMatrix, EmptyColumnsDroppedOrAnError) {
   r.w = {1.5, 2.5, 3.5, 4.5};
   const Hypergraph h = Hypergraph::from_incidence_matrix(matrix_of(r), r.weight(), EmptyHyperedges::kDrop);
   EXPECT_EQ(h.num_hyperedges(), 2);
-  EXPECT_EQ(ints(h.kept_hyperedges()), (std::vector<int64_t>{0, 2}));
-  EXPECT_EQ(doubles(h.hyperedge_weight()), (std::vector<double>{1.5, 3.5}));
+  EXPECT_EQ(host_ints(h.kept_hyperedges()), (std::vector<int64_t>{0, 2}));
+  EXPECT_EQ(host(h.hyperedge_weight()), (std::vector<double>{1.5, 3.5}));
   EXPECT_EQ(members_of(h), (Sets{{0, 1}, {1, 2}}));
   EXPECT_THAT([&] { Hypergraph::from_incidence_matrix(matrix_of(r), r.weight(), EmptyHyperedges::kError); },
               ThrowsMessage<ValueError>(HasSubstr("Hypergraph::from_incidence_matrix (columns of 'h' are hyperedges): "
@@ -235,7 +233,7 @@ TEST(Merge, ConcatenatesPartsWithAndWithoutWeights) {
   Sets ref = d0.members;
   ref.insert(ref.end(), d2.members.begin(), d2.members.end());
   EXPECT_EQ(members_of(u), ref);
-  EXPECT_EQ(ints(u.kept_hyperedges()), ints(arange(d0.m + d2.m)));
+  EXPECT_EQ(host_ints(u.kept_hyperedges()), host_ints(arange(d0.m + d2.m)));
 
   // With a weighted part in the middle: ones for the others, part order kept.
   const Hypergraph w = Hypergraph::merge({p0, p1, p2});
@@ -248,11 +246,11 @@ TEST(Merge, ConcatenatesPartsWithAndWithoutWeights) {
   std::vector<double> wref(static_cast<size_t>(d0.m), 1.0);
   wref.insert(wref.end(), d1.w.begin(), d1.w.end());
   wref.insert(wref.end(), static_cast<size_t>(d2.m), 1.0);
-  EXPECT_EQ(doubles(w.hyperedge_weight()), wref);
+  EXPECT_EQ(host(w.hyperedge_weight()), wref);
 
   // A single part is itself.
-  EXPECT_EQ(ints(Hypergraph::merge({p1}).incidence()), ints(p1.incidence()));
-  EXPECT_EQ(doubles(Hypergraph::merge({p1}).hyperedge_weight()), d1.w);
+  EXPECT_EQ(host_ints(Hypergraph::merge({p1}).incidence()), host_ints(p1.incidence()));
+  EXPECT_EQ(host(Hypergraph::merge({p1}).hyperedge_weight()), d1.w);
 }
 
 TEST(Merge, DuplicateHyperedgesStaySeparate) {
@@ -361,11 +359,11 @@ TEST(CliqueExpansion, SingletonsAndNoHyperedges) {
 
 void expect_same(const Hypergraph& cpu, const Hypergraph& cuda) {
   EXPECT_TRUE(cuda.device().is_cuda());
-  EXPECT_EQ(ints(cuda.incidence()), ints(cpu.incidence()));
-  EXPECT_EQ(ints(cuda.kept_hyperedges()), ints(cpu.kept_hyperedges()));
+  EXPECT_EQ(host_ints(cuda.incidence()), host_ints(cpu.incidence()));
+  EXPECT_EQ(host_ints(cuda.kept_hyperedges()), host_ints(cpu.kept_hyperedges()));
   ASSERT_EQ(cuda.hyperedge_weight().defined(), cpu.hyperedge_weight().defined());
   if (cpu.hyperedge_weight().defined()) {
-    EXPECT_EQ(doubles(cuda.hyperedge_weight()), doubles(cpu.hyperedge_weight()));
+    EXPECT_EQ(host(cuda.hyperedge_weight()), host(cpu.hyperedge_weight()));
   }
 }
 
@@ -405,7 +403,7 @@ TEST(GroupsCuda, CliqueExpansionMatchesCpu) {
     for (bool loops : {false, true}) {
       const graph::Graph c = h.clique_expansion(loops), g = h.to(kCUDA).clique_expansion(loops);
       EXPECT_TRUE(g.device().is_cuda());
-      EXPECT_EQ(ints(g.edge_index()), ints(c.edge_index()));
+      EXPECT_EQ(host_ints(g.edge_index()), host_ints(c.edge_index()));
       EXPECT_LT(max_abs_diff(g.edge_weight().cpu(), c.edge_weight()), 1e-4);
       EXPECT_LT(max_diff(dense_graph(g), dense_clique(dense_of(r), loops)), 1e-3);
     }

@@ -11,6 +11,7 @@
 #include "loom/core/ops.h"
 #include "loom/graph/graph.h"
 #include "loom/hypergraph/hypergraph.h"
+#include "support/parity.h"
 
 namespace loom::testing::hg {
 namespace {
@@ -19,8 +20,6 @@ using hypergraph::EmptyHyperedges;
 using hypergraph::Hypergraph;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
-
-std::vector<int64_t> ints(const Tensor& t) { return t.cpu().to(kInt64).to_vector<int64_t>(); }
 
 // 5 vertices; hyperedges {0, 1, 2} (vertex 0 listed twice), {} (id 1), {2, 3}, {1}; vertex 4 in none.
 RawIncidence hand_made() {
@@ -40,15 +39,15 @@ TEST(Hypergraph, HandMadeStructure) {
   EXPECT_EQ(h.num_incidences(), 6);  // the repeated (0, 0) counts once
   EXPECT_TRUE(h.device().is_cpu());
   EXPECT_EQ(h.str(), "Hypergraph(5 vertices, 3 hyperedges, 6 incidences, cpu)");
-  EXPECT_EQ(ints(h.kept_hyperedges()), (std::vector<int64_t>{0, 2, 3}));
-  EXPECT_EQ(ints(h.hyperedge_sizes()), (std::vector<int64_t>{3, 2, 1}));
-  EXPECT_EQ(ints(h.vertex_degrees()), (std::vector<int64_t>{1, 2, 2, 1, 0}));
+  EXPECT_EQ(host_ints(h.kept_hyperedges()), (std::vector<int64_t>{0, 2, 3}));
+  EXPECT_EQ(host_ints(h.hyperedge_sizes()), (std::vector<int64_t>{3, 2, 1}));
+  EXPECT_EQ(host_ints(h.vertex_degrees()), (std::vector<int64_t>{1, 2, 2, 1, 0}));
   // (vertex, hyperedge) in hyperedge_members() order: by hyperedge, vertices sorted.
-  EXPECT_EQ(ints(h.incidence()), (std::vector<int64_t>{0, 1, 2, 2, 3, 1, /**/ 0, 0, 0, 1, 1, 2}));
+  EXPECT_EQ(host_ints(h.incidence()), (std::vector<int64_t>{0, 1, 2, 2, 3, 1, /**/ 0, 0, 0, 1, 1, 2}));
   EXPECT_EQ(h.hyperedge_members().num_rows(), 3);
   EXPECT_EQ(h.hyperedge_members().num_cols(), 5);
   EXPECT_EQ(h.vertex_memberships().num_rows(), 5);
-  EXPECT_EQ(ints(h.vertex_memberships().indices()), (std::vector<int64_t>{0, 0, 2, 0, 1, 1}));
+  EXPECT_EQ(host_ints(h.vertex_memberships().indices()), (std::vector<int64_t>{0, 0, 2, 0, 1, 1}));
   EXPECT_EQ(&h.vertex_memberships(), &h.vertex_memberships());  // cached
   EXPECT_FALSE(h.hyperedge_weight().defined());
 }
@@ -60,7 +59,7 @@ TEST(Hypergraph, EmptyHyperedgesAsErrorAndInferredCount) {
   // Inferred count: max id + 1 = 4 (hyperedge 1 still empty); an explicit larger count adds empty trailing ones.
   EXPECT_EQ(Hypergraph::from_incidence(r.tensor(), r.n).num_hyperedges(), 3);
   const Hypergraph wide = Hypergraph::from_incidence(r.tensor(), r.n, 7);
-  EXPECT_EQ(ints(wide.kept_hyperedges()), (std::vector<int64_t>{0, 2, 3}));
+  EXPECT_EQ(host_ints(wide.kept_hyperedges()), (std::vector<int64_t>{0, 2, 3}));
   EXPECT_THAT([&] { Hypergraph::from_incidence(r.tensor(), r.n, 7, Tensor(), EmptyHyperedges::kError); },
               ThrowsMessage<ValueError>(HasSubstr("hyperedge 1 has no vertex")));
   // Without empties, kError accepts and kept_hyperedges is the identity.
@@ -68,12 +67,12 @@ TEST(Hypergraph, EmptyHyperedgesAsErrorAndInferredCount) {
   full.vertex.push_back(4);
   full.edge.push_back(1);
   const Hypergraph h = Hypergraph::from_incidence(full.tensor(), full.n, full.m, Tensor(), EmptyHyperedges::kError);
-  EXPECT_EQ(ints(h.kept_hyperedges()), (std::vector<int64_t>{0, 1, 2, 3}));
-  EXPECT_EQ(ints(h.vertex_degrees()), (std::vector<int64_t>{1, 2, 2, 1, 1}));
+  EXPECT_EQ(host_ints(h.kept_hyperedges()), (std::vector<int64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(host_ints(h.vertex_degrees()), (std::vector<int64_t>{1, 2, 2, 1, 1}));
   // No incidences at all.
   const Hypergraph none = Hypergraph::from_incidence(empty({2, 0}, kInt64), 3);
   EXPECT_EQ(none.num_hyperedges(), 0);
-  EXPECT_EQ(ints(none.vertex_degrees()), (std::vector<int64_t>{0, 0, 0}));
+  EXPECT_EQ(host_ints(none.vertex_degrees()), (std::vector<int64_t>{0, 0, 0}));
 }
 
 TEST(Hypergraph, WeightsFollowKeptHyperedges) {
@@ -84,7 +83,7 @@ TEST(Hypergraph, WeightsFollowKeptHyperedges) {
   EXPECT_EQ(h.str(), "Hypergraph(5 vertices, 3 hyperedges, 6 incidences, weighted, cpu)");
   // int32 incidence works the same.
   const Hypergraph h32 = Hypergraph::from_incidence(r.tensor().to(kInt32), r.n, r.m, r.weight(kFloat32));
-  EXPECT_EQ(ints(h32.incidence()), ints(h.incidence()));
+  EXPECT_EQ(host_ints(h32.incidence()), host_ints(h.incidence()));
   EXPECT_EQ(h32.hyperedge_weight().dtype(), kFloat32);
 }
 
@@ -136,7 +135,7 @@ TEST(Hypergraph, RandomMatchesReference) {
     const Hypergraph h = r.build();
     ASSERT_EQ(h.num_hyperedges(), d.m) << seed;
     EXPECT_LT(d.m, r.m) << "the generator gives empty hyperedges";
-    EXPECT_EQ(ints(h.kept_hyperedges()), d.kept);
+    EXPECT_EQ(host_ints(h.kept_hyperedges()), d.kept);
     std::vector<int64_t> sizes, degrees(static_cast<size_t>(d.n), 0), inc_v, inc_e;
     for (int64_t e = 0; e < d.m; ++e) {
       sizes.push_back(static_cast<int64_t>(d.members[e].size()));
@@ -146,11 +145,11 @@ TEST(Hypergraph, RandomMatchesReference) {
         inc_e.push_back(e);
       }
     }
-    EXPECT_EQ(ints(h.hyperedge_sizes()), sizes);
-    EXPECT_EQ(ints(h.vertex_degrees()), degrees);
+    EXPECT_EQ(host_ints(h.hyperedge_sizes()), sizes);
+    EXPECT_EQ(host_ints(h.vertex_degrees()), degrees);
     EXPECT_TRUE(std::count(degrees.begin(), degrees.end(), 0) > 0) << "the generator gives isolated vertices";
     inc_v.insert(inc_v.end(), inc_e.begin(), inc_e.end());
-    EXPECT_EQ(ints(h.incidence()), inc_v);
+    EXPECT_EQ(host_ints(h.incidence()), inc_v);
     EXPECT_EQ(h.num_incidences(), static_cast<int64_t>(inc_e.size()));
     if (!r.w.empty()) {
       EXPECT_EQ(h.hyperedge_weight().to_vector<double>(), d.w);
@@ -161,9 +160,9 @@ TEST(Hypergraph, RandomMatchesReference) {
 TEST(Hypergraph, FromVertexLists) {
   const Hypergraph h = Hypergraph::from_vertex_lists({{3, 1, 1}, {}, {0}, {4, 2, 0}}, 6);
   EXPECT_EQ(h.num_hyperedges(), 3);
-  EXPECT_EQ(ints(h.kept_hyperedges()), (std::vector<int64_t>{0, 2, 3}));
-  EXPECT_EQ(ints(h.incidence()), (std::vector<int64_t>{1, 3, 0, 0, 2, 4, /**/ 0, 0, 1, 2, 2, 2}));
-  EXPECT_EQ(ints(h.vertex_degrees()), (std::vector<int64_t>{2, 1, 1, 1, 1, 0}));
+  EXPECT_EQ(host_ints(h.kept_hyperedges()), (std::vector<int64_t>{0, 2, 3}));
+  EXPECT_EQ(host_ints(h.incidence()), (std::vector<int64_t>{1, 3, 0, 0, 2, 4, /**/ 0, 0, 1, 2, 2, 2}));
+  EXPECT_EQ(host_ints(h.vertex_degrees()), (std::vector<int64_t>{2, 1, 1, 1, 1, 0}));
   EXPECT_THAT([] { Hypergraph::from_vertex_lists({{0}, {1, 6}}, 6); },
               ThrowsMessage<IndexError>(HasSubstr(
                   "Hypergraph::from_vertex_lists: hyperedge 1 (position 1) has vertex id 6 outside [0, 6)")));
@@ -179,12 +178,12 @@ TEST(Hypergraph, WithSingletons) {
   EXPECT_EQ(s.num_vertices(), 5);
   EXPECT_EQ(s.num_hyperedges(), 3 + 5);
   EXPECT_EQ(s.num_incidences(), 6 + 5);
-  EXPECT_EQ(ints(s.vertex_degrees()), (std::vector<int64_t>{2, 3, 3, 2, 1}));
-  EXPECT_EQ(ints(s.hyperedge_sizes()), (std::vector<int64_t>{3, 2, 1, 1, 1, 1, 1, 1}));
+  EXPECT_EQ(host_ints(s.vertex_degrees()), (std::vector<int64_t>{2, 3, 3, 2, 1}));
+  EXPECT_EQ(host_ints(s.hyperedge_sizes()), (std::vector<int64_t>{3, 2, 1, 1, 1, 1, 1, 1}));
   // Existing hyperedges keep their input ids; singleton {v} is input id 4 + v.
-  EXPECT_EQ(ints(s.kept_hyperedges()), (std::vector<int64_t>{0, 2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(host_ints(s.kept_hyperedges()), (std::vector<int64_t>{0, 2, 3, 4, 5, 6, 7, 8}));
   EXPECT_EQ(s.hyperedge_weight().to_vector<double>(), (std::vector<double>{0.5, 2.0, 3.0, 1, 1, 1, 1, 1}));
-  const auto inc = ints(s.incidence());
+  const auto inc = host_ints(s.incidence());
   for (int64_t v = 0; v < 5; ++v) {
     EXPECT_EQ(inc[static_cast<size_t>(6 + v)], v);
     EXPECT_EQ(inc[static_cast<size_t>(11 + 6 + v)], 3 + v);
@@ -202,13 +201,13 @@ graph::Graph random_graph_of(uint32_t seed, int64_t n, int64_t avg) {
 TEST(Hypergraph, FromGraphNeighborhoodsMatchesNaive) {
   const graph::Graph g = random_graph_of(5, 50, 3);  // self loops, duplicates, isolated nodes
   const Hypergraph h = Hypergraph::from_graph_neighborhoods(g);
-  const auto ei = ints(g.edge_index());
+  const auto ei = host_ints(g.edge_index());
   const auto e = static_cast<size_t>(g.num_edges());
   std::vector<std::set<int64_t>> want(50);
   for (int64_t v = 0; v < 50; ++v) want[v].insert(v);
   for (size_t k = 0; k < e; ++k) want[ei[e + k]].insert(ei[k]);
   ASSERT_EQ(h.num_hyperedges(), 50);
-  const auto inc = ints(h.incidence());
+  const auto inc = host_ints(h.incidence());
   const auto nnz = static_cast<size_t>(h.num_incidences());
   std::vector<std::set<int64_t>> got(50);
   for (size_t k = 0; k < nnz; ++k) EXPECT_TRUE(got[inc[nnz + k]].insert(inc[k]).second) << "duplicate incidence";
@@ -218,11 +217,11 @@ TEST(Hypergraph, FromGraphNeighborhoodsMatchesNaive) {
 TEST(Hypergraph, FromGraphEdgesMatchesNaive) {
   const graph::Graph g = random_graph_of(6, 40, 3);
   const Hypergraph h = Hypergraph::from_graph_edges(g);
-  const auto ei = ints(g.edge_index());
+  const auto ei = host_ints(g.edge_index());
   const auto e = static_cast<size_t>(g.num_edges());
   std::set<std::set<int64_t>> want;
   for (size_t k = 0; k < e; ++k) want.insert({ei[k], ei[e + k]});
-  const auto inc = ints(h.incidence());
+  const auto inc = host_ints(h.incidence());
   const auto nnz = static_cast<size_t>(h.num_incidences());
   std::vector<std::set<int64_t>> got(static_cast<size_t>(h.num_hyperedges()));
   for (size_t k = 0; k < nnz; ++k) got[inc[nnz + k]].insert(inc[k]);
@@ -237,8 +236,8 @@ TEST(Hypergraph, ToCopiesStructure) {
   RawIncidence r = random_incidence(9, 30, 20, 3, true);
   const Hypergraph h = r.build();
   const Hypergraph c = h.to(kCPU);
-  EXPECT_EQ(ints(c.incidence()), ints(h.incidence()));
-  EXPECT_EQ(ints(c.kept_hyperedges()), ints(h.kept_hyperedges()));
+  EXPECT_EQ(host_ints(c.incidence()), host_ints(h.incidence()));
+  EXPECT_EQ(host_ints(c.kept_hyperedges()), host_ints(h.kept_hyperedges()));
   EXPECT_EQ(c.hyperedge_weight().to_vector<double>(), h.hyperedge_weight().to_vector<double>());
 }
 
@@ -248,16 +247,17 @@ TEST(Hypergraph, CudaStructureParity) {
   const Hypergraph h = r.build();
   const Hypergraph hc = r.build(kCUDA);
   EXPECT_TRUE(hc.device().is_cuda());
-  EXPECT_EQ(ints(hc.incidence()), ints(h.incidence()));
-  EXPECT_EQ(ints(hc.kept_hyperedges()), ints(h.kept_hyperedges()));
-  EXPECT_EQ(ints(hc.vertex_degrees()), ints(h.vertex_degrees()));
-  EXPECT_EQ(ints(hc.hyperedge_sizes()), ints(h.hyperedge_sizes()));
-  EXPECT_EQ(ints(hc.with_singletons().incidence()), ints(h.with_singletons().incidence()));
-  EXPECT_EQ(ints(h.to(kCUDA).incidence()), ints(h.incidence()));
+  EXPECT_EQ(host_ints(hc.incidence()), host_ints(h.incidence()));
+  EXPECT_EQ(host_ints(hc.kept_hyperedges()), host_ints(h.kept_hyperedges()));
+  EXPECT_EQ(host_ints(hc.vertex_degrees()), host_ints(h.vertex_degrees()));
+  EXPECT_EQ(host_ints(hc.hyperedge_sizes()), host_ints(h.hyperedge_sizes()));
+  EXPECT_EQ(host_ints(hc.with_singletons().incidence()), host_ints(h.with_singletons().incidence()));
+  EXPECT_EQ(host_ints(h.to(kCUDA).incidence()), host_ints(h.incidence()));
   const graph::Graph g = random_graph_of(12, 200, 4);
-  EXPECT_EQ(ints(Hypergraph::from_graph_neighborhoods(g.to(kCUDA)).incidence()),
-            ints(Hypergraph::from_graph_neighborhoods(g).incidence()));
-  EXPECT_EQ(ints(Hypergraph::from_graph_edges(g.to(kCUDA)).incidence()), ints(Hypergraph::from_graph_edges(g).incidence()));
+  EXPECT_EQ(host_ints(Hypergraph::from_graph_neighborhoods(g.to(kCUDA)).incidence()),
+            host_ints(Hypergraph::from_graph_neighborhoods(g).incidence()));
+  EXPECT_EQ(host_ints(Hypergraph::from_graph_edges(g.to(kCUDA)).incidence()),
+            host_ints(Hypergraph::from_graph_edges(g).incidence()));
   RawIncidence bad = r;
   bad.vertex[5] = 500;
   EXPECT_THAT([&] { Hypergraph::from_incidence(bad.tensor(kCUDA), 500, 300); },

@@ -15,6 +15,7 @@
 #include "loom/graph/graph.h"
 #include "loom/hypergraph/hypergraph.h"
 #include "loom/layers/hgnn_conv.h"
+#include "support/parity.h"
 
 namespace loom::testing::hg {
 namespace {
@@ -22,9 +23,6 @@ namespace {
 using hypergraph::Hypergraph;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
-
-std::vector<double> doubles(const Tensor& t) { return t.detach().cpu().to(kFloat64).to_vector<double>(); }
-std::vector<int64_t> ints(const Tensor& t) { return t.cpu().to(kInt64).to_vector<int64_t>(); }
 
 // A hypergraph with incidence weights and its dense reference: d.h[v][e] = h_ve, d.members the structure.
 struct Weighted {
@@ -42,7 +40,7 @@ Weighted weighted_case(uint32_t seed, int64_t n, int64_t m, bool hyperedge_weigh
   const Hypergraph base = r.build();
   const int64_t nnz = base.num_incidences();
   auto w = random_tensor({nnz}, seed + 31, 0.2, 2.0).to_vector<double>();
-  const auto inc = ints(base.incidence());
+  const auto inc = host_ints(base.incidence());
   for (int64_t k = 0; k < nnz; ++k)
     if (inc[static_cast<size_t>(nnz + k)] == 0) w[static_cast<size_t>(k)] = 0.0;
   w[static_cast<size_t>(nnz - 1)] = 0.0;
@@ -75,37 +73,6 @@ Mat weighted_smoothing(const DenseHypergraph& d, bool plus) {
   return out;
 }
 
-// Weighted v2e / e2v over the structure: reduce of h_ve x over the members; mean divides by the member count.
-Mat naive_reduce(const DenseHypergraph& d, const Mat& x, mp::Reduce reduce, bool to_edges) {
-  const int64_t rows = to_edges ? d.m : d.n;
-  const size_t f = x.at(0).size();
-  Mat out(static_cast<size_t>(rows), std::vector<double>(f, 0.0));
-  for (int64_t r = 0; r < rows; ++r) {
-    std::vector<double> acc(f, reduce == mp::max ? -std::numeric_limits<double>::infinity() : 0.0);
-    int64_t count = 0;
-    for (int64_t e = 0; e < d.m; ++e)
-      for (int64_t v : d.members[e]) {
-        if (to_edges ? e != r : v != r) continue;
-        const int64_t c = to_edges ? v : e;
-        ++count;
-        for (size_t j = 0; j < f; ++j) {
-          const double msg = d.h[v][e] * x[c][j];
-          acc[j] = reduce == mp::max ? std::max(acc[j], msg) : acc[j] + msg;
-        }
-      }
-    for (size_t j = 0; count > 0 && j < f; ++j) out[r][j] = reduce == mp::mean ? acc[j] / double(count) : acc[j];
-  }
-  return out;
-}
-
-::testing::AssertionResult bitwise_equal(const Tensor& a, const Tensor& b) {
-  if (a.shape() != b.shape() || a.dtype() != b.dtype()) return ::testing::AssertionFailure() << "shape/dtype differ";
-  const auto x = doubles(a), y = doubles(b);
-  for (size_t i = 0; i < x.size(); ++i)
-    if (x[i] != y[i]) return ::testing::AssertionFailure() << "entry " << i << ": " << x[i] << " vs " << y[i];
-  return ::testing::AssertionSuccess();
-}
-
 TEST(IncidenceWeight, HandComputed) {
   // Hyperedge 0 = {0 (h 2), 1 (h 1)}, hyperedge 1 = {1 (h 3), 2 (h 1)}; w = [1, 1].
   // HGNN+: d_v = [2, 4, 1], d_e = [3, 4]; x = e_1: y = [1/3, 3/4]; out_0 = 2 * 1/3 / 2 = 1/3,
@@ -120,9 +87,9 @@ TEST(IncidenceWeight, HandComputed) {
   EXPECT_NEAR(p[2][0], 0.75, 1e-15);
   // v2e sum of x = [1, 10, 100]: [2 + 10, 30 + 100]; mean divides by the counts (2 each).
   const Tensor x = from_vector<double>({1, 10, 100}, {3, 1});
-  EXPECT_EQ(doubles(hypergraph::v2e(h, x, mp::sum)), (std::vector<double>{12, 130}));
-  EXPECT_EQ(doubles(hypergraph::v2e(h, x, mp::mean)), (std::vector<double>{6, 65}));
-  EXPECT_EQ(doubles(hypergraph::e2v(h, from_vector<double>({1, 10}, {2, 1}), mp::sum)),
+  EXPECT_EQ(host(hypergraph::v2e(h, x, mp::sum)), (std::vector<double>{12, 130}));
+  EXPECT_EQ(host(hypergraph::v2e(h, x, mp::mean)), (std::vector<double>{6, 65}));
+  EXPECT_EQ(host(hypergraph::e2v(h, from_vector<double>({1, 10}, {2, 1}), mp::sum)),
             (std::vector<double>{2, 31, 10}));
 }
 
@@ -161,7 +128,7 @@ TEST(IncidenceWeight, HgnnConvMatchesDenseReference) {
     // L (x Theta^T) + b.
     const Mat xt = to_mat(matmul(x, transpose(m.weight.detach(), 0, 1)));
     Mat want = matmul_d(weighted_smoothing(c.d, plus), xt);
-    const auto b = doubles(m.bias);
+    const auto b = host(m.bias);
     for (auto& row : want)
       for (size_t j = 0; j < row.size(); ++j) row[j] += b[j];
     EXPECT_LT(max_diff(to_mat(got), want), 1e-12) << "plus " << plus;
@@ -187,7 +154,7 @@ TEST(IncidenceWeight, AllOnesEqualUnweightedBitwise) {
     EXPECT_TRUE(bitwise_equal(hypergraph::hgnnp_smooth(h1, x), hypergraph::hgnnp_smooth(h, x)));
   }
   const graph::Graph g1 = h1.clique_expansion(true), g = h.clique_expansion(true);
-  EXPECT_EQ(ints(g1.edge_index()), ints(g.edge_index()));
+  EXPECT_EQ(host_ints(g1.edge_index()), host_ints(g.edge_index()));
   EXPECT_TRUE(bitwise_equal(g1.edge_weight(), g.edge_weight()));
 }
 
@@ -195,9 +162,9 @@ TEST(IncidenceWeight, WithSingletonsAndToKeepTheWeights) {
   const Weighted c = weighted_case(7, 30, 20, true);
   const Hypergraph s = c.h.with_singletons();
   const int64_t n = c.d.n;
-  std::vector<double> want = doubles(c.hw);
+  std::vector<double> want = host(c.hw);
   want.insert(want.end(), static_cast<size_t>(n), 1.0);
-  EXPECT_EQ(doubles(s.incidence_weight()), want);
+  EXPECT_EQ(host(s.incidence_weight()), want);
   DenseHypergraph d = c.d;
   for (int64_t v = 0; v < n; ++v) {
     for (auto& row : d.h) row.push_back(0.0);
@@ -209,7 +176,7 @@ TEST(IncidenceWeight, WithSingletonsAndToKeepTheWeights) {
   const Tensor x = random_tensor({n, 2}, 9);
   EXPECT_LT(max_diff(to_mat(hypergraph::hgnn_smooth(s, x)), matmul_d(weighted_smoothing(d, false), to_mat(x))), 1e-12);
   EXPECT_LT(max_diff(to_mat(hypergraph::v2e(s, x, mp::sum)), naive_reduce(d, to_mat(x), mp::sum, true)), 1e-12);
-  EXPECT_EQ(doubles(c.h.to(kCPU).incidence_weight()), doubles(c.hw));
+  EXPECT_EQ(host(c.h.to(kCPU).incidence_weight()), host(c.hw));
   EXPECT_FALSE(c.h.hyperedge_members().values().defined());  // the structure stays pattern-only
 }
 
@@ -217,11 +184,11 @@ TEST(IncidenceWeight, MergeConcatenatesInPartOrder) {
   const Weighted a = weighted_case(8, 25, 10, false), b = weighted_case(9, 25, 12, true);
   const Hypergraph plain = random_incidence(10, 25, 8, 3, false).build();
   const Hypergraph m = Hypergraph::merge({a.h, plain, b.h});
-  std::vector<double> want = doubles(a.hw);
+  std::vector<double> want = host(a.hw);
   want.insert(want.end(), static_cast<size_t>(plain.num_incidences()), 1.0);
-  const auto wb = doubles(b.hw);
+  const auto wb = host(b.hw);
   want.insert(want.end(), wb.begin(), wb.end());
-  EXPECT_EQ(doubles(m.incidence_weight()), want);
+  EXPECT_EQ(host(m.incidence_weight()), want);
   EXPECT_FALSE(Hypergraph::merge({plain, plain}).incidence_weight().defined());
   // The merged operator on the merged reference.
   DenseHypergraph d;
@@ -250,8 +217,8 @@ TEST(IncidenceWeight, CliqueExpansionUsesWeightedH) {
     for (bool loops : {false, true}) {
       const graph::Graph g = c.h.clique_expansion(loops);
       Mat got(static_cast<size_t>(c.d.n), std::vector<double>(static_cast<size_t>(c.d.n), 0.0));
-      const auto ei = ints(g.edge_index());
-      const auto w = doubles(g.edge_weight());
+      const auto ei = host_ints(g.edge_index());
+      const auto w = host(g.edge_weight());
       for (size_t k = 0; k < w.size(); ++k) got[ei[w.size() + k]][ei[k]] += w[k];
       Mat want = matmul_d(c.d.h, transpose_d(c.d.h));
       for (int64_t u = 0; u < c.d.n; ++u)
@@ -272,12 +239,12 @@ TEST(IncidenceWeight, FromIncidenceMatrixUsesTheValues) {
   const Hypergraph h = Hypergraph::from_incidence_matrix(hm);
   EXPECT_EQ(h.num_hyperedges(), 2);
   // Members order: hyperedge 0 {0 (0.5), 2 (4)}, hyperedge 2 -> 1 {0 (2), 1 (3), 2 (0)}.
-  EXPECT_EQ(ints(h.incidence()), (std::vector<int64_t>{0, 2, 0, 1, 2, 0, 0, 1, 1, 1}));
-  EXPECT_EQ(doubles(h.incidence_weight()), (std::vector<double>{0.5, 4, 2, 3, 0}));
+  EXPECT_EQ(host_ints(h.incidence()), (std::vector<int64_t>{0, 2, 0, 1, 2, 0, 0, 1, 1, 1}));
+  EXPECT_EQ(host(h.incidence_weight()), (std::vector<double>{0.5, 4, 2, 3, 0}));
   EXPECT_FALSE(Hypergraph::from_incidence_matrix(hm.with_values(Tensor())).incidence_weight().defined());
   // Random: the same as building from the incidence and attaching the weights.
   const Weighted c = weighted_case(14, 30, 20, true);
-  const auto inc = ints(c.h.incidence());
+  const auto inc = host_ints(c.h.incidence());
   const int64_t nnz = c.h.num_incidences();
   std::vector<int64_t> v(inc.begin(), inc.begin() + nnz), e(inc.begin() + nnz, inc.end());
   const Csr hr = Csr::from_coo(from_vector<int64_t>(v, {nnz}), from_vector<int64_t>(e, {nnz}), c.d.n, c.d.m, c.hw);
@@ -344,9 +311,9 @@ TEST(IncidenceWeight, CudaParity) {
   }
   EXPECT_TRUE(close(hypergraph::hgnn_smooth(c.h, x), hypergraph::hgnn_smooth(g, x.to(kCUDA))));
   EXPECT_TRUE(close(hypergraph::hgnnp_smooth(c.h, x), hypergraph::hgnnp_smooth(g, x.to(kCUDA))));
-  EXPECT_EQ(doubles(g.with_singletons().incidence_weight()), doubles(c.h.with_singletons().incidence_weight()));
+  EXPECT_EQ(host(g.with_singletons().incidence_weight()), host(c.h.with_singletons().incidence_weight()));
   const graph::Graph a = c.h.clique_expansion(), b = g.clique_expansion();
-  EXPECT_EQ(ints(a.edge_index()), ints(b.edge_index()));
+  EXPECT_EQ(host_ints(a.edge_index()), host_ints(b.edge_index()));
   EXPECT_LT(max_diff(to_mat(a.edge_weight()), to_mat(b.edge_weight())), 1e-12);
   EXPECT_THAT([&] { c.h.with_incidence_weight(c.hw.to(kCUDA)); },
               ThrowsMessage<DeviceError>(HasSubstr("'w' is on cuda")));

@@ -17,27 +17,6 @@ using hypergraph::Hypergraph;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
-// Naive v2e / e2v on the reference: reduce over each hyperedge's members / each vertex's hyperedges.
-Mat naive_reduce(const DenseHypergraph& d, const Mat& x, mp::Reduce reduce, bool to_edges) {
-  const int64_t rows = to_edges ? d.m : d.n, cols = to_edges ? d.n : d.m;
-  const size_t f = x.at(0).size();
-  Mat out(static_cast<size_t>(rows), std::vector<double>(f, 0.0));
-  for (int64_t r = 0; r < rows; ++r) {
-    std::vector<double> acc(f, reduce == mp::max ? -std::numeric_limits<double>::infinity() : 0.0);
-    int64_t count = 0;
-    for (int64_t c = 0; c < cols; ++c) {
-      if ((to_edges ? d.h[c][r] : d.h[r][c]) == 0) continue;
-      ++count;
-      for (size_t j = 0; j < f; ++j) acc[j] = reduce == mp::max ? std::max(acc[j], x[c][j]) : acc[j] + x[c][j];
-    }
-    for (size_t j = 0; j < f; ++j) {
-      if (count == 0) continue;
-      out[r][j] = reduce == mp::mean ? acc[j] / static_cast<double>(count) : acc[j];
-    }
-  }
-  return out;
-}
-
 bool all_finite(const Tensor& t) { return !has_nonfinite(t); }
 
 TEST(HypergraphMessage, HandComputedHgnn) {

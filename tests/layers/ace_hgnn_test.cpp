@@ -16,6 +16,7 @@
 #include "loom/core/random.h"
 #include "loom/core/sparse.h"
 #include "loom/layers/ace_hgnn.h"
+#include "support/parity.h"
 
 namespace loom::testing {
 namespace {
@@ -26,8 +27,6 @@ using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-std::vector<double> host(const Tensor& t) { return t.detach().cpu().to(kFloat64).to_vector<double>(); }
 
 // Sample b of x [B, N, D] (or [N, D] as sample 0) as an [N][D] matrix; row b of logits [B, N] (or [N]).
 Mat sample(const Tensor& x, int64_t b) {
@@ -98,13 +97,6 @@ double min_gap(const Mat& s, int64_t k) {
     gap = std::min(gap, row[o[k - 1]] - row[o[k]]);
   }
   return gap;
-}
-
-Mat transpose_d(const Mat& a) {
-  Mat t(a[0].size(), std::vector<double>(a.size()));
-  for (size_t i = 0; i < a.size(); ++i)
-    for (size_t j = 0; j < a[0].size(); ++j) t[j][i] = a[i][j];
-  return t;
 }
 
 Mat adapter_d(const Mat& x, const Tensor& dw, const Tensor& db, const Tensor& uw, const Tensor& ub, double slope) {

@@ -1,5 +1,6 @@
 // Support for the classic layers' tests (GCN, SAGE, GIN/GINE): edge lists from random_graph with dense float64
-// references built by hand, a gradcheck over a module's parameters, and a small CSBM training loop.
+// references built by hand (support/dense.h) and a small CSBM training loop. The gradcheck over a layer's
+// parameters is support/gradcheck.h's param_gradcheck.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -14,12 +15,12 @@
 #include "loom/core/optim.h"
 #include "loom/data/csbm.h"
 #include "loom/graph/graph.h"
+#include "support/dense.h"
+#include "support/gradcheck.h"
 #include "support/random_graph.h"
 #include "support/testing.h"
 
 namespace loom::testing {
-
-using Mat = std::vector<std::vector<double>>;
 
 // An edge list (src -> dst) with optional weights, kept on the host for the references.
 struct Edges {
@@ -47,30 +48,6 @@ inline Edges random_edges(uint32_t seed, int64_t n, int64_t avg_degree, bool wei
   e.dst = rg.dst.to_vector<int64_t>();
   if (weighted) e.w = random_tensor({rg.num_edges()}, seed + 1, 0.5, 1.5).to_vector<double>();
   return e;
-}
-
-inline Mat to_mat(const Tensor& t) {
-  const Tensor c = t.detach().cpu().to(kFloat64);
-  const auto v = c.to_vector<double>();
-  const int64_t r = c.size(0), k = c.dim() == 1 ? 1 : c.size(1);
-  Mat m(static_cast<size_t>(r), std::vector<double>(static_cast<size_t>(k)));
-  for (int64_t i = 0; i < r; ++i)
-    for (int64_t j = 0; j < k; ++j) m[i][j] = v[static_cast<size_t>(i * k + j)];
-  return m;
-}
-
-inline Tensor from_mat(const Mat& m) {
-  std::vector<double> v;
-  for (const auto& row : m) v.insert(v.end(), row.begin(), row.end());
-  return from_vector<double>(v, {static_cast<int64_t>(m.size()), static_cast<int64_t>(m.at(0).size())});
-}
-
-inline Mat matmul_d(const Mat& a, const Mat& b) {
-  Mat c(a.size(), std::vector<double>(b.at(0).size(), 0.0));
-  for (size_t i = 0; i < a.size(); ++i)
-    for (size_t k = 0; k < b.size(); ++k)
-      for (size_t j = 0; j < b[0].size(); ++j) c[i][j] += a[i][k] * b[k][j];
-  return c;
 }
 
 // x W^T + b with a module's weight [out, in] and optional bias [out].
@@ -105,52 +82,6 @@ inline Mat adjacency(const Edges& e, bool use_weights = true) {
   Mat a(static_cast<size_t>(e.n), std::vector<double>(static_cast<size_t>(e.n), 0.0));
   for (size_t k = 0; k < e.src.size(); ++k) a[e.dst[k]][e.src[k]] += use_weights && !e.w.empty() ? e.w[k] : 1.0;
   return a;
-}
-
-inline void expect_close(const Tensor& got, const Mat& want, double tol, const char* what) {
-  const Mat g = to_mat(got);
-  ASSERT_EQ(g.size(), want.size()) << what;
-  double worst = 0;
-  for (size_t i = 0; i < g.size(); ++i) {
-    ASSERT_EQ(g[i].size(), want[i].size()) << what;
-    for (size_t j = 0; j < g[i].size(); ++j) worst = std::max(worst, std::abs(g[i][j] - want[i][j]));
-  }
-  EXPECT_LE(worst, tol) << what;
-}
-
-// Central differences of sum(f() * w) against autograd for every float64 element of `params` (x and a module's
-// parameters: leaves that f reads; they are perturbed in place and restored).
-inline ::testing::AssertionResult param_gradcheck(const std::function<Tensor()>& f, const std::vector<Tensor>& params,
-                                                  double eps = 1e-6, double atol = 1e-6, double rtol = 1e-4) {
-  for (const Tensor& p : params) p.zero_grad();
-  const Tensor out = f();
-  const Tensor w = random_tensor(out.shape(), 4242, -1.0, 1.0, out.dtype(), out.device());
-  sum(mul(out, w)).backward();
-  auto objective = [&]() {
-    NoGradGuard no_grad;
-    return sum(mul(f(), w)).item_double();
-  };
-  for (size_t k = 0; k < params.size(); ++k) {
-    const Tensor& p = params[k];
-    if (p.dtype() != kFloat64) return ::testing::AssertionFailure() << "param " << k << " is not float64";
-    const Tensor g = p.grad().defined() ? p.grad() : zeros_like(p);
-    const auto ga = g.cpu().to_vector<double>();
-    double* d = p.data<double>();
-    for (int64_t i = 0; i < p.numel(); ++i) {
-      const double orig = d[i];
-      d[i] = orig + eps;
-      const double fp = objective();
-      d[i] = orig - eps;
-      const double fm = objective();
-      d[i] = orig;
-      const double num = (fp - fm) / (2 * eps), ana = ga[static_cast<size_t>(i)];
-      if (std::abs(num - ana) > atol + rtol * std::abs(num)) {
-        return ::testing::AssertionFailure() << "gradient of param " << k << " " << p.shape_str() << " element " << i
-                                             << ": autograd " << ana << ", numeric " << num;
-      }
-    }
-  }
-  return ::testing::AssertionSuccess();
 }
 
 inline Tensor requires_grad_input(const Shape& shape, uint32_t seed) {

@@ -13,6 +13,9 @@
 #include "loom/core/random.h"
 #include "loom/data/csbm.h"
 #include "loom/layers/gat_conv.h"
+#include "support/gradcheck.h"
+#include "support/parity.h"
+#include "support/reference.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -23,6 +26,9 @@ using ::testing::ThrowsMessage;
 using layers::GATConv;
 using layers::GATConvOptions;
 using layers::GATv2Conv;
+using testing::host;
+using testing::lrelu;
+using testing::max_diff;
 using testing::random_tensor;
 
 // ---------------------------------------------------------------- graphs
@@ -67,12 +73,6 @@ Tensor edge_index(const Edges& e) {
 }
 
 // ---------------------------------------------------------------- the dense reference
-
-std::vector<double> host(const Tensor& t) {
-  return t.defined() ? t.cpu().to(kFloat64).to_vector<double>() : std::vector<double>();
-}
-
-double lrelu(double z, double s) { return z > 0 ? z : z * s; }
 
 // y = x W^T + b for x [n, in], W [out, in] (b may be empty).
 std::vector<double> linear(const std::vector<double>& x, int64_t n, int64_t in, const std::vector<double>& w,
@@ -198,14 +198,6 @@ std::vector<double> reference_gatv2(const GATv2Conv& conv, const Edges& e, const
     return s;
   };
   return attend(g, H, C, xl, logit, o.concat(), host(conv.bias));
-}
-
-double max_diff(const Tensor& a, const std::vector<double>& b) {
-  const auto av = host(a);
-  if (av.size() != b.size()) return std::numeric_limits<double>::infinity();
-  double m = 0;
-  for (size_t k = 0; k < b.size(); ++k) m = std::max(m, std::abs(av[k] - b[k]));
-  return m;
 }
 
 // Non-zero biases so that the reference checks where they are added.

@@ -10,6 +10,7 @@
 #include "layers/classic_support.h"
 #include "loom/core/random.h"
 #include "loom/layers/hypergraph_attention.h"
+#include "support/parity.h"
 
 namespace loom::testing {
 namespace {
@@ -19,8 +20,6 @@ using layers::HypergraphAttentionConv;
 using Options = layers::HypergraphAttentionConvOptions;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
-
-std::vector<double> host(const Tensor& t) { return t.detach().cpu().to(kFloat64).to_vector<double>(); }
 
 // The layer's forward in float64 from the raw definition: for each vertex v, each hyperedge e containing v
 // (distinct members, empty hyperedges gone), logit = LeakyReLU(<att_v, h_v> + <att_e, mean of h over e>),

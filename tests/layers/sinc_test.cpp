@@ -12,6 +12,8 @@
 #include "loom/core/random.h"
 #include "loom/graph/graph.h"
 #include "loom/layers/sinc_conv.h"
+#include "support/gradcheck.h"
+#include "support/parity.h"
 #include "support/random_graph.h"
 #include "support/testing.h"
 
@@ -22,6 +24,7 @@ using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 using layers::SINCConv;
 using layers::SINCConvOptions;
+using testing::host;
 using testing::random_tensor;
 
 constexpr int64_t kN = 24, kIn = 3, kHidden = 5, kOut = 2;
@@ -43,8 +46,6 @@ TestGraph make_graph(Device device = kCPU) {
 }
 
 // Row-major copy of a [rows, cols] parameter.
-std::vector<double> vec(const Tensor& t) { return t.detach().cpu().to(kFloat64).to_vector<double>(); }
-
 double act(const std::string& a, double z) {
   if (a == "relu") return std::max(z, 0.0);
   if (a == "leaky_relu") return z > 0 ? z : 0.2 * z;
@@ -56,9 +57,9 @@ double act(const std::string& a, double z) {
 // out_u = W_R msg_{v in N(u)} coef act(q_u + k_v + c_u) + b_R, N(u) the multiset of u's in-neighbours.
 Tensor reference(SINCConv& m, const TestGraph& t, const Tensor& x) {
   const auto& o = m.options();
-  const auto xs = vec(x), wq = vec(m.lin_query->weight), bq = vec(m.lin_query->bias), wk = vec(m.lin_key->weight),
-             wr = vec(m.lin_out->weight), br = vec(m.lin_out->bias);
-  const auto wn = o.context() ? vec(m.lin_context->weight) : std::vector<double>();
+  const auto xs = host(x), wq = host(m.lin_query->weight), bq = host(m.lin_query->bias), wk = host(m.lin_key->weight),
+             wr = host(m.lin_out->weight), br = host(m.lin_out->bias);
+  const auto wn = o.context() ? host(m.lin_context->weight) : std::vector<double>();
   const int64_t E = static_cast<int64_t>(t.src.size()), H = o.hidden_features(), Fi = o.in_features(),
                 Fo = o.out_features();
   std::vector<double> din(kN, 0), dout(kN, 0);
@@ -152,34 +153,10 @@ TEST(SINCConv, ParameterCountOfThePapersModel) {
   EXPECT_EQ(m.num_parameters() + 16, 352);
 }
 
-// Central differences of sum(out * r) against autograd, for x and every parameter (float64).
+// Central differences of sum(out * r) against autograd, for x and every parameter (float64): support/gradcheck.h.
 ::testing::AssertionResult check_all_gradients(SINCConv& m, const graph::Graph& g, const Tensor& x0) {
-  Tensor x = x0.clone().detach().set_requires_grad(true);
-  const Tensor r = random_tensor({kN, kOut}, 99);
-  m.zero_grad();
-  sum(mul(m.forward(g, x), r)).backward();
-  auto objective = [&] {
-    NoGradGuard ng;
-    return sum(mul(m.forward(g, x), r)).item_double();
-  };
-  std::vector<std::pair<std::string, Tensor>> all{{"x", x}};
-  for (const auto& [name, p] : m.named_parameters()) all.emplace_back(name, p);
-  for (auto& [name, p] : all) {
-    const auto ga = vec(p.grad());
-    double* d = p.data<double>();
-    for (int64_t i = 0; i < p.numel(); ++i) {
-      const double orig = d[i], eps = 1e-6;
-      d[i] = orig + eps;
-      const double fp = objective();
-      d[i] = orig - eps;
-      const double fm = objective();
-      d[i] = orig;
-      const double num = (fp - fm) / (2 * eps);
-      if (std::abs(num - ga[i]) > 1e-6 + 1e-4 * std::abs(num))
-        return ::testing::AssertionFailure() << name << "[" << i << "]: autograd " << ga[i] << ", numeric " << num;
-    }
-  }
-  return ::testing::AssertionSuccess();
+  const Tensor x = x0.clone().detach().set_requires_grad(true);
+  return testing::module_gradcheck(m, [&] { return m.forward(g, x); }, {{"x", x}});
 }
 
 TEST(SINCConv, GradcheckInputAndParameters) {

@@ -10,13 +10,14 @@
 #include <numeric>
 #include <random>
 
+#include "layers/classic_support.h"
 #include "loom/core/autograd.h"
 #include "loom/core/nn.h"
 #include "loom/core/ops.h"
 #include "loom/core/optim.h"
 #include "loom/core/random.h"
 #include "loom/layers/soft_hgnn.h"
-#include "layers/classic_support.h"
+#include "support/parity.h"
 
 namespace loom::testing {
 namespace {
@@ -27,7 +28,6 @@ using Options = layers::SoftHGNNOptions;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
-std::vector<double> host(const Tensor& t) { return t.detach().cpu().to(kFloat64).to_vector<double>(); }
 double gelu_d(double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); }
 
 struct Reference {

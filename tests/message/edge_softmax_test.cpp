@@ -5,7 +5,12 @@
 
 #include <cmath>
 
-#include "message/sddmm_support.h"
+#include "loom/core/message.h"
+#include "support/gradcheck.h"
+#include "support/parity.h"
+#include "support/random_graph.h"
+#include "support/reference.h"
+#include "support/testing.h"
 
 namespace loom {
 namespace {
@@ -14,22 +19,9 @@ using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 using testing::random_tensor;
 
-// Softmax of each row's entries, per column, in float64 with the max subtracted.
+// Softmax of each row's entries, per column, in float64 with the max subtracted (support/reference.h).
 std::vector<double> reference(const Csr& g, const Tensor& e) {
-  const testing::HostCsr h(g);
-  const int64_t w = e.numel() / std::max<int64_t>(1, h.nnz);
-  const std::vector<double> x = e.cpu().to(kFloat64).to_vector<double>();
-  std::vector<double> y(x.size());
-  for (int64_t r = 0; r < h.rows; ++r) {
-    const int64_t b = h.indptr[r], end = h.indptr[r + 1];
-    for (int64_t c = 0; c < w; ++c) {
-      double m = -INFINITY, s = 0;
-      for (int64_t k = b; k < end; ++k) m = std::max(m, x[static_cast<size_t>(k * w + c)]);
-      for (int64_t k = b; k < end; ++k) s += std::exp(x[static_cast<size_t>(k * w + c)] - m);
-      for (int64_t k = b; k < end; ++k) y[static_cast<size_t>(k * w + c)] = std::exp(x[static_cast<size_t>(k * w + c)] - m) / s;
-    }
-  }
-  return y;
+  return testing::host(testing::edge_softmax_reference(g, e));
 }
 
 Shape edge_shape(const Csr& g, int64_t heads) { return heads == 0 ? Shape{g.nnz()} : Shape{g.nnz(), heads}; }
@@ -119,11 +111,11 @@ TEST(EdgeSoftmax, Gradcheck) {
   }
 }
 
+// {y, de} in float32 on `device` (the backward of y against random weights).
 std::vector<Tensor> run(const Csr& g, int64_t heads, Device device, uint32_t seed) {
-  Tensor e = random_tensor(edge_shape(g, heads), seed, -4, 4, kFloat32, device).set_requires_grad(true);
-  Tensor y = mp::edge_softmax(g.to(device), e);
-  y.backward(random_tensor(y.shape(), seed + 1, -1, 1, kFloat32, device));
-  return {y, e.grad()};
+  const Csr gd = g.to(device);
+  return testing::forward_backward([&](const std::vector<Tensor>& x) { return mp::edge_softmax(gd, x[0]); },
+                                   {random_tensor(edge_shape(g, heads), seed, -4, 4, kFloat32)}, device, seed + 1);
 }
 
 TEST(EdgeSoftmax, DeterministicAcrossRunsAndThreadCounts) {
@@ -140,14 +132,14 @@ TEST(EdgeSoftmax, DeterministicAcrossRunsAndThreadCounts) {
 
 TEST(EdgeSoftmax, CpuMatchesCuda) {
   LOOM_REQUIRE_CUDA();
-  for (const auto& [name, g] : testing::graph_zoo()) {
+  for (const testing::NamedGraph& ng : testing::graph_zoo()) {
+    const Csr& g = ng.g;
+    const Csr gd = g.to(kCUDA);
+    auto f = [&](const std::vector<Tensor>& x) { return mp::edge_softmax(x[0].is_cuda() ? gd : g, x[0]); };
     for (int64_t heads : {0, 1, 4, 37}) {
-      const auto cpu = run(g, heads, kCPU, 30), gpu = run(g, heads, kCUDA, 30), again = run(g, heads, kCUDA, 30);
-      for (size_t i = 0; i < cpu.size(); ++i) {
-        EXPECT_TRUE(allclose(gpu[i].cpu(), cpu[i], 1e-4, 1e-6))
-            << name << " H " << heads << " output " << i << ": max diff " << max_abs_diff(gpu[i].cpu(), cpu[i]);
-        EXPECT_TRUE(testing::bitwise_equal(gpu[i], again[i])) << name << " H " << heads << " output " << i;
-      }
+      EXPECT_TRUE(testing::cuda_matches_cpu(f, {random_tensor(edge_shape(g, heads), 30, -4, 4, kFloat32)},
+                                            testing::Parity().tol(1e-4, 1e-6).weights(31).repeatable()))
+          << ng.name << " H " << heads;
     }
   }
   // Huge scores on the device too.

@@ -3,7 +3,12 @@
 // hand-written sums; determinism across runs and thread counts; CPU against CUDA; errors.
 #include <gmock/gmock.h>
 
-#include "message/sddmm_support.h"
+#include "loom/core/message.h"
+#include "support/gradcheck.h"
+#include "support/parity.h"
+#include "support/random_graph.h"
+#include "support/reference.h"
+#include "support/testing.h"
 
 namespace loom {
 namespace {
@@ -12,7 +17,7 @@ using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 using testing::random_tensor;
 
-double lrelu(double z, double s) { return z > 0 ? z : z * s; }
+using testing::lrelu;
 
 // out[k, h] = sum_c att[h, c] * lrelu(u[col k, h, c] + v[row k, h, c]), written plainly.
 Tensor reference(const Csr& g, const Tensor& u, const Tensor& v, const Tensor& att, double slope) {
@@ -139,14 +144,14 @@ TEST(Gatv2Logits, BackwardMatchesReferenceSums) {
   EXPECT_LE(max_abs_diff(att.grad(), from_vector<double>(da, {H, C})), 1e-10);
 }
 
-// Output and the three gradients, float32, on `device`.
+Tensor gatv2(const Csr& g, const std::vector<Tensor>& x) { return mp::gatv2_logits(g, x[0], x[1], x[2], 0.2); }
+
+// {out, du, dv, datt}, float32, on `device` (the backward of out against random weights).
 std::vector<Tensor> run(const Csr& g, int64_t H, int64_t C, Device device, uint32_t seed) {
   const Inputs in = inputs(g, H, C, seed, kFloat32);
-  Tensor u = in.u.to(device).set_requires_grad(true), v = in.v.to(device).set_requires_grad(true),
-         att = in.att.to(device).set_requires_grad(true);
-  Tensor out = mp::gatv2_logits(g.to(device), u, v, att, 0.2);
-  out.backward(random_tensor(out.shape(), seed + 9, -1, 1, kFloat32, device));
-  return {out, u.grad(), v.grad(), att.grad()};
+  const Csr gd = g.to(device);
+  return testing::forward_backward([&](const std::vector<Tensor>& x) { return gatv2(gd, x); }, {in.u, in.v, in.att},
+                                   device, seed + 9);
 }
 
 TEST(Gatv2Logits, DeterministicAcrossRunsAndThreadCounts) {
@@ -163,17 +168,15 @@ TEST(Gatv2Logits, DeterministicAcrossRunsAndThreadCounts) {
 TEST(Gatv2Logits, CpuMatchesCuda) {
   LOOM_REQUIRE_CUDA();
   const std::vector<std::pair<int64_t, int64_t>> heads_channels = {{1, 1}, {3, 4}, {2, 40}, {8, 8}};
-  for (const auto& [name, g] : testing::graph_zoo()) {
+  for (const testing::NamedGraph& ng : testing::graph_zoo()) {
+    const Csr& g = ng.g;
+    const Csr gd = g.to(kCUDA);
+    auto f = [&](const std::vector<Tensor>& x) { return gatv2(x[0].is_cuda() ? gd : g, x); };
     for (const auto& [H, C] : heads_channels) {
-      const auto cpu = run(g, H, C, kCPU, 70);
-      const auto gpu = run(g, H, C, kCUDA, 70);
-      const auto again = run(g, H, C, kCUDA, 70);
-      for (size_t i = 0; i < cpu.size(); ++i) {
-        EXPECT_TRUE(allclose(gpu[i].cpu(), cpu[i], 1e-4, 1e-4))
-            << name << " H " << H << " C " << C << " output " << i << ": max diff "
-            << max_abs_diff(gpu[i].cpu(), cpu[i]);
-        EXPECT_TRUE(testing::bitwise_equal(gpu[i], again[i])) << name << " output " << i;
-      }
+      const Inputs in = inputs(g, H, C, 70, kFloat32);
+      EXPECT_TRUE(testing::cuda_matches_cpu(f, {in.u, in.v, in.att},
+                                            testing::Parity().tol(1e-4, 1e-4).weights(79).repeatable()))
+          << ng.name << " H " << H << " C " << C;
     }
   }
 }

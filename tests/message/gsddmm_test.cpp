@@ -3,7 +3,12 @@
 // float64 gradchecks for both operands; determinism across runs and thread counts; CPU against CUDA; errors.
 #include <gmock/gmock.h>
 
-#include "message/sddmm_support.h"
+#include "loom/core/message.h"
+#include "support/gradcheck.h"
+#include "support/parity.h"
+#include "support/random_graph.h"
+#include "support/reference.h"
+#include "support/testing.h"
 
 namespace loom {
 namespace {
@@ -16,18 +21,8 @@ using testing::random_tensor;
 const std::vector<Binary> kOps = {Binary::kDot, Binary::kAdd, Binary::kSub, Binary::kMul,
                                   Binary::kDiv, Binary::kCopyU, Binary::kCopyV};
 
-const char* op_str(Binary op) {
-  switch (op) {
-    case Binary::kDot: return "dot";
-    case Binary::kAdd: return "add";
-    case Binary::kSub: return "sub";
-    case Binary::kMul: return "mul";
-    case Binary::kDiv: return "div";
-    case Binary::kCopyU: return "copy_u";
-    case Binary::kCopyV: break;
-  }
-  return "copy_v";
-}
+using testing::op_name;
+using testing::rows_then;
 
 // Feature shapes of u and v: same shapes, GAT heads, per-head v, broadcast heads, rank-1 u, both broadcast, a
 // vectorisable width and a wide dot.
@@ -38,67 +33,10 @@ const std::vector<Case> kCases = {{{5}, {5}},       {{3, 4}, {3, 4}}, {{4}, {4}}
                                   {{1, 4}, {3, 4}}, {{}, {6}},        {{3, 1}, {1, 4}}, {{8}, {8}},
                                   {{40}, {40}}};
 
-Shape rows_then(int64_t rows, const Shape& s) {
-  Shape out{rows};
-  out.insert(out.end(), s.begin(), s.end());
-  return out;
-}
-
 // Node operands: u over the columns, v over the rows; v kept away from 0 so that div is smooth.
 std::pair<Tensor, Tensor> operands(const Csr& g, const Case& c, uint32_t seed, DType dtype = kFloat64) {
   return {random_tensor(rows_then(g.num_cols(), c.su), seed, -1, 1, dtype),
           random_tensor(rows_then(g.num_rows(), c.sv), seed + 1, 0.5, 1.5, dtype)};
-}
-
-// The documented semantics written plainly: feature dims aligned from the first (missing trailing dims are 1),
-// broadcast, op per element, kDot summing the last dimension.
-Tensor reference(const Csr& g, Binary op, const Tensor& u, const Tensor& v) {
-  const testing::HostCsr h(g);
-  Shape su(u.shape().begin() + 1, u.shape().end()), sv(v.shape().begin() + 1, v.shape().end());
-  if (op == Binary::kCopyU) sv = su;
-  if (op == Binary::kCopyV) su = sv;
-  const size_t rank = std::max({su.size(), sv.size(), size_t(op == Binary::kDot)});
-  su.resize(rank, 1);
-  sv.resize(rank, 1);
-  Shape full(rank);
-  for (size_t d = 0; d < rank; ++d) full[d] = std::max(su[d], sv[d]);
-  const int64_t full_len = shape_numel(full), red = op == Binary::kDot ? full.back() : 1;
-  const int64_t out_len = full_len / red;
-  const std::vector<double> U = op == Binary::kCopyV ? std::vector<double>() : u.cpu().to(kFloat64).to_vector<double>();
-  const std::vector<double> V = op == Binary::kCopyU ? std::vector<double>() : v.cpu().to(kFloat64).to_vector<double>();
-  const int64_t ulen = shape_numel(su), vlen = shape_numel(sv);
-  std::vector<double> out(static_cast<size_t>(h.nnz * out_len), 0.0);
-  for (int64_t r = 0; r < h.rows; ++r) {
-    for (int64_t k = h.indptr[r]; k < h.indptr[r + 1]; ++k) {
-      const int64_t c = h.indices[static_cast<size_t>(k)];
-      for (int64_t f = 0; f < full_len; ++f) {
-        int64_t rest = f, uo = 0, vo = 0, us = 1, vs = 1;
-        for (int64_t d = static_cast<int64_t>(rank) - 1; d >= 0; --d) {
-          const int64_t i = rest % full[d];
-          rest /= full[d];
-          uo += (su[d] == 1 ? 0 : i) * us;
-          vo += (sv[d] == 1 ? 0 : i) * vs;
-          us *= su[d];
-          vs *= sv[d];
-        }
-        const double a = U.empty() ? 0 : U[static_cast<size_t>(c * ulen + uo)];
-        const double b = V.empty() ? 0 : V[static_cast<size_t>(r * vlen + vo)];
-        double& o = out[static_cast<size_t>(k * out_len + f / red)];
-        switch (op) {
-          case Binary::kDot: o += a * b; break;
-          case Binary::kAdd: o = a + b; break;
-          case Binary::kSub: o = a - b; break;
-          case Binary::kMul: o = a * b; break;
-          case Binary::kDiv: o = a / b; break;
-          case Binary::kCopyU: o = a; break;
-          case Binary::kCopyV: o = b; break;
-        }
-      }
-    }
-  }
-  Shape out_shape{h.nnz};
-  out_shape.insert(out_shape.end(), full.begin(), full.end() - (op == Binary::kDot ? 1 : 0));
-  return from_vector<double>(out, out_shape);
 }
 
 TEST(Gsddmm, HandComputed) {
@@ -125,13 +63,13 @@ TEST(Gsddmm, MatchesReferenceOnGraphZoo) {
       for (size_t ci = 0; ci < kCases.size(); ++ci) {
         auto [u, v] = operands(g, kCases[ci], 100 + static_cast<uint32_t>(ci));
         const Tensor out = mp::gsddmm(g, op, u, v);
-        const Tensor want = reference(g, op, u, v);
-        ASSERT_EQ(out.shape(), want.shape()) << name << " " << op_str(op) << " case " << ci;
-        EXPECT_LE(max_abs_diff(out, want), 1e-12) << name << " " << op_str(op) << " case " << ci;
+        const Tensor want = testing::gsddmm_reference(g, op, u, v);
+        ASSERT_EQ(out.shape(), want.shape()) << name << " " << op_name(op) << " case " << ci;
+        EXPECT_LE(max_abs_diff(out, want), 1e-12) << name << " " << op_name(op) << " case " << ci;
         // float32 too, within float32 rounding.
         auto [uf, vf] = operands(g, kCases[ci], 100 + static_cast<uint32_t>(ci), kFloat32);
         EXPECT_TRUE(allclose(mp::gsddmm(g, op, uf, vf).to(kFloat64), want, 1e-5, 1e-5))
-            << name << " " << op_str(op) << " case " << ci << " float32";
+            << name << " " << op_name(op) << " case " << ci << " float32";
       }
     }
   }
@@ -148,7 +86,7 @@ TEST(Gsddmm, Gradcheck) {
         auto [u, v] = operands(g, cases[ci], 200 + static_cast<uint32_t>(ci));
         const Csr gg = g;
         auto f = [gg, op](const std::vector<Tensor>& in) { return mp::gsddmm(gg, op, in[0], in[1]); };
-        EXPECT_TRUE(testing::gradcheck(f, {u, v})) << name << " " << op_str(op) << " case " << ci;
+        EXPECT_TRUE(testing::gradcheck(f, {u, v})) << name << " " << op_name(op) << " case " << ci;
       }
     }
   }
@@ -175,14 +113,12 @@ TEST(Gsddmm, BackwardMatchesReferenceSums) {
   EXPECT_LE(max_abs_diff(v.grad(), from_vector<double>(dv, {300, 4})), 1e-12);
 }
 
-// Forward output and both gradients for one op, float32, on `device`.
+// {out, du, dv} for one op, float32, on `device` (the backward of out against random weights).
 std::vector<Tensor> run(const Csr& g, Binary op, const Case& c, Device device, uint32_t seed) {
-  auto [u0, v0] = operands(g, c, seed, kFloat32);
-  Tensor u = u0.to(device).set_requires_grad(true), v = v0.to(device).set_requires_grad(true);
-  Tensor out = mp::gsddmm(g.to(device), op, u, v);
-  Tensor dy = random_tensor(out.shape(), seed + 7, -1, 1, kFloat32, device);
-  out.backward(dy);
-  return {out, op == Binary::kCopyV ? zeros({1}) : u.grad(), op == Binary::kCopyU ? zeros({1}) : v.grad()};
+  auto [u, v] = operands(g, c, seed, kFloat32);
+  const Csr gd = g.to(device);
+  return testing::forward_backward([&](const std::vector<Tensor>& x) { return mp::gsddmm(gd, op, x[0], x[1]); },
+                                   {u, v}, device, seed + 7);
 }
 
 TEST(Gsddmm, DeterministicAcrossRunsAndThreadCounts) {
@@ -193,8 +129,8 @@ TEST(Gsddmm, DeterministicAcrossRunsAndThreadCounts) {
       const auto b = run(g, op, c, kCPU, 5);
       const auto one = testing::with_threads(1, [&] { return run(g, op, c, kCPU, 5); });
       for (size_t i = 0; i < a.size(); ++i) {
-        EXPECT_TRUE(testing::bitwise_equal(a[i], b[i])) << op_str(op) << " output " << i;
-        EXPECT_TRUE(testing::bitwise_equal(a[i], one[i])) << op_str(op) << " output " << i << " (1 thread)";
+        EXPECT_TRUE(testing::bitwise_equal(a[i], b[i])) << op_name(op) << " output " << i;
+        EXPECT_TRUE(testing::bitwise_equal(a[i], one[i])) << op_name(op) << " output " << i << " (1 thread)";
       }
     }
   }
@@ -202,18 +138,20 @@ TEST(Gsddmm, DeterministicAcrossRunsAndThreadCounts) {
 
 TEST(Gsddmm, CpuMatchesCuda) {
   LOOM_REQUIRE_CUDA();
-  for (const auto& [name, g] : testing::graph_zoo()) {
+  for (const testing::NamedGraph& ng : testing::graph_zoo()) {
+    const std::string& name = ng.name;
+    const Csr& g = ng.g;
+    const Csr gd = g.to(kCUDA);
     for (Binary op : kOps) {
       for (size_t ci = 0; ci < kCases.size(); ++ci) {
-        const auto cpu = run(g, op, kCases[ci], kCPU, 300 + static_cast<uint32_t>(ci));
-        const auto gpu = run(g, op, kCases[ci], kCUDA, 300 + static_cast<uint32_t>(ci));
-        const auto again = run(g, op, kCases[ci], kCUDA, 300 + static_cast<uint32_t>(ci));
-        for (size_t i = 0; i < cpu.size(); ++i) {
-          EXPECT_TRUE(allclose(gpu[i].cpu(), cpu[i], 1e-4, 1e-5))
-              << name << " " << op_str(op) << " case " << ci << " output " << i << ": max diff "
-              << max_abs_diff(gpu[i].cpu(), cpu[i]);
-          EXPECT_TRUE(testing::bitwise_equal(gpu[i], again[i])) << name << " " << op_str(op) << " output " << i;
-        }
+        const uint32_t seed = 300 + static_cast<uint32_t>(ci);
+        auto [u, v] = operands(g, kCases[ci], seed, kFloat32);
+        auto f = [&, op](const std::vector<Tensor>& x) {
+          return mp::gsddmm(testing::device_of(x).is_cuda() ? gd : g, op, x[0], x[1]);
+        };
+        EXPECT_TRUE(
+            testing::cuda_matches_cpu(f, {u, v}, testing::Parity().tol(1e-4, 1e-5).weights(seed + 7).repeatable()))
+            << name << " " << op_name(op) << " case " << ci;
       }
     }
   }

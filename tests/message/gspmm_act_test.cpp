@@ -3,7 +3,6 @@
 // duplicates, a hub row, no edges and two sides; gradchecks; the unfused gather/scatter composition; ties;
 // determinism; errors; CPU against CUDA.
 #include <gmock/gmock.h>
-#include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +10,10 @@
 #include <vector>
 
 #include "loom/core/message.h"
+#include "support/gradcheck.h"
+#include "support/parity.h"
 #include "support/random_graph.h"
+#include "support/reference.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -27,25 +29,8 @@ const Act kActs[] = {Act::kIdentity, Act::kRelu, Act::kLeakyRelu, Act::kSigmoid,
 const Reduce kReduces[] = {mp::sum, mp::mean, mp::max};
 constexpr double kSlope = 0.15;
 
-std::string name(Act a) {
-  const char* n[] = {"identity", "relu", "leaky_relu", "sigmoid", "tanh"};
-  return n[static_cast<int>(a)];
-}
-std::string name(Reduce r) {
-  const char* n[] = {"sum", "mean", "max", "min"};
-  return n[static_cast<int>(r)];
-}
-
-double ref_act(Act a, double z) {
-  switch (a) {
-    case Act::kIdentity: return z;
-    case Act::kRelu: return z > 0 ? z : 0;
-    case Act::kLeakyRelu: return z > 0 ? z : kSlope * z;
-    case Act::kSigmoid: return 1 / (1 + std::exp(-z));
-    case Act::kTanh: return std::tanh(z);
-  }
-  return 0;
-}
+using testing::op_name;
+double ref_act(Act a, double z) { return testing::ref_act(a, z, kSlope); }
 
 // out[r, f] = reduce over the entries k of row r of w[k] act(u[col k, f] + v[r, f]), explicit float64 loops.
 Tensor reference(const Csr& g, Act act, Reduce red, const Tensor& u, const Tensor& v, const Tensor& w) {
@@ -99,11 +84,11 @@ TEST(GspmmAct, EveryActivationAndReductionMatchesTheReference) {
             const Tensor ref = reference(g, a, r, u, v, ww);
             ASSERT_EQ(out.shape(), v.shape());
             EXPECT_LT(max_abs_diff(out, ref), 1e-12)
-                << name(a) << "/" << name(r) << " weighted " << weighted << " graph " << gi;
+                << op_name(a) << "/" << op_name(r) << " weighted " << weighted << " graph " << gi;
             const Tensor out32 = mp::gspmm_act(g, a, r, u.to(kFloat32), v.to(kFloat32),
                                                weighted ? w.to(kFloat32) : Tensor(), kSlope);
             EXPECT_TRUE(allclose(out32.to(kFloat64), ref, 1e-5, 1e-5))
-                << name(a) << "/" << name(r) << " float32, graph " << gi;
+                << op_name(a) << "/" << op_name(r) << " float32, graph " << gi;
           }
         }
       }
@@ -149,11 +134,11 @@ TEST(GspmmAct, GradcheckEveryActivationAndReduction) {
         EXPECT_TRUE(testing::gradcheck(
             [&](const std::vector<Tensor>& x) { return mp::gspmm_act(g, a, r, x[0], x[1], Tensor(), kSlope); },
             {u, v}))
-            << name(a) << "/" << name(r) << " unweighted " << g.str();
+            << op_name(a) << "/" << op_name(r) << " unweighted " << g.str();
         EXPECT_TRUE(testing::gradcheck(
             [&](const std::vector<Tensor>& x) { return mp::gspmm_act(g, a, r, x[0], x[1], x[2], kSlope); },
             {u, v, w}))
-            << name(a) << "/" << name(r) << " weighted " << g.str();
+            << op_name(a) << "/" << op_name(r) << " weighted " << g.str();
       }
     }
   }
@@ -196,13 +181,13 @@ TEST(GspmmAct, FusedMatchesGatherScatter) {
       Tensor fused = mp::gspmm_act(g, a, r, u1, v1, w1, kSlope);
       Tensor msg = mul(act_op(a, add(mp::gather_src(g, u2), mp::gather_dst(g, v2))), w2.view({g.nnz(), 1}));
       Tensor generic = mp::scatter(g, msg, r);
-      EXPECT_LT(max_abs_diff(fused, generic), 1e-12) << name(a) << "/" << name(r);
+      EXPECT_LT(max_abs_diff(fused, generic), 1e-12) << op_name(a) << "/" << op_name(r);
       Tensor dy = random_tensor(fused.shape(), 4);
       sum(mul(fused, dy)).backward();
       sum(mul(generic, dy)).backward();
-      EXPECT_LT(max_abs_diff(u1.grad(), u2.grad()), 1e-11) << "du " << name(a) << "/" << name(r);
-      EXPECT_LT(max_abs_diff(v1.grad(), v2.grad()), 1e-11) << "dv " << name(a) << "/" << name(r);
-      EXPECT_LT(max_abs_diff(w1.grad(), w2.grad()), 1e-11) << "dw " << name(a) << "/" << name(r);
+      EXPECT_LT(max_abs_diff(u1.grad(), u2.grad()), 1e-11) << "du " << op_name(a) << "/" << op_name(r);
+      EXPECT_LT(max_abs_diff(v1.grad(), v2.grad()), 1e-11) << "dv " << op_name(a) << "/" << op_name(r);
+      EXPECT_LT(max_abs_diff(w1.grad(), w2.grad()), 1e-11) << "dw " << op_name(a) << "/" << op_name(r);
     }
   }
 }
@@ -245,19 +230,12 @@ TEST(GspmmAct, MaxTiesGoToTheFirstEntryOnEveryDevice) {
 }
 
 // ---------------------------------------------------------------- determinism on the CPU
-std::vector<float> forward_backward(const Csr& g, Act a, Reduce r, const Tensor& u0, const Tensor& v0,
-                                    const Tensor& w0) {
-  Tensor u = u0.detach().set_requires_grad(true), v = v0.detach().set_requires_grad(true);
-  Tensor w = w0.detach().set_requires_grad(true);
-  Tensor out = mp::gspmm_act(g, a, r, u, v, w);
-  Tensor dy = random_tensor(out.shape(), 77, -1, 1, out.dtype(), out.device());
-  sum(mul(out, dy)).backward();
-  std::vector<float> all = out.cpu().to_vector<float>();
-  for (const Tensor& t : {u.grad(), v.grad(), w.grad()}) {
-    const std::vector<float> x = t.cpu().to_vector<float>();
-    all.insert(all.end(), x.begin(), x.end());
-  }
-  return all;
+// {out, du, dv, dw} of sum(gspmm_act(...) * w) on the inputs' device.
+std::vector<Tensor> forward_backward(const Csr& g, Act a, Reduce r, const Tensor& u0, const Tensor& v0,
+                                     const Tensor& w0) {
+  return testing::forward_backward(
+      [&](const std::vector<Tensor>& x) { return mp::gspmm_act(g, a, r, x[0], x[1], x[2]); }, {u0, v0, w0},
+      u0.device());
 }
 
 TEST(GspmmAct, CpuIsBitwiseDeterministicAcrossThreadCounts) {
@@ -265,12 +243,11 @@ TEST(GspmmAct, CpuIsBitwiseDeterministicAcrossThreadCounts) {
   const Tensor u = random_tensor({3000, 16}, 1, -1, 1, kFloat32), v = random_tensor({3000, 16}, 2, -1, 1, kFloat32);
   const Tensor w = random_tensor({g.nnz()}, 3, -1, 1, kFloat32);
   for (Reduce r : kReduces) {
-    const std::vector<float> base = forward_backward(g, Act::kLeakyRelu, r, u, v, w);
+    const std::vector<Tensor> base = forward_backward(g, Act::kLeakyRelu, r, u, v, w);
     for (int threads : {1, 3, 8}) {
-      oneapi::tbb::task_arena arena(threads);
-      std::vector<float> got;
-      arena.execute([&] { got = forward_backward(g, Act::kLeakyRelu, r, u, v, w); });
-      EXPECT_EQ(got, base) << name(r) << " with " << threads << " threads";
+      const std::vector<Tensor> got =
+          testing::with_threads(threads, [&] { return forward_backward(g, Act::kLeakyRelu, r, u, v, w); });
+      EXPECT_TRUE(testing::bitwise_equal(got, base)) << op_name(r) << " with " << threads << " threads";
     }
   }
 }
@@ -338,26 +315,14 @@ TEST(GspmmAct, CudaMatchesCpu) {
         for (Act a : kActs) {
           for (Reduce r : kReduces) {
             for (bool weighted : {false, true}) {
-              std::vector<Tensor> res[2];
-              for (int dev = 0; dev < 2; ++dev) {
-                const Device d = dev == 0 ? kCPU : kCUDA;
-                Tensor u = u0.to(d).detach().set_requires_grad(true);
-                Tensor v = v0.to(d).detach().set_requires_grad(true);
-                Tensor w = weighted ? w0.to(d).detach().set_requires_grad(true) : Tensor();
-                Tensor out = mp::gspmm_act(dev == 0 ? g : gd, a, r, u, v, w, kSlope);
-                Tensor dy = random_tensor(out.shape(), 9, -1, 1, dt, d);
-                sum(mul(out, dy)).backward();
-                res[dev] = {out.cpu(), u.grad().cpu(), v.grad().cpu(), weighted ? w.grad().cpu() : Tensor()};
-              }
-              const char* what[] = {"out", "du", "dv", "dw"};
+              auto f = [&](const std::vector<Tensor>& x) {
+                return mp::gspmm_act(x[0].is_cuda() ? gd : g, a, r, x[0], x[1], x[2], kSlope);
+              };
               const double tol = dt == kFloat32 ? 1e-3 : 1e-9;
-              for (int i = 0; i < 4; ++i) {
-                if (!res[0][i].defined()) continue;
-                EXPECT_TRUE(allclose(res[1][i], res[0][i], tol, tol))
-                    << what[i] << " " << name(a) << "/" << name(r) << " F " << F << " " << dtype_name(dt)
-                    << " weighted " << weighted << " " << g.str() << " max diff "
-                    << max_abs_diff(res[1][i], res[0][i]);
-              }
+              EXPECT_TRUE(testing::cuda_matches_cpu(f, {u0, v0, weighted ? w0 : Tensor()},
+                                                    testing::Parity().tol(tol, tol)))
+                  << op_name(a) << "/" << op_name(r) << " F " << F << " " << dtype_name(dt) << " weighted "
+                  << weighted << " " << g.str();
             }
           }
         }
@@ -373,7 +338,9 @@ TEST(GspmmAct, CudaIsBitwiseDeterministic) {
   const Tensor v = random_tensor({3000, 16}, 2, -1, 1, kFloat32, kCUDA);
   const Tensor w = random_tensor({g.nnz()}, 3, -1, 1, kFloat32, kCUDA);
   for (Reduce r : kReduces) {
-    EXPECT_EQ(forward_backward(g, Act::kTanh, r, u, v, w), forward_backward(g, Act::kTanh, r, u, v, w)) << name(r);
+    EXPECT_TRUE(testing::bitwise_equal(forward_backward(g, Act::kTanh, r, u, v, w),
+                                       forward_backward(g, Act::kTanh, r, u, v, w)))
+        << op_name(r);
   }
 }
 

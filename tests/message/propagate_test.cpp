@@ -1,7 +1,7 @@
 // mp::propagate: the fused update (root + bias + activation at the reduction's store) against the unfused
-// composition (gspmm, then add and the activation op) on graphs with empty rows, a hub row, duplicates and self
-// loops; float64 gradchecks for u, e, bias and root under every activation; CPU against CUDA through the chunked
-// heavy-row path; errors.
+// composition (the float64 loop reference of the reduction, then add and the activation op) on graphs with empty
+// rows, a hub row, duplicates and self loops; float64 gradchecks for u, e, bias and root under every activation;
+// CPU against CUDA through the chunked heavy-row path; errors.
 #include <gmock/gmock.h>
 
 #include <string>
@@ -9,7 +9,9 @@
 
 #include "loom/core/message.h"
 #include "loom/core/ops.h"
+#include "support/gradcheck.h"
 #include "support/random_graph.h"
+#include "support/reference.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -22,15 +24,10 @@ using testing::random_tensor;
 
 const Act kActs[] = {Act::kIdentity, Act::kRelu, Act::kLeakyRelu, Act::kSigmoid, Act::kTanh};
 
-std::string name(Act a) {
-  const char* n[] = {"identity", "relu", "leaky_relu", "sigmoid", "tanh"};
-  return n[static_cast<int>(a)];
-}
+using testing::op_name;
 
-// The unfused composition propagate must equal.
-Tensor unfused(const Csr& g, mp::Msg msg, mp::Reduce r, const Tensor& u, const Tensor& e, const Tensor& bias, Act a,
-               double slope, const Tensor& root = Tensor()) {
-  Tensor z = mp::gspmm(g, msg, r, u, e);
+// The update applied to z unfused: add(add(z, root), bias), then the activation op.
+Tensor update(Tensor z, const Tensor& bias, Act a, double slope, const Tensor& root) {
   if (root.defined()) z = add(z, root);
   if (bias.defined()) z = add(z, bias);
   switch (a) {
@@ -42,23 +39,33 @@ Tensor unfused(const Csr& g, mp::Msg msg, mp::Reduce r, const Tensor& u, const T
   }
 }
 
+// The unfused composition propagate must equal, on the float64 loop reference of the reduction (support/reference.h),
+// so that the fused kernels (the CPU fast sum included) are compared with loops, not with themselves.
+Tensor unfused(const Csr& g, mp::Msg msg, mp::Reduce r, const Tensor& u, const Tensor& e, const Tensor& bias, Act a,
+               double slope, const Tensor& root = Tensor()) {
+  return update(testing::gspmm_reference(g, msg, r, u, e), bias, a, slope, root);
+}
+
 TEST(Propagate, MatchesGspmmThenBiasAndActivation) {
   // 3000 nodes: the hub row has 2030 entries (the chunked path on CUDA; the balanced cuts on CPU).
   const Csr graphs[] = {testing::random_csr(5, 60, 60, 4), testing::random_csr(6, 3000, 3000, 5),
                         testing::random_csr(7, 40, 25, 3), testing::to_csr(testing::empty_graph(4, 4))};
   for (const Csr& g : graphs)
-    for (int64_t f : {128, 7})  // the CPU fast sum, and the generic rows
-      for (Act a : kActs)
-        for (mp::Reduce r : {mp::sum, mp::mean, mp::max})
+    for (int64_t f : {128, 7}) {  // the CPU fast sum, and the generic rows
+      const Tensor u = random_tensor({g.num_cols(), f}, 11, -1, 1).to(kFloat64);
+      const Tensor e = random_tensor({g.nnz()}, 12, 0.2, 1.5).to(kFloat64);
+      for (mp::Reduce r : {mp::sum, mp::mean, mp::max}) {
+        const Tensor z = testing::gspmm_reference(g, mp::u_mul_e, r, u, e);
+        for (Act a : kActs)
           for (bool with_bias : {true, false}) {
-            const Tensor u = random_tensor({g.num_cols(), f}, 11, -1, 1).to(kFloat64);
-            const Tensor e = random_tensor({g.nnz()}, 12, 0.2, 1.5).to(kFloat64);
             const Tensor bias = with_bias ? random_tensor({f}, 13, -1, 1).to(kFloat64) : Tensor();
             const Tensor got = mp::propagate(g, {mp::u_mul_e, r, {bias, a, 0.1}}, u, e);
-            const Tensor want = unfused(g, mp::u_mul_e, r, u, e, bias, a, 0.1);
+            const Tensor want = update(z, bias, a, 0.1, Tensor());
             EXPECT_LE(max_abs_diff(got, want), 1e-12)
-                << name(a) << " F " << f << " bias " << with_bias << " " << g.str();
+                << op_name(a) << " F " << f << " bias " << with_bias << " " << g.str();
           }
+      }
+    }
 }
 
 TEST(Propagate, EmptyRowsGetTheActivatedBias) {
@@ -87,7 +94,7 @@ TEST(Propagate, GradcheckEveryActivation) {
       auto f = [&](const std::vector<Tensor>& x) {
         return mp::propagate(g, {mp::u_mul_e, r, {x[2], a, 0.1}}, x[0], x[1]);
       };
-      EXPECT_TRUE(testing::gradcheck(f, {u, e, bias})) << name(a);
+      EXPECT_TRUE(testing::gradcheck(f, {u, e, bias})) << op_name(a);
     }
 }
 
@@ -120,7 +127,7 @@ TEST(Propagate, CudaMatchesCpu) {
         const Tensor dy = random_tensor(y.shape(), 4, -1, 1, kFloat32);
         y.backward(dy);
         yd.backward(dy.to(kCUDA));
-        const std::string what = name(a) + " F " + std::to_string(f);
+        const std::string what = op_name(a) + " F " + std::to_string(f);
         EXPECT_TRUE(allclose(yd.cpu(), y, 1e-4, 1e-4)) << what << " " << max_abs_diff(yd.cpu(), y);
         EXPECT_TRUE(allclose(ud.grad().cpu(), u.grad(), 1e-4, 1e-3)) << what;
         EXPECT_TRUE(allclose(ed.grad().cpu(), e.grad(), 1e-4, 1e-3)) << what;
@@ -136,19 +143,22 @@ TEST(PropagateRoot, MatchesGspmmThenRootBiasAndActivation) {
   const Csr graphs[] = {testing::random_csr(5, 60, 60, 4), testing::random_csr(6, 3000, 3000, 5),
                         testing::random_csr(7, 40, 25, 3), testing::to_csr(testing::empty_graph(4, 4))};
   for (const Csr& g : graphs)
-    for (int64_t f : {128, 7})  // the CPU fast sum, and the generic rows
-      for (Act a : kActs)
-        for (mp::Reduce r : {mp::sum, mp::mean, mp::max})
+    for (int64_t f : {128, 7}) {  // the CPU fast sum, and the generic rows
+      const Tensor u = random_tensor({g.num_cols(), f}, 11, -1, 1).to(kFloat64);
+      const Tensor e = random_tensor({g.nnz()}, 12, 0.2, 1.5).to(kFloat64);
+      const Tensor root = random_tensor({g.num_rows(), f}, 14, -2, 2).to(kFloat64);
+      for (mp::Reduce r : {mp::sum, mp::mean, mp::max}) {
+        const Tensor z = testing::gspmm_reference(g, mp::u_mul_e, r, u, e);
+        for (Act a : kActs)
           for (bool with_bias : {true, false}) {
-            const Tensor u = random_tensor({g.num_cols(), f}, 11, -1, 1).to(kFloat64);
-            const Tensor e = random_tensor({g.nnz()}, 12, 0.2, 1.5).to(kFloat64);
             const Tensor bias = with_bias ? random_tensor({f}, 13, -1, 1).to(kFloat64) : Tensor();
-            const Tensor root = random_tensor({g.num_rows(), f}, 14, -2, 2).to(kFloat64);
             const Tensor got = mp::propagate(g, {mp::u_mul_e, r, {bias, a, 0.1, root}}, u, e);
-            const Tensor want = unfused(g, mp::u_mul_e, r, u, e, bias, a, 0.1, root);
+            const Tensor want = update(z, bias, a, 0.1, root);
             EXPECT_LE(max_abs_diff(got, want), 1e-12)
-                << name(a) << " F " << f << " bias " << with_bias << " " << g.str();
+                << op_name(a) << " F " << f << " bias " << with_bias << " " << g.str();
           }
+      }
+    }
 }
 
 TEST(PropagateRoot, HandComputedRows) {
@@ -193,7 +203,7 @@ TEST(PropagateRoot, GradcheckEveryActivation) {
       auto f = [&](const std::vector<Tensor>& x) {
         return mp::propagate(g, {mp::u_mul_e, r, {x[2], a, 0.1, x[3]}}, x[0], x[1]);
       };
-      EXPECT_TRUE(testing::gradcheck(f, {u, e, bias, root})) << name(a);
+      EXPECT_TRUE(testing::gradcheck(f, {u, e, bias, root})) << op_name(a);
     }
 }
 
@@ -265,7 +275,7 @@ TEST(PropagateRoot, CudaMatchesCpu) {
           const Tensor dy = random_tensor(y.shape(), 4, -1, 1, kFloat32);
           y.backward(dy);
           yd.backward(dy.to(kCUDA));
-          const std::string what = name(a) + " " + shape_str(us) + " bias " + std::to_string(with_bias);
+          const std::string what = op_name(a) + " " + shape_str(us) + " bias " + std::to_string(with_bias);
           EXPECT_TRUE(allclose(yd.cpu(), y, 1e-4, 1e-4)) << what << " " << max_abs_diff(yd.cpu(), y);
           EXPECT_TRUE(allclose(ud.grad().cpu(), u.grad(), 1e-4, 1e-3)) << what;
           EXPECT_TRUE(allclose(ed.grad().cpu(), e.grad(), 1e-4, 1e-3)) << what;

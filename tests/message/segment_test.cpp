@@ -6,7 +6,12 @@
 #include <cmath>
 #include <limits>
 
-#include "message/sddmm_support.h"
+#include "loom/core/message.h"
+#include "support/gradcheck.h"
+#include "support/parity.h"
+#include "support/random_graph.h"
+#include "support/reference.h"
+#include "support/testing.h"
 
 namespace loom {
 namespace {
@@ -17,9 +22,7 @@ using mp::Reduce;
 using testing::random_tensor;
 
 const std::vector<Reduce> kReduces = {Reduce::kSum, Reduce::kMean, Reduce::kMax, Reduce::kMin};
-const char* reduce_str(Reduce r) {
-  return r == Reduce::kSum ? "sum" : r == Reduce::kMean ? "mean" : r == Reduce::kMax ? "max" : "min";
-}
+using testing::rows_then;
 
 // Segment lengths: empty ones (also first and last), singles, and a long one past the CUDA block threshold.
 std::vector<int64_t> offsets_for(const std::vector<int64_t>& lengths) {
@@ -29,11 +32,6 @@ std::vector<int64_t> offsets_for(const std::vector<int64_t>& lengths) {
 }
 const std::vector<int64_t> kLengths = {0, 3, 1, 0, 0, 7, 1500, 2, 40, 1, 0, 33, 5, 0};
 
-Shape rows_then(int64_t rows, const Shape& s) {
-  Shape out{rows};
-  out.insert(out.end(), s.begin(), s.end());
-  return out;
-}
 const std::vector<Shape> kFeatures = {{}, {5}, {3, 4}, {70}};
 
 std::vector<double> reduce_reference(const std::vector<double>& x, const std::vector<int64_t>& off, int64_t w,
@@ -89,7 +87,7 @@ TEST(SegmentReduce, MatchesReference) {
       ASSERT_EQ(out.shape(), rows_then(static_cast<int64_t>(kLengths.size()), feat));
       const std::vector<double> want = reduce_reference(x.to_vector<double>(), off, w, r);
       const std::vector<double> got = out.to_vector<double>();
-      for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-12) << reduce_str(r) << " " << i;
+      for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-12) << testing::op_name(r) << " " << i;
     }
   }
   // No segments at all, and segments over zero rows.
@@ -139,19 +137,28 @@ TEST(Segment, Gradcheck) {
     for (Reduce r : kReduces) {
       EXPECT_TRUE(testing::gradcheck([o, r](const std::vector<Tensor>& in) { return mp::segment_reduce(in[0], o, r); },
                                      {x}))
-          << reduce_str(r);
+          << testing::op_name(r);
     }
     EXPECT_TRUE(
         testing::gradcheck([o](const std::vector<Tensor>& in) { return mp::segment_softmax(in[0], o); }, {x}));
   }
 }
 
+// The segment op of a variant (softmax, or the reduction r) as a function of x.
+testing::Fn segment_op(const std::vector<int64_t>& off, Reduce r, bool softmax) {
+  const Tensor o = from_vector<int64_t>(off);
+  return [o, r, softmax](const std::vector<Tensor>& x) {
+    const Tensor od = o.to(x[0].device());
+    return softmax ? mp::segment_softmax(x[0], od) : mp::segment_reduce(x[0], od, r);
+  };
+}
+Tensor segment_input(const std::vector<int64_t>& off, const Shape& feat) {
+  return random_tensor(rows_then(off.back(), feat), 5, -3, 3, kFloat32);
+}
+
+// {y, dx} on `device` (the backward of y against random weights).
 std::vector<Tensor> run(const std::vector<int64_t>& off, const Shape& feat, Reduce r, bool softmax, Device device) {
-  Tensor x = random_tensor(rows_then(off.back(), feat), 5, -3, 3, kFloat32, device).set_requires_grad(true);
-  Tensor o = from_vector<int64_t>(off).to(device);
-  Tensor y = softmax ? mp::segment_softmax(x, o) : mp::segment_reduce(x, o, r);
-  y.backward(random_tensor(y.shape(), 6, -1, 1, kFloat32, device));
-  return {y, x.grad()};
+  return testing::forward_backward(segment_op(off, r, softmax), {segment_input(off, feat)}, device, 6);
 }
 
 TEST(Segment, DeterministicAcrossRunsAndThreadCounts) {
@@ -178,13 +185,9 @@ TEST(Segment, CpuMatchesCuda) {
     for (int variant = 0; variant < 5; ++variant) {
       const bool sm = variant == 4;
       const Reduce r = sm ? Reduce::kSum : kReduces[static_cast<size_t>(variant)];
-      const auto cpu = run(off, feat, r, sm, kCPU), gpu = run(off, feat, r, sm, kCUDA);
-      const auto again = run(off, feat, r, sm, kCUDA);
-      for (size_t i = 0; i < cpu.size(); ++i) {
-        EXPECT_TRUE(allclose(gpu[i].cpu(), cpu[i], 1e-4, 1e-5))
-            << "variant " << variant << " output " << i << ": max diff " << max_abs_diff(gpu[i].cpu(), cpu[i]);
-        EXPECT_TRUE(testing::bitwise_equal(gpu[i], again[i])) << "variant " << variant << " output " << i;
-      }
+      EXPECT_TRUE(testing::cuda_matches_cpu(segment_op(off, r, sm), {segment_input(off, feat)},
+                                            testing::Parity().tol(1e-4, 1e-5).weights(6).repeatable()))
+          << "variant " << variant << " features " << shape_str(feat);
     }
   }
 }
@@ -248,11 +251,11 @@ TEST(Scatter, IsSegmentReduceOverRows) {
       Tensor e1 = random_tensor({g.nnz(), 3}, 13).set_requires_grad(true);
       Tensor e2 = e1.detach().clone().set_requires_grad(true);
       Tensor a = mp::scatter(g, e1, r), b = mp::segment_reduce(e2, g.indptr(), r);
-      EXPECT_LE(max_abs_diff(a, b), 1e-12) << name << " " << reduce_str(r);
+      EXPECT_LE(max_abs_diff(a, b), 1e-12) << name << " " << testing::op_name(r);
       Tensor dy = random_tensor(a.shape(), 14);
       a.backward(dy);
       b.backward(dy);
-      if (g.nnz() > 0) EXPECT_LE(max_abs_diff(e1.grad(), e2.grad()), 1e-12) << name << " " << reduce_str(r);
+      if (g.nnz() > 0) EXPECT_LE(max_abs_diff(e1.grad(), e2.grad()), 1e-12) << name << " " << testing::op_name(r);
     }
   }
 }

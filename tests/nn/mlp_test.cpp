@@ -10,6 +10,7 @@
 #include "loom/core/nn.h"
 #include "loom/core/optim.h"
 #include "loom/core/random.h"
+#include "support/gradcheck.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -83,35 +84,6 @@ TEST(MLP, OptionsValidated) {
               ThrowsMessage<ValueError>(HasSubstr("hidden sizes must be positive, got 0")));
 }
 
-// Central differences of sum(mlp(x) * w) with respect to every parameter element, against autograd.
-::testing::AssertionResult check_parameter_gradients(nn::Module& model, const std::function<Tensor()>& forward) {
-  const Tensor w = random_tensor(forward().shape(), 99);
-  model.zero_grad();
-  sum(mul(forward(), w)).backward();
-  auto objective = [&] {
-    NoGradGuard g;
-    return sum(mul(forward(), w)).item_double();
-  };
-  for (const auto& [name, p] : model.named_parameters()) {
-    if (!p.grad().defined()) return ::testing::AssertionFailure() << name << " got no gradient";
-    const std::vector<double> ga = p.grad().to_vector<double>();
-    double* d = p.data<double>();
-    for (int64_t i = 0; i < p.numel(); ++i) {
-      const double orig = d[i];
-      d[i] = orig + 1e-6;
-      const double fp = objective();
-      d[i] = orig - 1e-6;
-      const double fm = objective();
-      d[i] = orig;
-      const double num = (fp - fm) / 2e-6;
-      if (std::abs(num - ga[static_cast<size_t>(i)]) > 1e-6 + 1e-4 * std::abs(num))
-        return ::testing::AssertionFailure() << name << "[" << i << "]: autograd " << ga[static_cast<size_t>(i)]
-                                             << ", numeric " << num;
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
-
 TEST(MLP, GradcheckFloat64) {
   for (const char* act : {"relu", "gelu", "elu", "tanh"}) {
     for (const char* norm : {"none", "layer", "batch"}) {
@@ -122,7 +94,7 @@ TEST(MLP, GradcheckFloat64) {
       const Tensor x = random_tensor({6, 3}, 5, -2, 2);
       EXPECT_TRUE(testing::gradcheck([&](const std::vector<Tensor>& in) { return mlp.forward(in[0]); }, {x}))
           << act << " " << norm;
-      EXPECT_TRUE(check_parameter_gradients(mlp, [&] { return mlp.forward(x); })) << act << " " << norm;
+      EXPECT_TRUE(testing::module_gradcheck(mlp, [&] { return mlp.forward(x); })) << act << " " << norm;
     }
   }
 }

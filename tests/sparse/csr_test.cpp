@@ -2,13 +2,13 @@
 // each DupPolicy), validation errors naming the entry, from_arrays, transpose, row_index/row_degrees, empty graphs,
 // copies and caches, and CPU against CUDA bitwise.
 #include <gmock/gmock.h>
-#include <oneapi/tbb/global_control.h>
 
 #include <algorithm>
 #include <map>
 #include <thread>
 #include <tuple>
 
+#include "support/parity.h"
 #include "support/random_graph.h"
 #include "support/testing.h"
 
@@ -17,11 +17,10 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
-using testing::random_graph;
 using testing::RandomGraph;
-
-Tensor i64(std::vector<int64_t> v, Device d = kCPU) { return from_vector<int64_t>(v, {static_cast<int64_t>(v.size())}, d); }
-Tensor i32(std::vector<int32_t> v, Device d = kCPU) { return from_vector<int32_t>(v, {static_cast<int64_t>(v.size())}, d); }
+using testing::i32;
+using testing::i64;
+using testing::random_graph;
 
 // The reference: stable sort of input positions by (row, col), then the policy applied by hand.
 struct Reference {
@@ -300,11 +299,7 @@ TEST(Csr, ThreadCountDoesNotChangeTheResult) {
   Tensor vals = testing::random_tensor({g.num_edges()}, 3);
   auto build = [&] { return testing::to_csr(g, kCPU, DupPolicy::kSum, vals); };
   Csr many = build();
-  Csr one;
-  {
-    oneapi::tbb::global_control gc(oneapi::tbb::global_control::max_allowed_parallelism, 1);
-    one = build();
-  }
+  const Csr one = testing::with_threads(1, build);
   EXPECT_EQ(one.indices().to_vector<int32_t>(), many.indices().to_vector<int32_t>());
   EXPECT_EQ(one.edge_ids().to_vector<int64_t>(), many.edge_ids().to_vector<int64_t>());
   EXPECT_EQ(one.values().to_vector<double>(), many.values().to_vector<double>());

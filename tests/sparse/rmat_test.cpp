@@ -1,11 +1,11 @@
 // R-MAT generator: sizes, no self loops or duplicates, sorted output, determinism per seed (and across thread
 // counts), skewed degrees, argument errors.
 #include <gmock/gmock.h>
-#include <oneapi/tbb/global_control.h>
 
 #include <algorithm>
 
 #include "loom/data/rmat.h"
+#include "support/parity.h"
 #include "support/testing.h"
 
 namespace loom {
@@ -39,8 +39,7 @@ TEST(Rmat, DeterministicPerSeedAndThreadCount) {
   EXPECT_EQ(a.src.to_vector<int64_t>(), b.src.to_vector<int64_t>());
   EXPECT_EQ(a.dst.to_vector<int64_t>(), b.dst.to_vector<int64_t>());
   EXPECT_NE(a.src.to_vector<int64_t>(), c.src.to_vector<int64_t>());
-  oneapi::tbb::global_control gc(oneapi::tbb::global_control::max_allowed_parallelism, 1);
-  const data::RmatEdges one = data::rmat(10, 16, 7);
+  const data::RmatEdges one = testing::with_threads(1, [] { return data::rmat(10, 16, 7); });
   EXPECT_EQ(one.src.to_vector<int64_t>(), a.src.to_vector<int64_t>());
   EXPECT_EQ(one.dst.to_vector<int64_t>(), a.dst.to_vector<int64_t>());
 }

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "support/gradcheck.h"
+#include "support/parity.h"
 #include "support/random_graph.h"
 #include "support/testing.h"
 
@@ -12,21 +14,14 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
+using testing::i32;
+using testing::i64;
 using testing::random_graph;
-
-Tensor i64(std::vector<int64_t> v) { return from_vector<int64_t>(v, {static_cast<int64_t>(v.size())}); }
-Tensor i32(std::vector<int32_t> v) { return from_vector<int32_t>(v, {static_cast<int64_t>(v.size())}); }
 
 // A random Csr with float64 values (duplicates kept) on `device`.
 Csr valued(uint32_t seed, int64_t rows, int64_t cols, int64_t deg, Device device = kCPU, DType dtype = kFloat64) {
   const auto g = random_graph(seed, rows, cols, deg);
   return testing::to_csr(g, device, DupPolicy::kKeep, testing::random_tensor({g.num_edges()}, seed + 100, -1, 1, dtype));
-}
-
-void expect_close(const Tensor& got, const Tensor& want, double tol) {
-  ASSERT_EQ(got.shape(), want.shape());
-  const auto g = got.cpu().to(kFloat64).to_vector<double>(), w = want.cpu().to(kFloat64).to_vector<double>();
-  for (size_t i = 0; i < g.size(); ++i) ASSERT_NEAR(g[i], w[i], tol * (1 + std::abs(w[i]))) << "element " << i;
 }
 
 // Columns strictly increasing within every row; edge_ids the identity.
@@ -64,7 +59,8 @@ TEST(Spgemm, MatchesDenseProduct) {
     EXPECT_EQ(c.num_cols(), cs.n);
     EXPECT_EQ(c.values().dtype(), kFloat64);
     expect_canonical(c);
-    expect_close(to_dense(c, kFloat64), matmul(to_dense(a, kFloat64), to_dense(b, kFloat64)), 1e-12);
+    EXPECT_TRUE(
+        testing::all_close(to_dense(c, kFloat64), matmul(to_dense(a, kFloat64), to_dense(b, kFloat64)), 1e-12, 1e-12));
     // The pattern is exactly the structural product (no explicit zeros removed, none added).
     Tensor pattern = to_dense(spgemm(a.with_values(ones({a.nnz()}, kFloat64)), b.with_values(ones({b.nnz()}, kFloat64))), kFloat64);
     const auto pv = pattern.to_vector<double>();
@@ -78,14 +74,17 @@ TEST(Spgemm, PatternOnlyAndMixedOperands) {
   Csr a = testing::random_csr(5, 50, 60, 4), b = testing::random_csr(6, 60, 30, 4);
   Csr c = spgemm(a, b);
   EXPECT_EQ(c.values().dtype(), kFloat32);
-  expect_close(to_dense(c, kFloat64), matmul(to_dense(a, kFloat64), to_dense(b, kFloat64)), 0);  // counts: exact
+  // counts: exact
+  EXPECT_TRUE(testing::all_close(to_dense(c, kFloat64), matmul(to_dense(a, kFloat64), to_dense(b, kFloat64)), 0, 0));
   Csr bv = valued(7, 60, 30, 4);
   Csr d = spgemm(a, bv);
   EXPECT_EQ(d.values().dtype(), kFloat64);
-  expect_close(to_dense(d, kFloat64), matmul(to_dense(a, kFloat64), to_dense(bv, kFloat64)), 1e-12);
+  EXPECT_TRUE(
+      testing::all_close(to_dense(d, kFloat64), matmul(to_dense(a, kFloat64), to_dense(bv, kFloat64)), 1e-12, 1e-12));
   // Unsorted rows from from_arrays, and an empty operand.
   Csr u = Csr::from_arrays(i64({0, 3, 3, 5}), i32({2, 0, 2, 1, 0}), 3, from_vector<double>({1, 2, 3, 4, 5}));
-  expect_close(to_dense(spgemm(u, u), kFloat64), matmul(to_dense(u, kFloat64), to_dense(u, kFloat64)), 1e-12);
+  EXPECT_TRUE(testing::all_close(to_dense(spgemm(u, u), kFloat64), matmul(to_dense(u, kFloat64), to_dense(u, kFloat64)),
+                                 1e-12, 1e-12));
   Csr e = Csr::from_coo(i64({}), i64({}), 60, 30);
   Csr z = spgemm(a, e);
   EXPECT_EQ(z.nnz(), 0);
@@ -114,7 +113,7 @@ TEST(SparseAdd, MatchesDenseSum) {
     Csr c = sparse_add(a, b, 0.5, -2.0);
     expect_canonical(c);
     Tensor want = add(mul_scalar(to_dense(a, kFloat64), 0.5), mul_scalar(to_dense(b, kFloat64), -2.0));
-    expect_close(to_dense(c, kFloat64), want, 1e-12);
+    EXPECT_TRUE(testing::all_close(to_dense(c, kFloat64), want, 1e-12, 1e-12));
     // The union pattern: one entry per distinct (row, col) of a or b.
     Csr ones_a = a.with_values(ones({a.nnz()}, kFloat64)), ones_b = b.with_values(ones({b.nnz()}, kFloat64));
     const auto u = add(to_dense(ones_a, kFloat64), to_dense(ones_b, kFloat64)).to_vector<double>();
@@ -124,21 +123,21 @@ TEST(SparseAdd, MatchesDenseSum) {
   }
   Csr p = testing::random_csr(24, 10, 10, 3);
   EXPECT_EQ(sparse_add(p, p).values().dtype(), kFloat32);
-  expect_close(to_dense(sparse_add(p, p), kFloat64), mul_scalar(to_dense(p, kFloat64), 2.0), 0);
+  EXPECT_TRUE(testing::all_close(to_dense(sparse_add(p, p), kFloat64), mul_scalar(to_dense(p, kFloat64), 2.0), 0, 0));
 }
 
 TEST(Scale, RowsAndColumnsMatchDiagonalProducts) {
   Csr a = valued(31, 70, 50, 5);
   Tensor sr = testing::random_tensor({70}, 1), sc = testing::random_tensor({50}, 2);
   Tensor da = to_dense(a, kFloat64);
-  expect_close(to_dense(scale_rows(a, sr), kFloat64), mul(da, sr.view({70, 1})), 1e-14);
-  expect_close(to_dense(scale_cols(a, sc), kFloat64), mul(da, sc.view({1, 50})), 1e-14);
+  EXPECT_TRUE(testing::all_close(to_dense(scale_rows(a, sr), kFloat64), mul(da, sr.view({70, 1})), 1e-14, 1e-14));
+  EXPECT_TRUE(testing::all_close(to_dense(scale_cols(a, sc), kFloat64), mul(da, sc.view({1, 50})), 1e-14, 1e-14));
   // Pattern-only operands take the dtype of s; [nnz, H] values scale every head.
   Csr p = testing::random_csr(32, 70, 50, 5);
   Csr ps = scale_rows(p, sr);
   EXPECT_EQ(ps.values().dtype(), kFloat64);
   EXPECT_TRUE(ps.indptr().is_same(p.indptr()));  // shares the structure
-  expect_close(to_dense(ps, kFloat64), mul(to_dense(p, kFloat64), sr.view({70, 1})), 1e-14);
+  EXPECT_TRUE(testing::all_close(to_dense(ps, kFloat64), mul(to_dense(p, kFloat64), sr.view({70, 1})), 1e-14, 1e-14));
   Tensor hv = testing::random_tensor({a.nnz(), 3}, 3);
   Csr h = scale_cols(a.with_values(hv), sc);
   const auto got = h.values().to_vector<double>(), v = hv.to_vector<double>(), s = sc.to_vector<double>();
@@ -171,18 +170,19 @@ TEST(Sparse, CudaMatchesCpu) {
       EXPECT_EQ(g.device(), kCUDA);
       EXPECT_EQ(c.indptr().to_vector<int64_t>(), g.indptr().cpu().to_vector<int64_t>());
       EXPECT_EQ(c.indices().to_vector<int32_t>(), g.indices().cpu().to_vector<int32_t>());
-      expect_close(g.values(), c.values(), tol);
+      EXPECT_TRUE(testing::all_close(g.values(), c.values(), tol, tol));
       Csr pa = testing::random_csr(seed, 300, 200, 6, kCUDA), pb = testing::random_csr(seed + 1, 200, 250, 6, kCUDA);
-      expect_close(to_dense(spgemm(pa, pb), kFloat64), to_dense(spgemm(pa.to(kCPU), pb.to(kCPU)), kFloat64), 0);
+      EXPECT_TRUE(testing::all_close(to_dense(spgemm(pa, pb), kFloat64),
+                                     to_dense(spgemm(pa.to(kCPU), pb.to(kCPU)), kFloat64), 0, 0));
       Csr b2 = valued(seed + 2, 300, 200, 4, kCPU, dt);
       Csr s = sparse_add(a, b2, 2.0, 3.0), sg = sparse_add(ca, b2.to(kCUDA), 2.0, 3.0);
       EXPECT_EQ(sg.device(), kCUDA);
       EXPECT_EQ(s.indices().to_vector<int32_t>(), sg.indices().cpu().to_vector<int32_t>());
-      expect_close(sg.values(), s.values(), 0);
+      EXPECT_TRUE(testing::all_close(sg.values(), s.values(), 0, 0));
       Tensor sr = testing::random_tensor({300}, seed, -1, 1, dt), sc = testing::random_tensor({200}, seed + 1, -1, 1, dt);
-      expect_close(scale_rows(ca, sr.cuda()).values(), scale_rows(a, sr).values(), 0);
-      expect_close(scale_cols(ca, sc.cuda()).values(), scale_cols(a, sc).values(), 0);
-      expect_close(to_dense(ca, kFloat64), to_dense(a, kFloat64), 0);
+      EXPECT_TRUE(testing::all_close(scale_rows(ca, sr.cuda()).values(), scale_rows(a, sr).values(), 0, 0));
+      EXPECT_TRUE(testing::all_close(scale_cols(ca, sc.cuda()).values(), scale_cols(a, sc).values(), 0, 0));
+      EXPECT_TRUE(testing::all_close(to_dense(ca, kFloat64), to_dense(a, kFloat64), 0, 0));
     }
   }
   // Empty operands on the device.

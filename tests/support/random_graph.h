@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <numeric>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "loom/core/sparse.h"
@@ -159,6 +160,21 @@ inline Csr to_csr(const RandomGraph& g, Device device = kCPU, DupPolicy dup = Du
 inline Csr random_csr(uint32_t seed, int64_t num_dst, int64_t num_src, int64_t avg_degree, Device device = kCPU,
                       DupPolicy dup = DupPolicy::kKeep) {
   return to_csr(random_graph(seed, num_dst, num_src, avg_degree), device, dup);
+}
+
+struct NamedGraph {
+  std::string name;
+  Csr g;
+};
+
+// The graphs every op is checked on: square with a hub of 1200 in-edges, bipartite both ways, a tiny
+// one and the zero-edge graph; all with empty rows, isolated nodes, self loops (square) and duplicate edges.
+inline std::vector<NamedGraph> graph_zoo() {
+  return {{"square_hub", random_csr(11, 1500, 1500, 3)},
+          {"bipartite_wide", random_csr(12, 60, 140, 4)},
+          {"bipartite_tall", random_csr(13, 140, 60, 2)},
+          {"tiny", random_csr(14, 5, 5, 1)},
+          {"zero_edge", random_csr(15, 7, 4, 0)}};
 }
 
 }  // namespace loom::testing

@@ -1,4 +1,5 @@
-// Shared test support: random inputs, the device list, CUDA skips and the float64 central-difference gradcheck.
+// Shared test support: random inputs, the device list, CUDA skips, data sets and temporary folders. The gradcheck is
+// in support/gradcheck.h, the CPU/CUDA and bitwise comparisons in support/parity.h.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -25,6 +26,30 @@ inline Tensor random_tensor(const Shape& shape, uint32_t seed, double lo = -1.0,
   std::vector<double> v(static_cast<size_t>(shape_numel(shape)));
   for (double& x : v) x = dist(gen);
   return from_vector<double>(v, shape).to(dtype).to(device);
+}
+
+// Uniform values in [lo, hi) from a counter-based generator (splitmix64 of a hashed seed plus the index): the same
+// values on every platform, several times faster than random_tensor for large inputs (a harness that draws
+// thousands of them). Different seeds give unrelated streams.
+inline Tensor random_values(const Shape& shape, uint64_t seed, double lo = -1.0, double hi = 1.0,
+                            DType dtype = kFloat64, Device device = kCPU) {
+  auto mix = [](uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  std::vector<double> v(static_cast<size_t>(shape_numel(shape)));
+  uint64_t x = mix(seed + 0x632be59bd9b4e019ULL);
+  for (double& y : v) y = lo + (hi - lo) * static_cast<double>(mix(x += 0x9e3779b97f4a7c15ULL) >> 11) * 0x1.0p-53;
+  return from_vector<double>(v, shape).to(dtype).to(device);
+}
+
+// 1-D index tensors from a list: i64({3, 0, 2}), i32({1, 1}, kCUDA).
+inline Tensor i64(const std::vector<int64_t>& v, Device d = kCPU) {
+  return from_vector<int64_t>(v, {static_cast<int64_t>(v.size())}, d);
+}
+inline Tensor i32(const std::vector<int32_t>& v, Device d = kCPU) {
+  return from_vector<int32_t>(v, {static_cast<int64_t>(v.size())}, d);
 }
 
 // Integer class ids in [0, classes).
@@ -54,47 +79,6 @@ inline std::string device_name(const ::testing::TestParamInfo<Device>& info) {
   } while (0)
 
 using Fn = std::function<Tensor(const std::vector<Tensor>&)>;
-
-// Compares autograd gradients of sum(f(inputs) * w) (w fixed random weights) with central differences in float64.
-// Inputs must be float64 CPU tensors; integer inputs (indices, labels) are passed through untouched.
-inline ::testing::AssertionResult gradcheck(const Fn& f, std::vector<Tensor> inputs, double eps = 1e-6,
-                                            double atol = 1e-6, double rtol = 1e-4) {
-  for (Tensor& t : inputs) {
-    t = t.clone().detach();
-    if (t.dtype() == kFloat64) t.set_requires_grad(true);
-  }
-  Tensor out = f(inputs);
-  Tensor w = random_tensor(out.shape(), 12345, -1.0, 1.0, out.dtype(), out.device());
-  Tensor loss = sum(mul(out, w));
-  loss.backward();
-  auto objective = [&]() {
-    NoGradGuard g;
-    return sum(mul(f(inputs), w)).item_double();
-  };
-  for (size_t k = 0; k < inputs.size(); ++k) {
-    Tensor& x = inputs[k];
-    if (x.dtype() != kFloat64) continue;
-    Tensor g = x.grad();
-    if (!g.defined()) g = zeros_like(x);
-    const std::vector<double> ga = g.cpu().to_vector<double>();
-    double* p = x.data<double>();
-    for (int64_t i = 0; i < x.numel(); ++i) {
-      const double orig = p[i];
-      p[i] = orig + eps;
-      const double fp = objective();
-      p[i] = orig - eps;
-      const double fm = objective();
-      p[i] = orig;
-      const double num = (fp - fm) / (2 * eps);
-      const double ana = ga[static_cast<size_t>(i)];
-      if (std::abs(num - ana) > atol + rtol * std::abs(num)) {
-        return ::testing::AssertionFailure() << "gradient of input " << k << " " << x.shape_str() << " element " << i
-                                             << ": autograd " << ana << ", numeric " << num;
-      }
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
 
 // LOOM_DATA or ../shared/data relative to the source tree. Under CI=true a missing data set fails the test;
 // elsewhere it is a visible skip.
