@@ -1,7 +1,11 @@
 // The `loom` command line: train (a node classifier on a data folder or a generated graph), eval and predict (a
 // saved model on a data folder), info (what a data folder holds and what is wrong with it).
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <new>
 
 #include "apps/evaluate.h"
 #include "apps/info.h"
@@ -18,14 +22,24 @@ int main(int argc, char** argv) {
   loom::cli::InfoArgs info_args;
   CLI::App* info = loom::cli::add_info_command(app, info_args);
   CLI11_PARSE(app, argc, argv);
+  int rc = 0;
   try {
-    if (*train) return loom::cli::run_train(train_args);
-    if (*eval) return loom::cli::run_eval(eval_args);
-    if (*predict) return loom::cli::run_predict(predict_args);
-    if (*info) return loom::cli::run_info(info_args);
+    if (*train) rc = loom::cli::run_train(train_args);
+    if (*eval) rc = loom::cli::run_eval(eval_args);
+    if (*predict) rc = loom::cli::run_predict(predict_args);
+    if (*info) rc = loom::cli::run_info(info_args);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "loom: error: out of memory (an input or flag asked for more than this machine has)\n");
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "loom: error: %s\n", e.what());
     return 1;
   }
-  return 0;
+  // The results go to stdout: a write that failed there (a full disk, a closed pipe) is a failed run, not exit 0.
+  std::cout.flush();
+  if (!std::cout.good() || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "loom: error: writing the results to standard output failed: %s\n", std::strerror(errno));
+    return 1;
+  }
+  return rc;
 }

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "apps/flags.h"
 #include "apps/prepare.h"
 #include "loom/core/error.h"
 #include "loom/core/random.h"
@@ -69,18 +70,18 @@ nlohmann::ordered_json metric_or_null(const models::Metrics& m, const std::strin
 CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   CLI::App* train = app.add_subcommand("train", "train a node classifier and report test accuracy");
   train->add_option("--model", a.model, model_help())->check(CLI::IsMember(models::model_names()));
-  train->add_option("--data", a.data, "data-set folder, or a name under $LOOM_DATA (default: a generated CSBM graph)");
-  train->add_option("--epochs", a.epochs, "training epochs (default: the model's)")->check(CLI::PositiveNumber);
-  train->add_option("--lr", a.lr, "learning rate (default: the model's)")->check(CLI::PositiveNumber);
+  CLI::Option* data = train->add_option("--data", a.data, "data-set folder, or a name under $LOOM_DATA (default: a generated CSBM graph)");
+  train->add_option("--epochs", a.epochs, "training epochs (default: the model's)")->check(whole_in(1, 10000000));
+  train->add_option("--lr", a.lr, "learning rate (default: the model's)")->check(finite_in(0, 100, true));
   train->add_option("--weight-decay", a.weight_decay, "weight decay (default: the model's)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_in(0, 100));
   train->add_option("--hidden", a.hidden, "hidden units (per head for attention models; default: the model's)")
-      ->check(CLI::PositiveNumber);
-  train->add_option("--layers", a.layers, "structure layers")->check(CLI::PositiveNumber);
-  train->add_option("--heads", a.heads, "attention heads of the hidden layers")->check(CLI::PositiveNumber);
-  train->add_option("--dropout", a.dropout, "dropout on each layer's input")->check(CLI::Range(0.0, 0.99));
+      ->check(whole_in(1, 1 << 20));
+  train->add_option("--layers", a.layers, "structure layers")->check(whole_in(1, 1000));
+  train->add_option("--heads", a.heads, "attention heads of the hidden layers")->check(whole_in(1, 1024));
+  train->add_option("--dropout", a.dropout, "dropout on each layer's input")->check(finite_in(0, 0.99));
   train->add_option("--attention-dropout", a.attention_dropout, "dropout on attention coefficients")
-      ->check(CLI::Range(0.0, 0.99));
+      ->check(finite_in(0, 0.99));
   train->add_option("--activation", a.activation, "activation (default: the model's)")
       ->check(CLI::IsMember(choice_names<Activation>()));
   train->add_option("--norm", a.norm, "normalisation after each hidden layer")
@@ -88,7 +89,7 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   train->add_flag("--residual", a.residual, "residual connections where widths agree");
   train->add_option("--jk", a.jk, "jumping knowledge")->check(CLI::IsMember(choice_names<models::JumpingKnowledge>()));
   train->add_option("--hyperedges", a.num_hyperedges, "softhgnn: learned soft hyperedges (default 16)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_in(1, 1 << 20));
   train->add_option("--aggr", a.aggr, "neighbourhood aggregation of models that offer one (sage: mean, max, sum; "
                                       "sinc: sum, mean, sym)")
       ->check(CLI::IsMember(choice_names<Aggregation>()));
@@ -99,40 +100,47 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
                   "hypergraph folders: do not add a singleton hyperedge per vertex (added by default, as AllSet does)");
   train->add_option("--optimizer", a.optimizer, "adam (default), adamw or sgd")
       ->check(CLI::IsMember(choice_names<models::OptimizerKind>()));
-  train->add_option("--momentum", a.momentum, "sgd momentum (default 0.9)")->check(CLI::Range(0.0, 0.999));
+  train->add_option("--momentum", a.momentum, "sgd momentum (default 0.9)")->check(finite_in(0, 0.999));
   train->add_option("--schedule", a.schedule, "learning-rate schedule: none, step, cosine or plateau")
       ->check(CLI::IsMember(choice_names<models::Schedule>()));
   train->add_option("--step-size", a.step_size, "step schedule: epochs between decays (default 50)")
-      ->check(CLI::PositiveNumber);
-  train->add_option("--gamma", a.gamma, "step schedule: decay factor (default 0.5)")->check(CLI::Range(1e-9, 1.0));
+      ->check(whole_in(1, 10000000));
+  train->add_option("--gamma", a.gamma, "step schedule: decay factor (default 0.5)")->check(finite_in(0, 1, true));
   train->add_option("--plateau-patience", a.plateau_patience, "plateau schedule: epochs without gain (default 10)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_in(0, 10000000));
   train->add_option("--min-lr", a.min_lr, "cosine and plateau schedules: the lowest learning rate")
-      ->check(CLI::NonNegativeNumber);
-  train->add_option("--clip-grad", a.clip_grad, "clip the gradient norm to this (0: off)")->check(CLI::NonNegativeNumber);
+      ->check(finite_in(0, 100));
+  train->add_option("--clip-grad", a.clip_grad, "clip the gradient norm to this (0: off)")->check(finite_in(0, 1e12));
   train->add_option("--monitor", a.monitor,
                     "metric that picks the kept weights and drives --patience (default val_acc; *_loss minimised)");
   train->add_option("--patience", a.patience, "early stopping: epochs without gain on the monitor (0: off)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_in(0, 10000000));
   train->add_option("--checkpoint", a.checkpoint, "directory for checkpoints (one per seed, written every epoch)");
   train->add_flag("--resume", a.resume, "continue from the checkpoints in --checkpoint (finished seeds are kept)");
   train->add_option("--seed", a.seed, "random seed (data generation, initialisation, dropout, random splits)");
-  train->add_option("--seeds", a.seeds, "runs with seeds seed, seed+1, ...; reports mean ± std")->check(CLI::PositiveNumber);
+  train->add_option("--seeds", a.seeds, "runs with seeds seed, seed+1, ...; reports mean ± std")->check(whole_in(1, 100000));
   train->add_option("--split", a.split, "the folder's own split (default), split k (splits/k), or random:TRAIN,VAL");
   train->add_option("--device", a.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
   train->add_option("--save", a.save, "write the model of the best-validation run (loads with loom eval/predict)");
   train->add_option("--log", a.log, "append per-epoch metrics as CSV (seed,epoch,loss,lr,<metrics>,seconds)");
   train->add_option("--json-log", a.json_log, "append per-epoch metrics as JSON lines");
   train->add_flag("--quiet", a.quiet, "no progress lines");
-  // The generated default graph (contextual stochastic block model), used when --data is not given.
-  train->add_option("--nodes", a.csbm.num_nodes, "generated graph: nodes")->check(CLI::PositiveNumber);
-  train->add_option("--classes", a.csbm.num_classes, "generated graph: classes")->check(CLI::PositiveNumber);
-  train->add_option("--features", a.csbm.num_features, "generated graph: feature dimension")->check(CLI::PositiveNumber);
-  train->add_option("--avg-degree", a.csbm.avg_degree, "generated graph: mean degree")->check(CLI::NonNegativeNumber);
+  // The generated default graph (contextual stochastic block model), used when --data is not given: its flags
+  // with --data are an error, not silently ignored.
+  train->add_option("--nodes", a.csbm.num_nodes, "generated graph: nodes")->check(whole_in(1, 1 << 30))
+      ->excludes(data);
+  train->add_option("--classes", a.csbm.num_classes, "generated graph: classes")->check(whole_in(1, 1 << 20))
+      ->excludes(data);
+  train->add_option("--features", a.csbm.num_features, "generated graph: feature dimension")->check(whole_in(1, 1 << 20))
+      ->excludes(data);
+  train->add_option("--avg-degree", a.csbm.avg_degree, "generated graph: mean degree")->check(finite_in(0, 1e6))
+      ->excludes(data);
   train->add_option("--homophily", a.csbm.homophily, "generated graph: fraction of same-class edges")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(finite_in(0, 1))
+      ->excludes(data);
   train->add_option("--signal", a.csbm.signal, "generated graph: distance between class means (noise units)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_in(0, 1e6))
+      ->excludes(data);
   return train;
 }
 

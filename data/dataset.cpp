@@ -3,6 +3,7 @@
 #include "loom/data/dataset.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -56,7 +57,9 @@ class FolderLoader {
       ds.hyperedge_index = read_ints("hyperedge_index.npy", 2, /*rows=*/2);
       const int64_t nnz = ds.hyperedge_index.size(1);
       check_ids(ds.hyperedge_index.narrow_rows(0, 1).view({nnz}), n, "hyperedge_index.npy", "vertex id", 0);
-      const int64_t m = meta_count("hyperedges").value_or(INT64_MAX);
+      // Without a declared count, hyperedge ids may not exceed the number of incidences: every hyperedge has at
+      // least one, so a larger id is a corrupt file whose structure would need memory for ids nobody uses.
+      const int64_t m = meta_count("hyperedges").value_or(nnz);
       check_ids(ds.hyperedge_index.narrow_rows(1, 2).view({nnz}), m, "hyperedge_index.npy", "hyperedge id", 1);
     }
 
@@ -116,7 +119,13 @@ class FolderLoader {
     }
     LOOM_CHECK(x.dim() == 2, FormatError, who_, ": ", file, " must be a matrix [nodes, features], got shape ",
                x.shape_str());
-    return x.dtype() == kFloat32 ? x : x.to(kFloat32);
+    x = x.dtype() == kFloat32 ? x : x.to(kFloat32);
+    // One NaN spreads through every layer and one inf makes each loss NaN: refuse them here, naming the first.
+    const float* p = x.data<float>();
+    for (int64_t i = 0; i < x.numel(); ++i)
+      LOOM_CHECK(std::isfinite(p[i]), ValueError, who_, ": ", file, " holds ", p[i], " at node ", i / x.size(1),
+                 ", feature ", i % x.size(1), " (features must be finite)");
+    return x;
   }
 
   // An integer array of the given rank (and leading size), as int64.

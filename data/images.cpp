@@ -4,6 +4,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -23,6 +24,8 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 std::string read_plain(const std::string& path, const std::string& who) {
+  std::error_code ec;
+  LOOM_CHECK(!std::filesystem::is_directory(path, ec), Error, who, ": is a directory, not a file");
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   LOOM_CHECK(in.is_open(), Error, who, ": cannot open the file: ", std::strerror(errno));
   std::string bytes(static_cast<size_t>(in.tellg()), '\0');
@@ -32,15 +35,37 @@ std::string read_plain(const std::string& path, const std::string& who) {
   return bytes;
 }
 
+// The number of bytes an IDX file must have, judged from its first bytes: the magic, then the header, then the
+// header and data plus one byte (to notice trailing bytes). Where the bytes so far are already wrong, what is there:
+// parse_idx then says what is wrong.
+size_t idx_bytes_wanted(const std::string& bytes) {
+  if (bytes.size() < 4) return 4;
+  const int rank = static_cast<unsigned char>(bytes[3]);
+  if (bytes[0] != 0 || bytes[1] != 0 || rank < 1 || rank > kMaxRank) return bytes.size();
+  const size_t header = 4 + 4 * static_cast<size_t>(rank);
+  if (bytes.size() < header) return header;
+  size_t numel = 1;
+  for (int d = 0; d < rank; ++d) {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data()) + 4 + 4 * d;
+    const size_t size = (size_t{p[0]} << 24) | (size_t{p[1]} << 16) | (size_t{p[2]} << 8) | size_t{p[3]};
+    if (__builtin_mul_overflow(numel, size, &numel)) return bytes.size();
+  }
+  return numel > (size_t{1} << 40) ? bytes.size() : header + numel + 1;
+}
+
 // zlib's gz* functions read gzip members (and pass plain bytes through unchanged); a corrupt stream is a
-// FormatError, since the file exists but its contents are wrong.
+// FormatError, since the file exists but its contents are wrong. Only as many bytes as the IDX header asks for
+// (and one more) are inflated: a small file that inflates to gigabytes is refused by its header, not read.
 std::string read_gzip(const std::string& path, const std::string& who) {
+  std::error_code ec;
+  LOOM_CHECK(!std::filesystem::is_directory(path, ec), Error, who, ": is a directory, not a file");
   gzFile f = gzopen(path.c_str(), "rb");
   LOOM_CHECK(f != nullptr, Error, who, ": cannot open the file: ", std::strerror(errno));
   std::string bytes;
   std::array<char, 1 << 16> chunk{};
-  for (;;) {
-    const int n = gzread(f, chunk.data(), static_cast<unsigned>(chunk.size()));
+  for (size_t want = idx_bytes_wanted(bytes); bytes.size() < want; want = idx_bytes_wanted(bytes)) {
+    const size_t ask = std::min(chunk.size(), want - bytes.size());
+    const int n = gzread(f, chunk.data(), static_cast<unsigned>(ask));
     if (n < 0) {
       int code = 0;
       const std::string msg = gzerror(f, &code);

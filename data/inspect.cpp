@@ -272,7 +272,7 @@ class Inspector {
     const auto m = meta_count("hyperedges");
     const int64_t max_e = nnz ? *std::max_element(edge, edge + nnz) : -1;
     r_.num_hyperedges = m.value_or(std::max<int64_t>(max_e + 1, 0));
-    check_range("hyperedge_index.npy", edge, nnz, m.value_or(INT64_MAX), "hyperedge id", 1);
+    check_range("hyperedge_index.npy", edge, nnz, m.value_or(nnz), "hyperedge id", 1);
     if (r_.num_nodes < 0) return;
     check_range("hyperedge_index.npy", vtx, nnz, n, "vertex id", 0);
     r_.vertex_degree = stats::degree_stats(stats::vertex_degrees(vtx, nnz, touched));

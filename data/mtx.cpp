@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string_view>
@@ -208,6 +209,8 @@ CooMatrix parse_mtx(const std::string& text, const std::string& name, DType valu
 
 CooMatrix read_mtx(const std::string& path, DType value_dtype) {
   const std::string who = detail::str_cat("read_mtx(\"", path, "\")");
+  std::error_code ec;
+  LOOM_CHECK(!std::filesystem::is_directory(path, ec), Error, who, ": is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   LOOM_CHECK(in.is_open(), Error, who, ": cannot open the file: ", std::strerror(errno));
   std::ostringstream ss;

@@ -6,10 +6,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string_view>
 #include <vector>
 
+#include "loom/core/atomic_file.h"
 #include "loom/core/error.h"
 
 namespace loom::data {
@@ -240,6 +240,8 @@ Tensor parse_npy(const std::string& bytes, const std::string& name) {
 
 Tensor read_npy(const std::string& path) {
   const std::string who = quoted("read_npy", path);
+  std::error_code dir_ec;
+  LOOM_CHECK(!std::filesystem::is_directory(path, dir_ec), Error, who, ": is a directory, not a file");
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   LOOM_CHECK(in.is_open(), Error, who, ": cannot open the file: ", std::strerror(errno));
   const auto size = static_cast<size_t>(in.tellg());
@@ -299,27 +301,8 @@ std::string to_npy_bytes(const Tensor& t) {
 void write_npy(const std::string& path, const Tensor& t) {
   const std::string who = quoted("write_npy", path);
   const std::string bytes = to_npy_bytes(t);
-  // A unique temporary name in the same directory, so that the rename is atomic.
-  std::random_device rd;
-  const std::string tmp = detail::str_cat(path, ".tmp-", std::hex, rd(), rd());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    LOOM_CHECK(out.is_open(), Error, who, ": cannot create ", tmp, ": ", std::strerror(errno));
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw Error(detail::str_cat(who, ": write to ", tmp, " failed"));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::error_code ignore;
-    std::filesystem::remove(tmp, ignore);
-    throw Error(detail::str_cat(who, ": cannot rename ", tmp, " to ", path, ": ", ec.message()));
-  }
+  write_file_atomic(path, [&](std::FILE* f) { return std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size(); },
+                    who);
 }
 
 }  // namespace loom::data

@@ -172,6 +172,11 @@ const Tensor& Graph::norm(Norm kind, DType dtype) const {
   // deg^-1/2 (kSym) or deg^-1 (kRandomWalk) per node, 0 where the degree is 0. Computed once per graph on the
   // host (N values), which keeps the zero-degree rule in one readable place.
   auto d = deg.to(kCPU).to(kFloat64).to_vector<double>();
+  // A negative weighted degree has no square root: refuse it by name (as the hypergraph path does) instead of
+  // returning NaN coefficients that turn every activation NaN without an error.
+  for (size_t i = 0; i < d.size(); ++i)
+    LOOM_CHECK(kind != Norm::kSym || d[i] >= 0, ValueError, "Graph::norm(sym): node ", i, " has weighted in-degree ",
+               d[i], " < 0 (negative edge weights); the symmetric normalisation needs non-negative degrees");
   for (double& v : d) v = v == 0 ? 0.0 : (kind == Norm::kSym ? 1.0 / std::sqrt(v) : 1.0 / v);
   const Tensor inv = from_vector<double>(d, {c.num_rows()}).to(dtype).to(c.device());
   Tensor coef = mul(w, index_select(inv, c.row_index().to(kInt64)));

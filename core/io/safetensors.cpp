@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "loom/core/atomic_file.h"
 #include "loom/core/io.h"
 
 namespace loom {
@@ -62,6 +63,9 @@ class Reader {
   }
 
   SafetensorsContents read() {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path_, ec))
+      throw Error(detail::str_cat("load_safetensors: '", path_, "' is a directory, not a file"));
     std::ifstream in(path_, std::ios::binary);
     if (!in) throw Error(detail::str_cat("load_safetensors: cannot open '", path_, "': ", std::strerror(errno)));
     in.seekg(0, std::ios::end);
@@ -167,7 +171,9 @@ class Reader {
     if (e.end > buffer_size_)
       fail("tensor '", name, "': data_offsets ", off.dump(), " lie outside the ", buffer_size_,
            "-byte data buffer");
-    const uint64_t want = numel * dtype_size(e.dtype);
+    uint64_t want = 0;
+    if (__builtin_mul_overflow(numel, uint64_t{dtype_size(e.dtype)}, &want))
+      fail("tensor '", name, "': shape ", sh.dump(), " of ", dt.get<std::string>(), " needs more bytes than a 64-bit size holds");
     if (e.end - e.begin != want)
       fail("tensor '", name, "': data_offsets ", off.dump(), " hold ", e.end - e.begin, " bytes but dtype ",
            dt.get<std::string>(), " and shape ", sh.dump(), " need ", want);
@@ -227,39 +233,20 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors, cons
   // Pad with spaces so the data starts 8-byte aligned (allowed by the format; readers may map it in place).
   header.append((8 - header.size() % 8) % 8, ' ');
 
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw Error(detail::str_cat("save_safetensors: cannot open '", tmp, "' for writing: ", std::strerror(errno)));
-  bool ok = true;
-  auto put = [&](const void* p, size_t n) { ok = ok && (n == 0 || std::fwrite(p, 1, n, f) == n); };
-  unsigned char len_bytes[8];
-  for (int i = 0; i < 8; ++i) len_bytes[i] = static_cast<unsigned char>(static_cast<uint64_t>(header.size()) >> (8 * i));
-  put(len_bytes, 8);
-  put(header.data(), header.size());
-  try {
+  write_file_atomic(path, [&](std::FILE* f) {
+    bool ok = true;
+    auto put = [&](const void* p, size_t n) { ok = ok && (n == 0 || std::fwrite(p, 1, n, f) == n); };
+    unsigned char len_bytes[8];
+    for (int i = 0; i < 8; ++i) len_bytes[i] = static_cast<unsigned char>(static_cast<uint64_t>(header.size()) >> (8 * i));
+    put(len_bytes, 8);
+    put(header.data(), header.size());
     for (const auto& [name, t] : tensors) {
       if (!ok) break;
       const Tensor host = t.is_cpu() ? t : t.cpu();
       put(host.raw_data(), host.nbytes());
     }
-  } catch (...) {  // a failed device copy: leave no partial file behind
-    std::fclose(f);
-    std::remove(tmp.c_str());
-    throw;
-  }
-  ok = ok && std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
-  const int err = errno;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok) {
-    std::remove(tmp.c_str());
-    throw Error(detail::str_cat("save_safetensors: writing '", tmp, "' failed: ", std::strerror(err)));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw Error(detail::str_cat("save_safetensors: cannot rename '", tmp, "' to '", path, "': ", ec.message()));
-  }
+    return ok;
+  }, "save_safetensors");
 }
 
 }  // namespace loom

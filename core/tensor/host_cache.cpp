@@ -8,6 +8,7 @@
 #include <string>
 
 #include "loom/core/device.h"
+#include "core/detail/env.h"
 #include "loom/core/error.h"
 
 namespace loom::detail {
@@ -17,11 +18,11 @@ namespace {
 constexpr size_t kMinBytes = size_t{1} << 20;  // below this glibc's own free lists do well
 constexpr size_t kGranule = size_t{2} << 20;
 
+// Read on the first allocation (which may throw), never first in host_free (which must not): a bad value is a
+// ValueError naming the variable. 1 TiB is far above any host this runs on and keeps the shift in range.
 size_t cache_limit() {
-  static const size_t limit = [] {
-    const char* env = std::getenv("LOOM_HOST_CACHE_MB");
-    return (env ? std::stoull(env) : size_t{4096}) << 20;
-  }();
+  static const size_t limit = static_cast<size_t>(env_int("LOOM_HOST_CACHE_MB", 0, int64_t{1} << 20).value_or(4096))
+                              << 20;
   return limit;
 }
 
@@ -40,6 +41,7 @@ size_t rounded(size_t n) { return n >= kMinBytes ? (n + kGranule - 1) / kGranule
 }  // namespace
 
 void* host_alloc(size_t nbytes) {
+  (void)cache_limit();
   const size_t size = rounded(nbytes);
   if (size >= kMinBytes) {
     Cache& c = cache();

@@ -8,6 +8,7 @@
 #include "core/detail/dispatch.h"
 #include "core/detail/elementwise.h"
 #include "loom/core/autograd.h"
+#include "loom/core/checked.h"
 #include "loom/core/ops.h"
 
 namespace loom {
@@ -22,6 +23,24 @@ int64_t shape_numel(const Shape& s) {
   int64_t n = 1;
   for (int64_t d : s) n *= d;
   return n;
+}
+
+int64_t checked_numel(const Shape& s, const std::string& what) {
+  int64_t n = 1;
+  for (int64_t d : s) {
+    LOOM_CHECK(d >= 0, ShapeError, what, ": negative dimension in shape ", shape_str(s));
+    LOOM_CHECK(!__builtin_mul_overflow(n, d, &n), ShapeError, what, ": shape ", shape_str(s),
+               " has more elements than a 64-bit count holds");
+  }
+  return n;
+}
+
+size_t checked_nbytes(const Shape& s, DType dtype, const std::string& what) {
+  const int64_t n = checked_numel(s, what);
+  int64_t bytes = 0;
+  LOOM_CHECK(!__builtin_mul_overflow(n, static_cast<int64_t>(dtype_size(dtype)), &bytes), ShapeError, what,
+             ": shape ", shape_str(s), " of ", dtype_name(dtype), " needs more bytes than a 64-bit size holds");
+  return static_cast<size_t>(bytes);
 }
 
 Device Device::parse(const std::string& s) {
@@ -105,8 +124,9 @@ template int64_t Tensor::item<int64_t>() const;
 
 Tensor empty(Shape shape, DType dtype, Device device) {
   check_shape("empty", shape);
+  const size_t nbytes = checked_nbytes(shape, dtype, "empty");
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype), device);
+  impl->storage = std::make_shared<Storage>(nbytes, device);
   impl->shape = std::move(shape);
   impl->dtype = dtype;
   return Tensor(std::move(impl));

@@ -4,11 +4,6 @@
 // test is the real `loom` (LOOM_CLI).
 #include <gmock/gmock.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <fcntl.h>
 
 #include <chrono>
 #include <filesystem>
@@ -20,45 +15,17 @@
 #include "loom/core/io.h"
 #include "loom/data/npy.h"
 #include "loom/core/ops.h"
+#include "support/cli.h"
 #include "support/testing.h"
-
-extern char** environ;
 
 namespace loom {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Starts `loom args...` with stdout and stderr redirected to files; returns its pid.
-pid_t spawn_loom(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> all{LOOM_CLI};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, LOOM_CLI, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  EXPECT_EQ(rc, 0) << "posix_spawn " << LOOM_CLI;
-  return pid;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::read_file;
+using testing::spawn_loom;
+using testing::wait_exit;
 
 // The last "epoch N/" progress line printed so far (0 when none).
 int last_epoch_printed(const fs::path& err) {
