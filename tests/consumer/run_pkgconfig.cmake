@@ -1,6 +1,6 @@
 # CTest driver (label "install"): installs the build tree into a scratch prefix, then compiles and links
 # tests/consumer/main.cpp with nothing but `pkg-config --cflags --libs loom` from that prefix, and runs it.
-# Arguments: -DBUILD_DIR -DSOURCE_DIR -DWORK_DIR -DPKG_CONFIG -DCXX
+# Arguments: -DBUILD_DIR -DSOURCE_DIR -DWORK_DIR -DPKG_CONFIG -DCXX [-DTBB_DIR]
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 function(run out_var)
@@ -23,6 +23,11 @@ get_filename_component(pc_dir ${pc_file} DIRECTORY)
 file(RENAME ${WORK_DIR}/prefix ${WORK_DIR}/moved)
 string(REPLACE "${WORK_DIR}/prefix" "${WORK_DIR}/moved" pc_dir "${pc_dir}")
 set(ENV{PKG_CONFIG_PATH} "${pc_dir}:$ENV{PKG_CONFIG_PATH}")
+# A oneTBB outside the system prefix (as on the GPU machine) keeps its tbb.pc at <prefix>/lib/pkgconfig.
+if(TBB_DIR AND EXISTS "${TBB_DIR}/../../pkgconfig/tbb.pc")
+  get_filename_component(tbb_pc_dir "${TBB_DIR}/../../pkgconfig" ABSOLUTE)
+  set(ENV{PKG_CONFIG_PATH} "${tbb_pc_dir}:$ENV{PKG_CONFIG_PATH}")
+endif()
 run(flags ${PKG_CONFIG} --cflags --libs loom)
 separate_arguments(flags UNIX_COMMAND "${flags}")
 # Shared builds: the consumer finds the libraries at run time through the runpath, as a packager would set it.
