@@ -7,8 +7,7 @@ get_property(loom_modules GLOBAL PROPERTY LOOM_MODULE_TARGETS)
 install(TARGETS ${loom_modules} loom EXPORT loomTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})  # include dirs: each module's INSTALL_INTERFACE
 foreach(dir core/include data/include graph/include hypergraph/include layers/include models/include)
   if(EXISTS ${PROJECT_SOURCE_DIR}/${dir}/loom)
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/loom DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
