@@ -26,8 +26,8 @@ endfunction()
 function(loom_add_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE loom::loom GTest::gmock GTest::gtest_main)
-  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests ${PROJECT_SOURCE_DIR})
+  # loom_test_internals: tests may include any module's private headers ("core/detail/...", "support/...").
+  target_link_libraries(${name} PRIVATE loom::loom loom_test_internals GTest::gmock GTest::gtest_main)
   loom_target_warnings(${name})
   if(LOOM_SANITIZE)
     # Under the sanitizers the test files compile at -O0 (the library keeps its -O1): they are gtest-heavy, half of

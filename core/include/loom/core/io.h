@@ -45,7 +45,7 @@ class NamedTensors {
 using Metadata = std::map<std::string, std::string>;
 
 // Writes `tensors` (any device; CUDA tensors are copied to the host) and optional string metadata to `path`.
-// The file is written to "<path>.tmp" and renamed over `path`, so readers never see a half-written file.
+// The file is written through write_file_atomic (loom/core/atomic_file.h), so readers never see a half-written file.
 // Throws ValueError for an undefined tensor or the reserved name "__metadata__", Error when the OS refuses.
 void save_safetensors(const std::string& path, const NamedTensors& tensors, const Metadata& metadata = {});
 
