@@ -232,7 +232,7 @@ template <class T>
 __global__ void act_backward_kernel(Act act, T slope, const T* __restrict__ y, const T* __restrict__ dy,
                                     T* __restrict__ dz, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
-    dz[i] = dy[i] * act_grad_from_output(y[i], act, slope);
+    dz[i] = dy[i] * loom::detail::activation_backward_y(act, y[i], slope);
   }
 }
 

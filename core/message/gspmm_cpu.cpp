@@ -328,7 +328,7 @@ void act_backward_cpu(Act act, double slope, const Tensor& y, const Tensor& dy, 
     T* zp = dz.data<T>();
     const T s = static_cast<T>(slope);
     parallel_for(y.numel(), int64_t{1} << 14, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; ++i) zp[i] = gp[i] * act_grad_from_output(yp[i], act, s);
+      for (int64_t i = i0; i < i1; ++i) zp[i] = gp[i] * loom::detail::activation_backward_y(act, yp[i], s);
     });
   });
 }
