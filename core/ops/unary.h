@@ -30,12 +30,16 @@ struct ActF {
 template <class A>
 struct ActGradF {  // s = y where A::prefers_output, else x
   double a;
+  // A zero derivative passes no gradient, not dy * 0: relu's backward stays +0 where x <= 0 whatever dy is (inf
+  // or NaN included), as torch's threshold_backward.
   template <class T> LOOM_HOST_DEVICE T operator()(T s, T dy) const {
+    T d;
     if constexpr (A::prefers_output) {
-      return dy * A::backward_y(s, T(a));
+      d = A::backward_y(s, T(a));
     } else {
-      return dy * A::backward_x(s, T(a));
+      d = A::backward_x(s, T(a));
     }
+    return d == T(0) ? T(0) : dy * d;
   }
 };
 
