@@ -1,24 +1,18 @@
-// Private to mp::gatv2_logits: the per-element leaky ReLU shared by the CPU and CUDA kernels, and the kernels of
-// the forward (logits per entry and head) and of the row-parallel backward (one pass over g for the v side and the
-// per-row att partials, one over g.transpose() for the u side).
+// Private to mp::gatv2_logits: the kernels of the forward (logits per entry and head) and of the row-parallel
+// backward (one pass over g for the v side and the per-row att partials, one over g.transpose() for the u side).
 #pragma once
 #include <cstdint>
 
+#include "core/detail/activation.h"
 #include "core/detail/macros.h"
 #include "loom/core/sparse.h"
 #include "loom/core/tensor.h"
 
 namespace loom::detail {
 
-// z -> leaky_relu(z) and its derivative; at z == 0 the derivative is the slope (as loom::leaky_relu's).
-template <class T>
-LOOM_HOST_DEVICE inline T gatv2_act(T z, T slope) {
-  return z > T(0) ? z : z * slope;
-}
-template <class T>
-LOOM_HOST_DEVICE inline T gatv2_dact(T z, T slope) {
-  return z > T(0) ? T(1) : slope;
-}
+// The per-element activation is the table's leaky ReLU (core/detail/activation.h): at z == 0 its derivative is the
+// slope, as loom::leaky_relu's.
+using Gatv2Act = LeakyReluAct;
 
 // Sizes of one call: u [num_cols, heads, channels], v [num_rows, heads, channels], att [heads, channels].
 struct Gatv2Dims {

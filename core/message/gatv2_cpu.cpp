@@ -35,7 +35,7 @@ void forward(const Csr& g, const T* u, const T* v, const T* att, const Gatv2Dims
           double acc = 0;
           for (int64_t c = 0; c < C; ++c) {
             const int64_t f = h * C + c;
-            acc += double(att[f]) * double(gatv2_act(ur[f] + vr[f], slope));
+            acc += double(att[f]) * double(Gatv2Act::forward(ur[f] + vr[f], slope));
           }
           out[k * H + h] = T(acc);
         }
@@ -68,8 +68,8 @@ void backward(const Csr& walk, const T* u, const T* v, const T* att, const T* dy
           for (int64_t c = 0; c < C; ++c) {
             const int64_t f = h * C + c;
             const T z = ur[f] + vr[f];
-            if (grad) acc[size_t(f)] += g * double(gatv2_dact(z, slope));
-            if (!kSideU && part) acc_att[size_t(f)] += g * double(gatv2_act(z, slope));
+            if (grad) acc[size_t(f)] += g * double(Gatv2Act::backward_x(z, slope));
+            if (!kSideU && part) acc_att[size_t(f)] += g * double(Gatv2Act::forward(z, slope));
           }
         }
       }

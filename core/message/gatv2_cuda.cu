@@ -27,7 +27,7 @@ __global__ void forward_kernel(const int32_t* __restrict__ rows, const int32_t* 
       const T* ur = u + int64_t(cols[k]) * w + h * C;
       const T* vr = v + int64_t(rows[k]) * w + h * C;
       const T* ar = att + h * C;
-      for (int64_t c = lane; c < C; c += g) acc += ar[c] * gatv2_act(ur[c] + vr[c], slope);
+      for (int64_t c = lane; c < C; c += g) acc += ar[c] * Gatv2Act::forward(ur[c] + vr[c], slope);
     }
     for (int o = g / 2; o > 0; o >>= 1) acc += __shfl_xor_sync(0xffffffffu, acc, o);
     if (grp < groups && lane == 0) out[grp] = acc;
@@ -62,8 +62,8 @@ struct BackwardRows {
           const int64_t ui = kSideU ? x : other[j], vi = kSideU ? other[j] : x;
           const T z = u[ui * w + f] + v[vi * w + f];
           const T gk = dy[k * H + h];
-          if (grad) acc += gk * gatv2_dact(z, slope);
-          if (!kSideU && part) acc_att += gk * gatv2_act(z, slope);
+          if (grad) acc += gk * Gatv2Act::backward_x(z, slope);
+          if (!kSideU && part) acc_att += gk * Gatv2Act::forward(z, slope);
         }
       }
       if (grad) {

@@ -37,7 +37,7 @@ Shape padded(Shape s, size_t rank) {
 // Checks one node operand against the graph side it is indexed by.
 void check_operand(const std::string& name, const char* arg, const Tensor& t, const Csr& g, int64_t rows,
                    const char* side) {
-  detail::check_floating(name.c_str(), arg, t);
+  loom::detail::check_floating(name.c_str(), arg, t);
   LOOM_CHECK(t.dim() >= 1, ShapeError, name, ": '", arg, "' must have a row per node ([", side, ", ...]), got a ",
              "rank-0 tensor");
   LOOM_CHECK(t.device() == g.device(), DeviceError, name, ": '", arg, "' is on ", t.device().str(),
@@ -54,7 +54,7 @@ Tensor gsddmm(const Csr& g, Binary op, const Tensor& u, const Tensor& v) {
   const bool reads_u = op != Binary::kCopyV, reads_v = op != Binary::kCopyU;
   if (reads_u) check_operand(name, "u", u, g, g.num_cols(), "columns (source nodes)");
   if (reads_v) check_operand(name, "v", v, g, g.num_rows(), "rows (destination nodes)");
-  if (reads_u && reads_v) detail::check_same_dtype(name.c_str(), "u", u, "v", v);
+  if (reads_u && reads_v) loom::detail::check_same_dtype(name.c_str(), "u", u, "v", v);
   const Tensor& any = reads_u ? u : v;
 
   // Feature shapes aligned from the front, broadcast, then (kDot) the last dimension reduced.
@@ -70,8 +70,8 @@ Tensor gsddmm(const Csr& g, Binary op, const Tensor& u, const Tensor& v) {
                " (feature dimensions align from the first; a missing trailing one counts as 1)");
     full[d] = su[d] == 1 ? sv[d] : su[d];
   }
-  detail::SddmmDims dims;
-  dims.ix = detail::make_broadcast_indexer(su, sv, full);
+  loom::detail::SddmmDims dims;
+  dims.ix = loom::detail::make_broadcast_indexer(su, sv, full);
   dims.u_len = reads_u ? shape_numel(su) : 0;
   dims.v_len = reads_v ? shape_numel(sv) : 0;
   dims.full_len = shape_numel(full);
@@ -82,9 +82,9 @@ Tensor gsddmm(const Csr& g, Binary op, const Tensor& u, const Tensor& v) {
   Tensor out = empty(out_shape, any.dtype(), any.device());
   if (out.numel() > 0) {
     if (out.is_cuda()) {
-      LOOM_CUDA_ONLY(name, detail::gsddmm_cuda(g, op, u, v, dims, out));
+      LOOM_CUDA_ONLY(name, loom::detail::gsddmm_cuda(g, op, u, v, dims, out));
     } else {
-      detail::gsddmm_cpu(g, op, u, v, dims, out);
+      loom::detail::gsddmm_cpu(g, op, u, v, dims, out);
     }
   }
 
@@ -92,11 +92,16 @@ Tensor gsddmm(const Csr& g, Binary op, const Tensor& u, const Tensor& v) {
   if (reads_u) inputs.push_back(u);
   if (reads_v) inputs.push_back(v);
   const bool gu = reads_u && u.requires_grad(), gv = reads_v && v.requires_grad();
-  const bool needs_ops = op == Binary::kMul || op == Binary::kDiv || op == Binary::kDot;
+  // Keep only the operands the derivatives read (the table's d_*_reads_* flags).
+  bool keep_u = false, keep_v = false;
+  loom::detail::with_binary(op, [&]<class Fn>(Fn) {
+    keep_u = (gu && Fn::d_lhs_reads_lhs) || (gv && Fn::d_rhs_reads_lhs);
+    keep_v = (gu && Fn::d_lhs_reads_rhs) || (gv && Fn::d_rhs_reads_rhs);
+  });
   autograd::record(
       name.c_str(), inputs, out,
-      [g, op, name, dims, gu, gv, reads_u, reads_v, su, sv, out_shape, u = needs_ops && reads_u ? u.detach() : Tensor(),
-       v = needs_ops && reads_v ? v.detach() : Tensor(), u_shape = reads_u ? u.shape() : Shape(),
+      [g, op, name, dims, gu, gv, reads_u, reads_v, su, sv, out_shape, u = keep_u && reads_u ? u.detach() : Tensor(),
+       v = keep_v && reads_v ? v.detach() : Tensor(), u_shape = reads_u ? u.shape() : Shape(),
        v_shape = reads_v ? v.shape() : Shape()](const Tensor& dy) {
         LOOM_CHECK(dy.shape() == out_shape, ShapeError, name, " backward: gradient has shape ", dy.shape_str(),
                    ", expected ", shape_str(out_shape));
@@ -108,9 +113,9 @@ Tensor gsddmm(const Csr& g, Binary op, const Tensor& u, const Tensor& v) {
           Tensor grad = empty({walk.num_rows(), dims.full_len}, dy.dtype(), dy.device());
           if (grad.numel() > 0) {
             if (dy.is_cuda()) {
-              LOOM_CUDA_ONLY(name, detail::gsddmm_backward_cuda(walk, side_u, op, u, v, dy, dims, grad));
+              LOOM_CUDA_ONLY(name, loom::detail::gsddmm_backward_cuda(walk, side_u, op, u, v, dy, dims, grad));
             } else {
-              detail::gsddmm_backward_cpu(walk, side_u, op, u, v, dy, dims, grad);
+              loom::detail::gsddmm_backward_cpu(walk, side_u, op, u, v, dy, dims, grad);
             }
           }
           if (shape_numel(s) != dims.full_len) {

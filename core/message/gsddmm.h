@@ -1,10 +1,11 @@
-// Private to gsddmm: the feature layout of out[k] = op(u[col k], v[row k]) with broadcasting, the per-op functors
-// shared by the CPU and CUDA kernels, and the kernels of the forward and of the fused, row-parallel backward.
+// Private to gsddmm: the feature layout of out[k] = op(u[col k], v[row k]) with broadcasting, the gradient term
+// from the op table shared by the CPU and CUDA kernels, and the kernels of the forward and of the fused, row-parallel backward.
 #pragma once
 #include <cstdint>
 
 #include "core/detail/elementwise.h"
 #include "core/detail/macros.h"
+#include "core/message/binary_ops.h"
 #include "loom/core/message.h"
 #include "loom/core/sparse.h"
 #include "loom/core/tensor.h"
@@ -25,42 +26,17 @@ struct SddmmDims {
   int64_t out_len() const { return full_len / red; }
 };
 
-// Applies `op` to one pair of elements (kDot's per-element product; the reduction is the kernel's).
-template <Binary kOp>
-struct SddmmFn {
-  template <class T>
-  LOOM_HOST_DEVICE static T apply(T a, T b) {
-    if constexpr (kOp == Binary::kAdd) return a + b;
-    else if constexpr (kOp == Binary::kSub) return a - b;
-    else if constexpr (kOp == Binary::kMul || kOp == Binary::kDot) return a * b;
-    else if constexpr (kOp == Binary::kDiv) return a / b;
-    else if constexpr (kOp == Binary::kCopyU) return a;
-    else return b;
-  }
-  // The gradient term of one entry for the u side (kSideU) or the v side: dy * d op / d u (or d v).
-  template <bool kSideU, class T>
-  LOOM_HOST_DEVICE static T grad(T dy, T a, T b) {
-    if constexpr (kOp == Binary::kAdd || kOp == Binary::kCopyU || kOp == Binary::kCopyV) return dy;
-    else if constexpr (kOp == Binary::kSub) return kSideU ? dy : -dy;
-    else if constexpr (kOp == Binary::kMul || kOp == Binary::kDot) return kSideU ? dy * b : dy * a;
-    else return kSideU ? dy / b : -dy * a / (b * b);  // kDiv
-  }
-  static constexpr bool kReadsU = kOp != Binary::kCopyV;
-  static constexpr bool kReadsV = kOp != Binary::kCopyU;
-};
+// The ops and their derivatives are the engine's table (binary_ops.h: lhs = u, rhs = v).
+using mp::detail::with_binary;
 
-template <class F>
-decltype(auto) dispatch_sddmm_op(Binary op, F&& f) {
-  switch (op) {
-    case Binary::kDot: return f.template operator()<Binary::kDot>();
-    case Binary::kAdd: return f.template operator()<Binary::kAdd>();
-    case Binary::kSub: return f.template operator()<Binary::kSub>();
-    case Binary::kMul: return f.template operator()<Binary::kMul>();
-    case Binary::kDiv: return f.template operator()<Binary::kDiv>();
-    case Binary::kCopyU: return f.template operator()<Binary::kCopyU>();
-    case Binary::kCopyV: break;
+// The gradient term of one entry for the u side (kSideU: dy * d op / d u) or the v side (dy * d op / d v).
+template <class Fn, bool kSideU, class T>
+LOOM_HOST_DEVICE inline T grad_side(T dy, T a, T b) {
+  if constexpr (kSideU) {
+    return Fn::grad_lhs(dy, a, b);
+  } else {
+    return Fn::grad_rhs(dy, a, b);
   }
-  return f.template operator()<Binary::kCopyV>();
 }
 
 // out [nnz, out_len]: every entry of g written once (rows of g in parallel on CPU; entries on CUDA).

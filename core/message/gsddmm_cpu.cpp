@@ -2,6 +2,7 @@
 // a node's gradient in the backward) is written by one task, its sums taken in entry order (float64 accumulators):
 // results do not depend on the thread count.
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "core/detail/dispatch.h"
@@ -20,25 +21,24 @@ int64_t row_grain(const Csr& g, int64_t per_entry) {
   return std::max<int64_t>(1, kWorkPerTask / per_row);
 }
 
-template <Binary kOp, class T>
+template <class Fn, class T>
 void forward(const Csr& g, const T* u, const T* v, const SddmmDims& d, T* out) {
-  using Fn = SddmmFn<kOp>;
   const int64_t* indptr = g.indptr().data<int64_t>();
   const int32_t* cols = g.indices().data<int32_t>();
   const int64_t out_len = d.out_len();
   parallel_for(g.num_rows(), row_grain(g, d.full_len), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
-      const T* vr = Fn::kReadsV ? v + r * d.v_len : nullptr;
+      const T* vr = Fn::use_rhs ? v + r * d.v_len : nullptr;
       for (int64_t k = indptr[r]; k < indptr[r + 1]; ++k) {
-        const T* ur = Fn::kReadsU ? u + int64_t(cols[k]) * d.u_len : nullptr;
+        const T* ur = Fn::use_lhs ? u + int64_t(cols[k]) * d.u_len : nullptr;
         T* o = out + k * out_len;
         auto pair = [&](int64_t f, T& a, T& b) {
           int64_t ou, ov;
           d.ix.offsets(f, ou, ov);
-          a = Fn::kReadsU ? ur[ou] : T(0);
-          b = Fn::kReadsV ? vr[ov] : T(0);
+          a = Fn::use_lhs ? ur[ou] : T(0);
+          b = Fn::use_rhs ? vr[ov] : T(0);
         };
-        if constexpr (kOp == Binary::kDot) {
+        if constexpr (std::is_same_v<Fn, mp::detail::Dot>) {
           for (int64_t fo = 0; fo < out_len; ++fo) {
             double acc = 0;
             for (int64_t j = 0; j < d.red; ++j) {
@@ -60,9 +60,8 @@ void forward(const Csr& g, const T* u, const T* v, const SddmmDims& d, T* out) {
   });
 }
 
-template <Binary kOp, bool kSideU, class T>
+template <class Fn, bool kSideU, class T>
 void backward(const Csr& walk, const T* u, const T* v, const T* dy, const SddmmDims& d, T* grad) {
-  using Fn = SddmmFn<kOp>;
   const int64_t* indptr = walk.indptr().data<int64_t>();
   const int32_t* other = walk.indices().data<int32_t>();
   const int64_t* eids = kSideU ? walk.edge_ids().data<int64_t>() : nullptr;
@@ -74,14 +73,14 @@ void backward(const Csr& walk, const T* u, const T* v, const T* dy, const SddmmD
       for (int64_t j = indptr[x]; j < indptr[x + 1]; ++j) {
         const int64_t k = kSideU ? eids[j] : j;
         const int64_t ui = kSideU ? x : other[j], vi = kSideU ? other[j] : x;
-        const T* ur = Fn::kReadsU && u ? u + ui * d.u_len : nullptr;
-        const T* vr = Fn::kReadsV && v ? v + vi * d.v_len : nullptr;
+        const T* ur = Fn::use_lhs && u ? u + ui * d.u_len : nullptr;
+        const T* vr = Fn::use_rhs && v ? v + vi * d.v_len : nullptr;
         const T* g = dy + k * out_len;
         for (int64_t f = 0; f < full; ++f) {
           int64_t ou, ov;
           d.ix.offsets(f, ou, ov);
           const T a = ur ? ur[ou] : T(0), b = vr ? vr[ov] : T(0);
-          acc[static_cast<size_t>(f)] += Fn::template grad<kSideU>(g[f / d.red], a, b);
+          acc[static_cast<size_t>(f)] += grad_side<Fn, kSideU>(g[f / d.red], a, b);
         }
       }
       T* out = grad + x * full;
@@ -96,8 +95,8 @@ const void* ptr_or_null(const Tensor& t) { return t.defined() ? t.raw_data() : n
 
 void gsddmm_cpu(const Csr& g, Binary op, const Tensor& u, const Tensor& v, const SddmmDims& d, const Tensor& out) {
   dispatch_floating(out.dtype(), "gsddmm", [&]<class T>() {
-    dispatch_sddmm_op(op, [&]<Binary kOp>() {
-      forward<kOp, T>(g, static_cast<const T*>(ptr_or_null(u)), static_cast<const T*>(ptr_or_null(v)), d,
+    with_binary(op, [&]<class Fn>(Fn) {
+      forward<Fn, T>(g, static_cast<const T*>(ptr_or_null(u)), static_cast<const T*>(ptr_or_null(v)), d,
                       out.data<T>());
     });
   });
@@ -106,11 +105,11 @@ void gsddmm_cpu(const Csr& g, Binary op, const Tensor& u, const Tensor& v, const
 void gsddmm_backward_cpu(const Csr& walk, bool side_u, Binary op, const Tensor& u, const Tensor& v, const Tensor& dy,
                          const SddmmDims& d, const Tensor& grad) {
   dispatch_floating(dy.dtype(), "gsddmm backward", [&]<class T>() {
-    dispatch_sddmm_op(op, [&]<Binary kOp>() {
+    with_binary(op, [&]<class Fn>(Fn) {
       const T* pu = static_cast<const T*>(ptr_or_null(u));
       const T* pv = static_cast<const T*>(ptr_or_null(v));
-      if (side_u) backward<kOp, true, T>(walk, pu, pv, dy.data<T>(), d, grad.data<T>());
-      else backward<kOp, false, T>(walk, pu, pv, dy.data<T>(), d, grad.data<T>());
+      if (side_u) backward<Fn, true, T>(walk, pu, pv, dy.data<T>(), d, grad.data<T>());
+      else backward<Fn, false, T>(walk, pu, pv, dy.data<T>(), d, grad.data<T>());
     });
   });
 }

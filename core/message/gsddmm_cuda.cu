@@ -3,6 +3,8 @@
 // row-centric dot of gsddmm_dot_cuda.cu (v[row] in registers, u[col] gathered), otherwise each (entry, output
 // feature) gets a lane group that splits the reduced dimension and combines it with a fixed butterfly. Backward: a team per row of
 // the walked Csr (a warp, or a block for heavy rows: team.cuh). No atomics: bitwise reproducible.
+#include <type_traits>
+
 #include "core/detail/cuda_utils.cuh"
 #include "core/detail/dispatch.h"
 #include "core/message/gsddmm.h"
@@ -17,34 +19,32 @@ struct alignas(sizeof(T) * V) Pack {
   T a[V];
 };
 
-template <Binary kOp, class T>
+template <class Fn, class T>
 __global__ void map_kernel(const int32_t* __restrict__ rows, const int32_t* __restrict__ cols, const T* __restrict__ u,
                            const T* __restrict__ v, T* __restrict__ out, int64_t nnz, SddmmDims d) {
-  using Fn = SddmmFn<kOp>;
   const int64_t len = d.full_len, n = nnz * len;
   for (int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; t < n; t += int64_t(gridDim.x) * blockDim.x) {
     const int64_t k = t / len, f = t % len;
     int64_t ou, ov;
     d.ix.offsets(f, ou, ov);
-    const T a = Fn::kReadsU ? u[int64_t(cols[k]) * d.u_len + ou] : T(0);
-    const T b = Fn::kReadsV ? v[int64_t(rows[k]) * d.v_len + ov] : T(0);
+    const T a = Fn::use_lhs ? u[int64_t(cols[k]) * d.u_len + ou] : T(0);
+    const T b = Fn::use_rhs ? v[int64_t(rows[k]) * d.v_len + ov] : T(0);
     out[t] = Fn::apply(a, b);
   }
 }
 
 // Unbroadcast rows whose length is a multiple of V: V elements (16 bytes) per thread.
-template <Binary kOp, class T, int V>
+template <class Fn, class T, int V>
 __global__ void map_vec_kernel(const int32_t* __restrict__ rows, const int32_t* __restrict__ cols,
                                const T* __restrict__ u, const T* __restrict__ v, T* __restrict__ out, int64_t nnz,
                                int64_t len) {
-  using Fn = SddmmFn<kOp>;
   using P = Pack<T, V>;
   const int64_t packs = len / V, n = nnz * packs;
   for (int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; t < n; t += int64_t(gridDim.x) * blockDim.x) {
     const int64_t k = t / packs, p = t % packs;
     P a{}, b{}, o;
-    if (Fn::kReadsU) a = reinterpret_cast<const P*>(u + int64_t(cols[k]) * len)[p];
-    if (Fn::kReadsV) b = reinterpret_cast<const P*>(v + int64_t(rows[k]) * len)[p];
+    if (Fn::use_lhs) a = reinterpret_cast<const P*>(u + int64_t(cols[k]) * len)[p];
+    if (Fn::use_rhs) b = reinterpret_cast<const P*>(v + int64_t(rows[k]) * len)[p];
 #pragma unroll
     for (int i = 0; i < V; ++i) o.a[i] = Fn::apply(a.a[i], b.a[i]);
     reinterpret_cast<P*>(out)[t] = o;
@@ -79,7 +79,7 @@ __global__ void dot_kernel(const int32_t* __restrict__ rows, const int32_t* __re
 
 // One row of the walked Csr per team (team.cuh): each thread sums its entry slots for one feature, the team
 // combines the slots in a fixed order. Rows without entries get zeros.
-template <Binary kOp, bool kSideU, class T>
+template <class Fn, bool kSideU, class T>
 struct BackwardRows {
   const int32_t* other;
   const int64_t* eids;
@@ -89,7 +89,6 @@ struct BackwardRows {
   T* grad;
   SddmmDims d;
   __device__ void operator()(int64_t x, int64_t b, int64_t e, const team::Team& t, unsigned char* smem) const {
-    using Fn = SddmmFn<kOp>;
     const int64_t full = d.full_len, out_len = d.full_len / d.red;
     for (int64_t c0 = 0; c0 < full; c0 += t.g) {
       const int64_t f = c0 + t.col;
@@ -103,7 +102,7 @@ struct BackwardRows {
           const int64_t ui = kSideU ? x : other[j], vi = kSideU ? other[j] : x;
           const T a = u ? u[ui * d.u_len + ou] : T(0);
           const T bv = v ? v[vi * d.v_len + ov] : T(0);
-          acc += Fn::template grad<kSideU>(dy[k * out_len + fo], a, bv);
+          acc += grad_side<Fn, kSideU>(dy[k * out_len + fo], a, bv);
         }
       }
       acc = team::team_reduce(acc, t, team::SumOp{}, reinterpret_cast<T*>(smem));
@@ -135,13 +134,13 @@ void gsddmm_cuda(const Csr& g, Binary op, const Tensor& u, const Tensor& v, cons
       LOOM_CUDA_CHECK_LAUNCH();
       return;
     }
-    dispatch_sddmm_op(op, [&]<Binary kOp>() {
+    with_binary(op, [&]<class Fn>(Fn) {
       constexpr int V = 16 / sizeof(T);
       if (d.ix.same && d.full_len % V == 0 && aligned16(pu) && aligned16(pv) && aligned16(po)) {
-        map_vec_kernel<kOp, T, V><<<blocks_for(nnz * d.full_len / V), kThreads, 0, stream()>>>(rows, cols, pu, pv, po,
+        map_vec_kernel<Fn, T, V><<<blocks_for(nnz * d.full_len / V), kThreads, 0, stream()>>>(rows, cols, pu, pv, po,
                                                                                               nnz, d.full_len);
       } else {
-        map_kernel<kOp, T><<<blocks_for(nnz * d.full_len), kThreads, 0, stream()>>>(rows, cols, pu, pv, po, nnz, d);
+        map_kernel<Fn, T><<<blocks_for(nnz * d.full_len), kThreads, 0, stream()>>>(rows, cols, pu, pv, po, nnz, d);
       }
       LOOM_CUDA_CHECK_LAUNCH();
     });
@@ -155,12 +154,12 @@ void gsddmm_backward_cuda(const Csr& walk, bool side_u, Binary op, const Tensor&
   dispatch_floating(dy.dtype(), "gsddmm backward", [&]<class T>() {
     const T* pu = static_cast<const T*>(ptr_or_null(u));
     const T* pv = static_cast<const T*>(ptr_or_null(v));
-    dispatch_sddmm_op(op, [&]<Binary kOp>() {
+    with_binary(op, [&]<class Fn>(Fn) {
       if (side_u) {
-        team::launch_segments(BackwardRows<kOp, true, T>{other, eids, pu, pv, dy.data<T>(), grad.data<T>(), d},
+        team::launch_segments(BackwardRows<Fn, true, T>{other, eids, pu, pv, dy.data<T>(), grad.data<T>(), d},
                               walk.indptr(), d.full_len);
       } else {
-        team::launch_segments(BackwardRows<kOp, false, T>{other, eids, pu, pv, dy.data<T>(), grad.data<T>(), d},
+        team::launch_segments(BackwardRows<Fn, false, T>{other, eids, pu, pv, dy.data<T>(), grad.data<T>(), d},
                               walk.indptr(), d.full_len);
       }
     });

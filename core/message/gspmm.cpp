@@ -10,6 +10,7 @@
 
 #include "core/detail/check.h"
 #include "core/detail/macros.h"
+#include "core/message/binary_ops.h"
 #include "loom/core/autograd.h"
 #include "loom/core/ops.h"
 
@@ -179,13 +180,24 @@ Tensor forward(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tens
   return out;
 }
 
-// The message whose gspmm over the transpose gives du for a sum: d msg / du is 1, e or 1/e.
-Msg u_grad_msg(Msg msg) {
-  switch (msg) {
-    case Msg::kUMulE: return Msg::kUMulE;
-    case Msg::kUDivE: return Msg::kUDivE;
-    default: return Msg::kCopyU;
-  }
+// The message whose gspmm over the transpose gives du for a sum: the table's LhsGradMsg (dy, dy * e or dy / e
+// for the ops today); an op without one throws NotImplementedError naming the op and the reduction.
+Msg u_grad_msg(Msg msg, Reduce reduce) {
+  return detail::with_msg(msg, [&]<class F>(F) {
+    return detail::lhs_grad_msg<F>(detail::msg_name(msg), detail::reduce_name(reduce));
+  });
+}
+
+// Which operands the backward reads, from the table: the lhs (u) gradient reads e for sum/mean only when its
+// derivative does (then e is the gradient message's rhs), and u only through the max/min pass; the rhs (e)
+// gradient reads u where d_rhs does (e_for_de is informational: e_grad needs e's shape anyway).
+struct Reads {
+  bool u_for_du, e_for_du, u_for_de, e_for_de;
+};
+Reads backward_reads(Msg msg, bool has_arg) {
+  return detail::with_msg(msg, [&]<class F>(F) {
+    return Reads{has_arg && F::d_lhs_reads_lhs, F::d_lhs_reads_rhs, F::d_rhs_reads_lhs, F::d_rhs_reads_rhs};
+  });
 }
 
 // u itself is needed (defined) only for max/min; u_shape always.
@@ -194,8 +206,9 @@ Tensor u_grad(const Csr& g, Msg msg, Reduce reduce, const Shape& u_shape, const 
   const Csr& gt = g.transpose();
   Tensor full_grad;
   if (reduce == Reduce::kSum || reduce == Reduce::kMean) {
-    const Msg dm = u_grad_msg(msg);
-    const Tensor et = dm == Msg::kCopyU ? Tensor() : index_select(e, gt.edge_ids());
+    const Msg dm = u_grad_msg(msg, reduce);
+    const bool dm_reads_e = detail::with_msg(dm, []<class F>(F) { return F::use_rhs; });
+    const Tensor et = dm_reads_e ? index_select(e, gt.edge_ids()) : Tensor();
     full_grad = gspmm(gt, dm, Reduce::kSum, gy, et);
   } else {
     Shape shape{g.num_cols()};
@@ -276,12 +289,13 @@ Tensor propagate(const Csr& g, const Propagation& p, const Tensor& u, const Tens
   Tensor out = forward(g, msg, reduce, uu, ee, b, ep, ot, arg);
   const bool gu = uu.defined() && uu.requires_grad(), ge = ee.defined() && ee.requires_grad();
   const bool gb = bias.defined() && bias.requires_grad(), gr = root.defined() && root.requires_grad();
-  // Keep only what the backward reads, so that an input nobody else holds is freed after the forward: u is read by
-  // de and by the max/min pass; e by du unless the message ignores it (copy_u/add/sub), and by de; the output by
-  // a non-identity activation's derivative.
+  // Keep only what the backward reads (the table's d_*_reads_* flags), so that an input nobody else holds is freed
+  // after the forward; the output is kept for a non-identity activation's derivative.
   const bool has_arg = reduce == Reduce::kMax || reduce == Reduce::kMin;
-  const bool keep_u = ge || (gu && has_arg);
-  const bool keep_e = ge || (gu && (has_arg || msg == Msg::kUMulE || msg == Msg::kUDivE));
+  if (gu && !has_arg) u_grad_msg(msg, reduce);  // an op without a sum/mean lhs gradient fails here, not in backward
+  const Reads rd = backward_reads(msg, has_arg);
+  const bool keep_u = (ge && rd.u_for_de) || (gu && rd.u_for_du);
+  const bool keep_e = ge || (gu && rd.e_for_du);  // de's shape and dtype come from e
   const Act act = up.act;
   const double slope = up.negative_slope;
   const Tensor y = act != Act::kIdentity ? out.detach() : Tensor();

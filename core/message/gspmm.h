@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "core/detail/macros.h"
+#include "core/detail/activation.h"
 #include "core/message/gspmm_act.h"
 #include "loom/core/message.h"
 #include "loom/core/sparse.h"
@@ -51,29 +52,10 @@ template <class T>
 LOOM_HOST_DEVICE inline T apply_epilogue(T x, int64_t f, const T* root_row, const T* bias, Act act, T slope) {
   if (root_row != nullptr) x += root_row[f];
   if (bias != nullptr) x += bias[f];
-  switch (act) {
-    case Act::kRelu: return ReluA::apply(x, slope);
-    case Act::kLeakyRelu: return LeakyReluA::apply(x, slope);
-    case Act::kSigmoid: return SigmoidA::apply(x, slope);
-    case Act::kTanh: return TanhA::apply(x, slope);
-    default: return x;
-  }
+  return loom::detail::activation_forward(act, x, slope);
 }
 
-// act'(z) from y = act(z): relu 1[y > 0]; leaky 1 or slope by the sign of y (slope >= 0 keeps the sign); sigmoid
-// y (1 - y); tanh 1 - y^2. At the kink, the left derivative, as ReluA/LeakyReluA::grad.
-template <class T>
-LOOM_HOST_DEVICE inline T act_grad_from_output(T y, Act act, T slope) {
-  switch (act) {
-    case Act::kRelu: return y > T(0) ? T(1) : T(0);
-    case Act::kLeakyRelu: return y > T(0) ? T(1) : slope;
-    case Act::kSigmoid: return y * (T(1) - y);
-    case Act::kTanh: return T(1) - y * y;
-    default: return T(1);
-  }
-}
-
-// dz = dy * act'(z) read off y (all of one shape): the first step of propagate's backward.
+// dz = dy * act'(z) read off y (all of one shape; the table's backward_y): the first step of propagate's backward.
 void act_backward_cpu(Act act, double slope, const Tensor& y, const Tensor& dy, const Tensor& dz);
 void act_backward_cuda(Act act, double slope, const Tensor& y, const Tensor& dy, const Tensor& dz);
 

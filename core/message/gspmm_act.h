@@ -1,9 +1,9 @@
-// Private to gspmm_act: the per-edge activations (value and derivative, written once for CPU and CUDA) and the
-// kernel entry points of the forward pass and of the two backward passes (over destinations, over sources).
+// Private to gspmm_act: the kernel entry points of the forward pass and of the two backward passes (over destinations, over sources).
 #pragma once
 #include <cmath>
 #include <cstdint>
 
+#include "core/detail/activation.h"
 #include "core/detail/macros.h"
 #include "loom/core/message.h"
 #include "loom/core/sparse.h"
@@ -11,51 +11,9 @@
 
 namespace loom::mp::detail {
 
-// act(z) and act'(z); `s` is the leaky slope (ignored by the others). At the kink relu' and leaky_relu' take the
-// left derivative (0 / s), as torch does.
-struct IdentityA {
-  template <class T> LOOM_HOST_DEVICE static T apply(T z, T) { return z; }
-  template <class T> LOOM_HOST_DEVICE static T grad(T, T) { return T(1); }
-};
-struct ReluA {
-  template <class T> LOOM_HOST_DEVICE static T apply(T z, T) { return z > T(0) ? z : T(0); }
-  template <class T> LOOM_HOST_DEVICE static T grad(T z, T) { return z > T(0) ? T(1) : T(0); }
-};
-struct LeakyReluA {
-  template <class T> LOOM_HOST_DEVICE static T apply(T z, T s) { return z > T(0) ? z : s * z; }
-  template <class T> LOOM_HOST_DEVICE static T grad(T z, T s) { return z > T(0) ? T(1) : s; }
-};
-struct SigmoidA {  // never exponentiates a large positive number
-  template <class T> LOOM_HOST_DEVICE static T apply(T z, T) {
-    if (z >= T(0)) return T(1) / (T(1) + std::exp(-z));
-    const T e = std::exp(z);
-    return e / (T(1) + e);
-  }
-  template <class T> LOOM_HOST_DEVICE static T grad(T z, T s) {
-    const T y = apply(z, s);
-    return y * (T(1) - y);
-  }
-};
-struct TanhA {
-  template <class T> LOOM_HOST_DEVICE static T apply(T z, T) { return std::tanh(z); }
-  template <class T> LOOM_HOST_DEVICE static T grad(T z, T) {
-    const T y = std::tanh(z);
-    return T(1) - y * y;
-  }
-};
-
-// Calls f(Functor{}) for a runtime Act: the kernels are templates on the activation.
-template <class F>
-decltype(auto) with_act(Act act, F&& f) {
-  switch (act) {
-    case Act::kIdentity: return f(IdentityA{});
-    case Act::kRelu: return f(ReluA{});
-    case Act::kLeakyRelu: return f(LeakyReluA{});
-    case Act::kSigmoid: return f(SigmoidA{});
-    case Act::kTanh: return f(TanhA{});
-  }
-  return f(IdentityA{});
-}
+// The per-edge activation comes from the table (core/detail/activation.h): A::forward(z, slope) and
+// A::backward_x(z, slope), the kernels templates on A.
+using loom::detail::with_activation;
 
 // What every kernel reads. u [cols, F], v [rows, F], w [nnz] or undefined (weights 1); all contiguous, one dtype.
 struct ActArgs {

@@ -41,16 +41,16 @@ void forward_rows(const CsrView& g, const T* u, const T* v, const T* w, int64_t 
       if constexpr (kMax) {
         int64_t* a = arg + r * F;
         for (int64_t f = 0; f < F; ++f) {
-          const T m = s * A::apply(ur[f] + vr[f], slope);
+          const T m = s * A::forward(ur[f] + vr[f], slope);
           if (k == k0 || arg_wins<true>(m, k, o[f], a[f])) {
             o[f] = m;
             a[f] = k;
           }
         }
       } else if (k == k0) {
-        for (int64_t f = 0; f < F; ++f) o[f] = s * A::apply(ur[f] + vr[f], slope);
+        for (int64_t f = 0; f < F; ++f) o[f] = s * A::forward(ur[f] + vr[f], slope);
       } else {
-        for (int64_t f = 0; f < F; ++f) o[f] += s * A::apply(ur[f] + vr[f], slope);
+        for (int64_t f = 0; f < F; ++f) o[f] += s * A::forward(ur[f] + vr[f], slope);
       }
     }
     if (mean) {
@@ -73,7 +73,7 @@ void gspmm_act_cpu(const Csr& gr, Reduce reduce, const ActArgs& a, const Tensor&
     T* o = out.data<T>();
     int64_t* ap = arg.defined() ? arg.data<int64_t>() : nullptr;
     const T slope = static_cast<T>(a.slope);
-    with_act(a.act, [&]<class A>(A) {
+    with_activation(a.act, [&]<class A>(A) {
       parallel_for(g.rows, grain_for(g, F), [&](int64_t r0, int64_t r1) {
         if (reduce == Reduce::kMax) {
           forward_rows<T, A, true>(g, u, v, w, F, slope, false, o, ap, r0, r1);
@@ -98,7 +98,7 @@ void act_dst_grad_cpu(const Csr& gr, const ActArgs& a, const Tensor& gy, const T
     T* dvp = dv.defined() ? dv.data<T>() : nullptr;
     T* dwp = dw.defined() ? dw.data<T>() : nullptr;
     const T slope = static_cast<T>(a.slope);
-    with_act(a.act, [&]<class A>(A) {
+    with_activation(a.act, [&]<class A>(A) {
       parallel_for(g.rows, grain_for(g, F), [&](int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; ++r) {
           const T* vr = v + r * F;
@@ -112,8 +112,8 @@ void act_dst_grad_cpu(const Csr& gr, const ActArgs& a, const Tensor& gy, const T
             for (int64_t f = 0; f < F; ++f) {
               if (ar && ar[f] != k) continue;
               const T z = ur[f] + vr[f];
-              if (dvr) dvr[f] += dyr[f] * s * A::grad(z, slope);
-              if (dwp) acc += dyr[f] * A::apply(z, slope);
+              if (dvr) dvr[f] += dyr[f] * s * A::backward_x(z, slope);
+              if (dwp) acc += dyr[f] * A::forward(z, slope);
             }
             if (dwp) dwp[k] = acc;
           }
@@ -135,7 +135,7 @@ void act_src_grad_cpu(const Csr& gtr, const ActArgs& a, const Tensor& gy, const 
     const int64_t* ap = arg.defined() ? arg.data<int64_t>() : nullptr;
     T* dup = du.data<T>();
     const T slope = static_cast<T>(a.slope);
-    with_act(a.act, [&]<class A>(A) {
+    with_activation(a.act, [&]<class A>(A) {
       // Row j of the transpose lists j's out-entries: du row j is written by this task alone.
       parallel_for(gt.rows, grain_for(gt, F), [&](int64_t j0, int64_t j1) {
         for (int64_t j = j0; j < j1; ++j) {
@@ -149,7 +149,7 @@ void act_src_grad_cpu(const Csr& gtr, const ActArgs& a, const Tensor& gy, const 
             const T s = w ? w[k] : T(1);
             for (int64_t f = 0; f < F; ++f) {
               if (ar && ar[f] != k) continue;
-              duj[f] += dyr[f] * s * A::grad(uj[f] + vr[f], slope);
+              duj[f] += dyr[f] * s * A::backward_x(uj[f] + vr[f], slope);
             }
           }
         }

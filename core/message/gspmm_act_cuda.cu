@@ -60,7 +60,7 @@ struct Forward {
         if (on) {
           for (int64_t k = b + t.sub; k < e; k += t.subs) {
             const T s = p.w ? p.w[k] : T(1);
-            const T m = s * A::apply(p.u[int64_t(p.idx[k]) * F + c] + vr, p.slope);
+            const T m = s * A::forward(p.u[int64_t(p.idx[k]) * F + c] + vr, p.slope);
             if (best.i < 0 || arg_wins<true>(m, k, best.v, best.i)) best = {m, k};
           }
         }
@@ -74,7 +74,7 @@ struct Forward {
         if (on) {
           for (int64_t k = b + t.sub; k < e; k += t.subs) {
             const T s = p.w ? p.w[k] : T(1);
-            acc += s * A::apply(p.u[int64_t(p.idx[k]) * F + c] + vr, p.slope);
+            acc += s * A::forward(p.u[int64_t(p.idx[k]) * F + c] + vr, p.slope);
           }
         }
         acc = team_reduce(acc, t, SumOp{}, reinterpret_cast<T*>(smem));
@@ -104,7 +104,7 @@ struct DstGrad {
         for (int64_t k = b + t.sub; k < e; k += t.subs) {
           if (arg && a != k) continue;
           const T s = p.w ? p.w[k] : T(1);
-          acc += s * A::grad(p.u[int64_t(p.idx[k]) * F + c] + vr, p.slope);
+          acc += s * A::backward_x(p.u[int64_t(p.idx[k]) * F + c] + vr, p.slope);
         }
       }
       acc = team_reduce(acc, t, SumOp{}, reinterpret_cast<T*>(smem));
@@ -133,7 +133,7 @@ struct SrcGrad {
           const int64_t k = eid[kt], r = p.idx[kt];
           if (arg && arg[r * F + c] != k) continue;
           const T s = p.w ? p.w[k] : T(1);
-          acc += gy[r * F + c] * s * A::grad(uj + p.v[r * F + c], p.slope);
+          acc += gy[r * F + c] * s * A::backward_x(uj + p.v[r * F + c], p.slope);
         }
       }
       acc = team_reduce(acc, t, SumOp{}, reinterpret_cast<T*>(smem));
@@ -159,7 +159,7 @@ __global__ void edge_weight_grad_kernel(Ptrs<T> p, const int32_t* __restrict__ r
       const int64_t r = rows[k], c = p.idx[k];
       for (int64_t f = lane % G; f < F; f += G) {
         if (arg && arg[r * F + f] != k) continue;
-        acc += gy[r * F + f] * A::apply(p.u[c * F + f] + p.v[r * F + f], p.slope);
+        acc += gy[r * F + f] * A::forward(p.u[c * F + f] + p.v[r * F + f], p.slope);
       }
     }
     for (int o = G / 2; o > 0; o >>= 1) acc += __shfl_xor_sync(0xffffffffu, acc, o);
@@ -178,7 +178,7 @@ Ptrs<T> ptrs_of(const Csr& g, const ActArgs& a) {
 void gspmm_act_cuda(const Csr& g, Reduce reduce, const ActArgs& a, const Tensor& out, const Tensor& arg) {
   dispatch_floating(out.dtype(), "gspmm_act", [&]<class T>() {
     const Ptrs<T> p = ptrs_of<T>(g, a);
-    with_act(a.act, [&]<class A>(A) {
+    with_activation(a.act, [&]<class A>(A) {
       if (reduce == Reduce::kMax) {
         launch_segments(Forward<T, A, true>{p, out.data<T>(), arg.data<int64_t>(), false}, g.indptr(), a.width);
       } else {
@@ -194,7 +194,7 @@ void act_dst_grad_cuda(const Csr& g, const ActArgs& a, const Tensor& gy, const T
   const int64_t* ap = arg.defined() ? arg.data<int64_t>() : nullptr;
   dispatch_floating(gy.dtype(), "gspmm_act backward", [&]<class T>() {
     const Ptrs<T> p = ptrs_of<T>(g, a);
-    with_act(a.act, [&]<class A>(A) {
+    with_activation(a.act, [&]<class A>(A) {
       if (dv.defined()) launch_segments(DstGrad<T, A>{p, gy.data<T>(), ap, dv.data<T>()}, g.indptr(), a.width);
       if (dw.defined()) {
         const int G = lanes_for(a.width);
@@ -211,7 +211,7 @@ void act_src_grad_cuda(const Csr& gt, const ActArgs& a, const Tensor& gy, const 
   const int64_t* ap = arg.defined() ? arg.data<int64_t>() : nullptr;
   dispatch_floating(gy.dtype(), "gspmm_act backward", [&]<class T>() {
     const Ptrs<T> p = ptrs_of<T>(gt, a);
-    with_act(a.act, [&]<class A>(A) {
+    with_activation(a.act, [&]<class A>(A) {
       launch_segments(SrcGrad<T, A>{p, gt.edge_ids().data<int64_t>(), gy.data<T>(), ap, du.data<T>()}, gt.indptr(),
                       a.width);
     });

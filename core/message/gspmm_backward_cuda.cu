@@ -3,10 +3,11 @@
 // otherwise), du for max/min over the transpose with the stored arg entries, and the 1/degree scaling of mean.
 // Every output value is written by one thread or lane group: no atomics, bitwise reproducible.
 #include <algorithm>
+#include <type_traits>
 
 #include "core/detail/cuda_utils.cuh"
 #include "core/detail/dispatch.h"
-#include "core/message/functors.h"
+#include "core/message/binary_ops.h"
 #include "core/message/gspmm.h"
 #include "core/message/gspmm_cuda.cuh"
 
@@ -48,8 +49,8 @@ template <class T, class F>
 __device__ inline T edge_term(const EdgeParams& p, const T* u, T ek, const T* dyv, const int64_t* av, int64_t k,
                               int64_t j, int64_t uo, int64_t f) {
   if (av != nullptr && av[f] != k) return T(0);
-  const T uv = F::use_lhs ? u[j * p.b.u_len + uo] : T(0);
-  return dyv[f] * F::de(uv, ek);
+  const T uv = F::d_rhs_reads_lhs ? u[j * p.b.u_len + uo] : T(0);
+  return F::grad_rhs(dyv[f], uv, ek);
 }
 
 // Many output elements per e element (e broadcast, e.g. one weight per entry): a warp per (entry, e element),
@@ -125,8 +126,9 @@ __global__ void arg_u_grad_kernel(CsrView gt, const int64_t* __restrict__ eid, B
       for (int q = 0; q < kPer; ++q) {
         const int64_t f = tile + q * kWarp + lane;
         if (f >= L || arg[v * L + f] != k) continue;
-        const T ev = F::use_rhs ? e[k * b.e_len + eo[q]] : T(0);
-        acc[q] += dy[v * L + f] * F::du(u[j * b.u_len + uo[q]], ev);
+        const T ev = F::d_lhs_reads_rhs ? e[k * b.e_len + eo[q]] : T(0);
+        const T uv = F::d_lhs_reads_lhs ? u[j * b.u_len + uo[q]] : T(0);
+        acc[q] += F::grad_lhs(dy[v * L + f], uv, ev);
       }
     }
 #pragma unroll
@@ -155,9 +157,10 @@ __global__ void scale_kernel(const int64_t* __restrict__ indptr, const T* __rest
 
 void edge_grad_cuda(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, const Tensor& dy, const Tensor& arg,
                     const Bcast& b, const Tensor& de) {
-  // u_mul_e summed, e one value per entry or per head: de[k, h] = dy[row k, h, :] . u[col k, h, :], the
-  // row-centric dot (dy[row] held in registers, u rows gathered once per entry).
-  if (msg == Msg::kUMulE && !arg.defined() && u_like_out(b) && (b.e_len == 1 || e_per_head(b)) &&
+  // grad_rhs(dy, u, e) = dy * u (u_mul_e; RhsGradMsg is Mul) summed, e one value per entry or per head:
+  // de[k, h] = dy[row k, h, :] . u[col k, h, :], the row-centric dot (dy[row] held in registers, u rows gathered once per entry).
+  const bool dot_form = with_msg(msg, []<class F>(F) { return std::is_same_v<typename F::RhsGradMsg, Mul>; });
+  if (dot_form && !arg.defined() && u_like_out(b) && (b.e_len == 1 || e_per_head(b)) &&
       row_dot_cuda(g, dy, u, b.e_len, b.out_len / b.e_len, de)) {
     return;
   }
@@ -197,11 +200,12 @@ void arg_u_grad_cuda(const Csr& gt, Msg msg, const Tensor& u, const Tensor& e, c
   const int64_t* eid = gt.edge_ids().data<int64_t>();
   dispatch_floating(du.dtype(), "gspmm backward", [&]<class T>() {
     const T* ep = e.defined() ? e.data<T>() : nullptr;
+    const T* up = u.defined() ? u.data<T>() : nullptr;
     with_msg(msg, [&]<class F>(F) {
       if constexpr (F::use_lhs) {
         const int64_t blocks = (v.rows + kThreads / kWarp - 1) / (kThreads / kWarp);
         arg_u_grad_kernel<T, F><<<static_cast<unsigned>(blocks), kThreads, 0, stream()>>>(
-            v, eid, b, u.data<T>(), ep, dy.data<T>(), arg.data<int64_t>(), du.data<T>());
+            v, eid, b, up, ep, dy.data<T>(), arg.data<int64_t>(), du.data<T>());
         LOOM_CUDA_CHECK_LAUNCH();
       }
     });
@@ -228,7 +232,7 @@ template <class T>
 __global__ void act_backward_kernel(Act act, T slope, const T* __restrict__ y, const T* __restrict__ dy,
                                     T* __restrict__ dz, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
-    dz[i] = dy[i] * act_grad_from_output(y[i], act, slope);
+    dz[i] = dy[i] * loom::detail::activation_backward_y(act, y[i], slope);
   }
 }
 

@@ -272,12 +272,12 @@ void edge_grad_cpu(const Csr& gr, Msg msg, const Tensor& u, const Tensor& e, con
             const T* dyv = gp + v * b.out_len;
             const int64_t* av = ap ? ap + v * b.out_len : nullptr;
             for (int64_t k = g.indptr[v]; k < g.indptr[v + 1]; ++k) {
-              const T* ub = F::use_lhs ? up + static_cast<int64_t>(g.indices[k]) * b.u_len : nullptr;
+              const T* ub = F::d_rhs_reads_lhs ? up + static_cast<int64_t>(g.indices[k]) * b.u_len : nullptr;
               const T* eb = ep + k * b.e_len;
               T* dk = dp + k * b.e_len;
               for_each_feature(b, [&](int64_t f, int64_t uo, int64_t eo) {
                 if (av && av[f] != k) return;
-                dk[eo] += dyv[f] * F::de(F::use_lhs ? ub[uo] : T(0), eb[eo]);
+                dk[eo] += F::grad_rhs(dyv[f], F::d_rhs_reads_lhs ? ub[uo] : T(0), eb[eo]);
               });
             }
           }
@@ -292,7 +292,7 @@ void arg_u_grad_cpu(const Csr& gtr, Msg msg, const Tensor& u, const Tensor& e, c
   const CsrView gt = view_of(gtr);
   const int64_t* eid = gtr.edge_ids().data<int64_t>();
   dispatch_floating(du.dtype(), "gspmm backward", [&]<class T>() {
-    const T* up = u.data<T>();
+    const T* up = u.defined() ? u.data<T>() : nullptr;
     const T* ep = e.defined() ? e.data<T>() : nullptr;
     const T* gp = dy.data<T>();
     const int64_t* ap = arg.data<int64_t>();
@@ -303,15 +303,15 @@ void arg_u_grad_cpu(const Csr& gtr, Msg msg, const Tensor& u, const Tensor& e, c
         parallel_for(gt.rows, row_grain(gt, b.out_len), [&](int64_t r0, int64_t r1) {
           for (int64_t j = r0; j < r1; ++j) {
             T* dj = dp + j * b.out_len;
-            const T* uj = up + j * b.u_len;
+            const T* uj = F::d_lhs_reads_lhs ? up + j * b.u_len : nullptr;
             for (int64_t kt = gt.indptr[j]; kt < gt.indptr[j + 1]; ++kt) {
               const int64_t k = eid[kt], v = gt.indices[kt];
               const int64_t* av = ap + v * b.out_len;
               const T* dyv = gp + v * b.out_len;
-              const T* ek = F::use_rhs ? ep + k * b.e_len : nullptr;
+              const T* ek = F::d_lhs_reads_rhs ? ep + k * b.e_len : nullptr;
               for_each_feature(b, [&](int64_t f, int64_t uo, int64_t eo) {
                 if (av[f] != k) return;
-                dj[f] += dyv[f] * F::du(uj[uo], F::use_rhs ? ek[eo] : T(0));
+                dj[f] += F::grad_lhs(dyv[f], F::d_lhs_reads_lhs ? uj[uo] : T(0), F::d_lhs_reads_rhs ? ek[eo] : T(0));
               });
             }
           }
@@ -328,7 +328,7 @@ void act_backward_cpu(Act act, double slope, const Tensor& y, const Tensor& dy, 
     T* zp = dz.data<T>();
     const T s = static_cast<T>(slope);
     parallel_for(y.numel(), int64_t{1} << 14, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; ++i) zp[i] = gp[i] * act_grad_from_output(yp[i], act, s);
+      for (int64_t i = i0; i < i1; ++i) zp[i] = gp[i] * loom::detail::activation_backward_y(act, yp[i], s);
     });
   });
 }

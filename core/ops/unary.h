@@ -4,6 +4,7 @@
 #pragma once
 #include <cmath>
 
+#include "core/detail/activation.h"
 #include "core/detail/elementwise.h"
 #include "loom/core/tensor.h"
 
@@ -19,64 +20,27 @@ struct AffineGradF {
   template <class T> LOOM_HOST_DEVICE T operator()(T, T dy) const { return dy * T(scale); }
 };
 
-struct ReluF {
-  template <class T> LOOM_HOST_DEVICE T operator()(T x) const { return x > T(0) ? x : T(0); }
+// The activations (relu, leaky_relu, elu, gelu, sigmoid, tanh) are the table's (core/detail/activation.h); `a` is
+// the activation's parameter (leaky_relu: slope, elu: alpha).
+template <class A>
+struct ActF {
+  double a;
+  template <class T> LOOM_HOST_DEVICE T operator()(T x) const { return A::forward(x, T(a)); }
 };
-struct ReluGradF {  // s = x
-  template <class T> LOOM_HOST_DEVICE T operator()(T x, T dy) const { return x > T(0) ? dy : T(0); }
-};
-
-struct LeakyReluF {
-  double slope;
-  template <class T> LOOM_HOST_DEVICE T operator()(T x) const { return x > T(0) ? x : x * T(slope); }
-};
-struct LeakyReluGradF {  // s = x
-  double slope;
-  template <class T> LOOM_HOST_DEVICE T operator()(T x, T dy) const { return x > T(0) ? dy : dy * T(slope); }
-};
-
-struct EluF {  // expm1 keeps precision for small negative x
-  double alpha;
-  template <class T> LOOM_HOST_DEVICE T operator()(T x) const { return x > T(0) ? x : T(alpha) * std::expm1(x); }
-};
-struct EluGradF {  // s = x
-  double alpha;
-  template <class T> LOOM_HOST_DEVICE T operator()(T x, T dy) const {
-    return x > T(0) ? dy : dy * T(alpha) * std::exp(x);
+template <class A>
+struct ActGradF {  // s = y where A::prefers_output, else x
+  double a;
+  // A zero derivative passes no gradient, not dy * 0: relu's backward stays +0 where x <= 0 whatever dy is (inf
+  // or NaN included), as torch's threshold_backward.
+  template <class T> LOOM_HOST_DEVICE T operator()(T s, T dy) const {
+    T d;
+    if constexpr (A::prefers_output) {
+      d = A::backward_y(s, T(a));
+    } else {
+      d = A::backward_x(s, T(a));
+    }
+    return d == T(0) ? T(0) : dy * d;
   }
-};
-
-// Exact GELU: x * Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2. d/dx = Phi(x) + x * phi(x).
-struct GeluF {
-  template <class T> LOOM_HOST_DEVICE T operator()(T x) const {
-    return T(0.5) * x * (T(1) + std::erf(x * T(0.70710678118654752440)));
-  }
-};
-struct GeluGradF {  // s = x
-  template <class T> LOOM_HOST_DEVICE T operator()(T x, T dy) const {
-    const T cdf = T(0.5) * (T(1) + std::erf(x * T(0.70710678118654752440)));
-    const T pdf = T(0.39894228040143267794) * std::exp(T(-0.5) * x * x);  // 1/sqrt(2 pi) e^(-x^2/2)
-    return dy * (cdf + x * pdf);
-  }
-};
-
-// Never exponentiates a large positive number: both branches stay in (0, 1] without overflow.
-struct SigmoidF {
-  template <class T> LOOM_HOST_DEVICE T operator()(T x) const {
-    if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-    const T e = std::exp(x);
-    return e / (T(1) + e);
-  }
-};
-struct SigmoidGradF {  // s = y
-  template <class T> LOOM_HOST_DEVICE T operator()(T y, T dy) const { return dy * y * (T(1) - y); }
-};
-
-struct TanhF {
-  template <class T> LOOM_HOST_DEVICE T operator()(T x) const { return std::tanh(x); }
-};
-struct TanhGradF {  // s = y
-  template <class T> LOOM_HOST_DEVICE T operator()(T y, T dy) const { return dy * (T(1) - y * y); }
 };
 
 struct ExpF {
@@ -120,9 +84,29 @@ struct UnaryParams {
   double a = 0, b = 0;
 };
 
-// Whether the backward reads the output y (true) or the input x (false).
+// The table activation a unary op is, if any.
+constexpr bool unary_is_activation(UnaryOp op) {
+  return op == UnaryOp::kRelu || op == UnaryOp::kLeakyRelu || op == UnaryOp::kElu || op == UnaryOp::kGelu ||
+         op == UnaryOp::kSigmoid || op == UnaryOp::kTanh;
+}
+constexpr Activation unary_activation(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::kRelu: return Activation::kRelu;
+    case UnaryOp::kLeakyRelu: return Activation::kLeakyRelu;
+    case UnaryOp::kElu: return Activation::kElu;
+    case UnaryOp::kGelu: return Activation::kGelu;
+    case UnaryOp::kSigmoid: return Activation::kSigmoid;
+    case UnaryOp::kTanh: return Activation::kTanh;
+    default: return Activation::kIdentity;
+  }
+}
+
+// Whether the backward reads the output y (true) or the input x (false): the table says for activations.
 constexpr bool unary_saves_output(UnaryOp op) {
-  return op == UnaryOp::kSigmoid || op == UnaryOp::kTanh || op == UnaryOp::kExp || op == UnaryOp::kSqrt;
+  if (unary_is_activation(op)) {
+    return with_activation(unary_activation(op), []<class A>(A) { return A::prefers_output; });
+  }
+  return op == UnaryOp::kExp || op == UnaryOp::kSqrt;
 }
 
 // y = f(x); x and y share shape, dtype and device.
@@ -136,12 +120,12 @@ template <class F>
 decltype(auto) with_unary_functor(UnaryOp op, const UnaryParams& p, F&& f) {
   switch (op) {
     case UnaryOp::kAffine: return f(AffineF{p.a, p.b});
-    case UnaryOp::kRelu: return f(ReluF{});
-    case UnaryOp::kLeakyRelu: return f(LeakyReluF{p.a});
-    case UnaryOp::kElu: return f(EluF{p.a});
-    case UnaryOp::kGelu: return f(GeluF{});
-    case UnaryOp::kSigmoid: return f(SigmoidF{});
-    case UnaryOp::kTanh: return f(TanhF{});
+    case UnaryOp::kRelu:
+    case UnaryOp::kLeakyRelu:
+    case UnaryOp::kElu:
+    case UnaryOp::kGelu:
+    case UnaryOp::kSigmoid:
+    case UnaryOp::kTanh: return with_activation(unary_activation(op), [&]<class A>(A) { return f(ActF<A>{p.a}); });
     case UnaryOp::kExp: return f(ExpF{});
     case UnaryOp::kLog: return f(LogF{});
     case UnaryOp::kSqrt: return f(SqrtF{});
@@ -154,12 +138,13 @@ template <class F>
 decltype(auto) with_unary_grad_functor(UnaryOp op, const UnaryParams& p, F&& f) {
   switch (op) {
     case UnaryOp::kAffine: return f(AffineGradF{p.a});
-    case UnaryOp::kRelu: return f(ReluGradF{});
-    case UnaryOp::kLeakyRelu: return f(LeakyReluGradF{p.a});
-    case UnaryOp::kElu: return f(EluGradF{p.a});
-    case UnaryOp::kGelu: return f(GeluGradF{});
-    case UnaryOp::kSigmoid: return f(SigmoidGradF{});
-    case UnaryOp::kTanh: return f(TanhGradF{});
+    case UnaryOp::kRelu:
+    case UnaryOp::kLeakyRelu:
+    case UnaryOp::kElu:
+    case UnaryOp::kGelu:
+    case UnaryOp::kSigmoid:
+    case UnaryOp::kTanh:
+      return with_activation(unary_activation(op), [&]<class A>(A) { return f(ActGradF<A>{p.a}); });
     case UnaryOp::kExp: return f(ExpGradF{});
     case UnaryOp::kLog: return f(LogGradF{});
     case UnaryOp::kSqrt: return f(SqrtGradF{});

@@ -15,11 +15,15 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cmath>
 #include <iostream>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "core/detail/activation.h"
+#include "core/message/binary_ops.h"
 #include "loom/core/message.h"
 #include "loom/core/ops.h"
 #include "support/gradcheck.h"
@@ -385,6 +389,136 @@ TEST(EngineTable, CudaMatchesCpu) {
                                             testing::Parity().tol(1e-9, 1e-9)))
           << x.name() << " on " << tg.name << " (float64)";
     }
+  }
+}
+
+// ---------------------------------------------------------------- the tables the kernels are made of
+// Every op of core/message/binary_ops.h: d_lhs and d_rhs against float64 central differences of apply at random
+// points (|r| kept >= 0.5 so that div stays far from its pole), and grad_lhs / grad_rhs equal to dy times them.
+// The kernels never differentiate anything else, so this and the gradchecks above pin every message's gradient.
+template <class Op>
+void check_op_derivatives(std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> mag(0.5, 3.0), any(-3.0, 3.0);
+  std::bernoulli_distribution sign(0.5);
+  constexpr double h = 1e-6;
+  for (int i = 0; i < 200; ++i) {
+    const double l = any(rng), r = (sign(rng) ? 1 : -1) * mag(rng), dy = any(rng);
+    const double fd_l = (Op::apply(l + h, r) - Op::apply(l - h, r)) / (2 * h);
+    const double fd_r = (Op::apply(l, r + h) - Op::apply(l, r - h)) / (2 * h);
+    const double tol_l = 1e-7 * (1 + std::abs(fd_l)), tol_r = 1e-7 * (1 + std::abs(fd_r));
+    EXPECT_NEAR(Op::d_lhs(l, r), fd_l, tol_l) << Op::name << " d_lhs at (" << l << ", " << r << ")";
+    EXPECT_NEAR(Op::d_rhs(l, r), fd_r, tol_r) << Op::name << " d_rhs at (" << l << ", " << r << ")";
+    EXPECT_NEAR(Op::grad_lhs(dy, l, r), dy * Op::d_lhs(l, r), 1e-14 * (1 + std::abs(dy * fd_l))) << Op::name;
+    EXPECT_NEAR(Op::grad_rhs(dy, l, r), dy * Op::d_rhs(l, r), 1e-14 * (1 + std::abs(dy * fd_r))) << Op::name;
+    // An operand the op does not read has derivative 0, and the float32 instantiation agrees with float64.
+    if (!Op::use_lhs) EXPECT_EQ(Op::d_lhs(l, r), 0.0) << Op::name;
+    if (!Op::use_rhs) EXPECT_EQ(Op::d_rhs(l, r), 0.0) << Op::name;
+    const float lf = float(l), rf = float(r);
+    EXPECT_NEAR(Op::apply(lf, rf), Op::apply(double(lf), double(rf)), 1e-6 * (1 + std::abs(Op::apply(l, r))))
+        << Op::name << " float32";
+  }
+}
+
+TEST(EngineTable, OpTableDerivatives) {
+  std::mt19937_64 rng(12);
+  using namespace mp::detail;
+  check_op_derivatives<Add>(rng);
+  check_op_derivatives<Sub>(rng);
+  check_op_derivatives<Mul>(rng);
+  check_op_derivatives<Div>(rng);
+  check_op_derivatives<Dot>(rng);
+  check_op_derivatives<CopyLhs>(rng);
+  check_op_derivatives<CopyRhs>(rng);
+  // Every runtime message and gsddmm op maps onto the table, and each gspmm message's sum/mean gradient message
+  // (LhsGradMsg) maps back to a message: no (message, reduction) pair of kMsgs x kReduces throws.
+  for (Msg m : kMsgs) {
+    with_msg(m, [&]<class F>(F) {
+      EXPECT_EQ(msg_of<F>(), m);
+      if constexpr (F::use_lhs) {
+        for (Reduce r : kReduces) EXPECT_NO_THROW(lhs_grad_msg<F>(msg_name(m), reduce_name(r)));
+      }
+    });
+  }
+  for (Binary b : kBinaries) with_binary(b, [&]<class F>(F) { EXPECT_TRUE(F::use_lhs || F::use_rhs); });
+}
+
+// An op whose lhs derivative depends on the lhs (here l * l * r) has no sum/mean gradient message: asking for one
+// throws NotImplementedError naming the op and the reduction, so a new op cannot get a silent wrong gradient.
+struct SquareTimes {
+  static constexpr const char* name = "square_times";
+  static constexpr bool use_lhs = true, use_rhs = true;
+  static constexpr bool d_lhs_reads_lhs = true, d_lhs_reads_rhs = true;
+  static constexpr bool d_rhs_reads_lhs = true, d_rhs_reads_rhs = false;
+  using LhsGradMsg = void;
+  using RhsGradMsg = void;
+  template <class T> static constexpr T apply(T l, T r) { return l * l * r; }
+  template <class T> static constexpr T d_lhs(T l, T r) { return T(2) * l * r; }
+  template <class T> static constexpr T d_rhs(T l, T) { return l * l; }
+  template <class T> static constexpr T grad_lhs(T dy, T l, T r) { return dy * (T(2) * l * r); }
+  template <class T> static constexpr T grad_rhs(T dy, T l, T r) { return dy * (l * l); }
+};
+static_assert(mp::detail::check_op<SquareTimes>());
+
+TEST(EngineTable, OpWithoutAGradientMessageThrows) {
+  std::mt19937_64 rng(13);
+  check_op_derivatives<SquareTimes>(rng);
+  try {
+    mp::detail::lhs_grad_msg<SquareTimes>(SquareTimes::name, "mean");
+    ADD_FAILURE() << "expected NotImplementedError";
+  } catch (const NotImplementedError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("square_times"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("mean"));
+  }
+}
+
+// Every activation of core/detail/activation.h: backward_x against float64 central differences of forward, and
+// backward_y(forward(x)) equal to backward_x(x) where the table has it, at random points away from the kinks.
+template <class A>
+void check_activation(const char* name, double a, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> any(-4.0, 4.0);
+  constexpr double h = 1e-6;
+  for (int i = 0; i < 200; ++i) {
+    double x = any(rng);
+    if (std::abs(x) < 1e-3) x = 0.5;  // relu, leaky_relu and elu have a kink at 0
+    const double fd = (A::forward(x + h, a) - A::forward(x - h, a)) / (2 * h);
+    EXPECT_NEAR(A::backward_x(x, a), fd, 1e-7 * (1 + std::abs(fd))) << name << " backward_x at " << x;
+    if constexpr (A::has_backward_y) {
+      EXPECT_NEAR(A::backward_y(A::forward(x, a), a), A::backward_x(x, a), 1e-12) << name << " backward_y at " << x;
+    }
+    const float xf = float(x);
+    EXPECT_NEAR(A::forward(xf, float(a)), A::forward(double(xf), a), 1e-6 * (1 + std::abs(x))) << name << " float32";
+  }
+  // The left derivative at the kink (torch's convention).
+  EXPECT_EQ(A::backward_x(0.0, a), A::backward_x(-1e-300, a)) << name << " at 0";
+}
+
+TEST(EngineTable, ActivationTableDerivatives) {
+  std::mt19937_64 rng(14);
+  using namespace loom::detail;
+  check_activation<IdentityAct>("identity", 0, rng);
+  check_activation<ReluAct>("relu", 0, rng);
+  check_activation<LeakyReluAct>("leaky_relu", 0.2, rng);
+  check_activation<EluAct>("elu", 1.0, rng);
+  check_activation<EluAct>("elu(0.5)", 0.5, rng);
+  check_activation<GeluAct>("gelu", 0, rng);
+  check_activation<SigmoidAct>("sigmoid", 0, rng);
+  check_activation<TanhAct>("tanh", 0, rng);
+  // Every Activation dispatches, and every mp::Act (propagate's update) has backward_y and agrees with the runtime
+  // per-element forms the fused kernels call.
+  for (const auto& [act, act_name] : EnumNames<Activation>::table) {
+    EXPECT_NO_THROW(with_activation(act, [&]<class A>(A) { return A::forward(0.5, 0.2); })) << act_name;
+  }
+  for (Act act : {Act::kIdentity, Act::kRelu, Act::kLeakyRelu, Act::kSigmoid, Act::kTanh}) {
+    with_activation(act, [&]<class A>(A) {
+      ASSERT_TRUE(A::has_backward_y) << op_name(act);
+      if constexpr (A::has_backward_y) {
+        for (double x : {-1.5, -0.25, 0.75, 2.0}) {
+          const double y = A::forward(x, kSlope);
+          EXPECT_EQ(activation_forward(act, x, kSlope), y) << op_name(act);
+          EXPECT_EQ(activation_backward_y(act, y, kSlope), A::backward_y(y, kSlope)) << op_name(act);
+        }
+      }
+    });
   }
 }
 
