@@ -3,6 +3,9 @@
 // run on exactly the same inputs. Prints one JSON line per measurement in the reference script's shape
 // (workload, impl, ms, peak_mib, F) plus the bytes a perfect kernel must move and the bandwidth that implies.
 //   bench_spmm --graph OUT/graph [--device cuda] [--features 32,128] [--warmup 3] [--reps 10]
+//              [--spmm-backend loom|cusparse]
+// --spmm-backend selects the CUDA kernel behind the weighted sums (mp::set_spmm_backend; default: Loom's own, or
+// LOOM_SPMM_IMPL when set). Lines timed through cuSPARSE carry "/cusparse" in their impl.
 // Workloads: spmm (u_mul_e + sum with GCN weights, the reference's Y = A X), spmm_fwd_bwd, spmm_mean,
 // sddmm_dot, edge_softmax (4 heads).
 #include <CLI/CLI.hpp>
@@ -44,7 +47,7 @@ std::vector<int64_t> parse_list(const std::string& s) {
 
 int main(int argc, char** argv) {
   CLI::App app{"time gspmm / gsddmm / edge_softmax on the PyG reference graph"};
-  std::string graph, device_name = "cuda", features = "32,128";
+  std::string graph, device_name = "cuda", features = "32,128", backend_name;
   int warmup = 3, reps = 10;
   app.add_option("--graph", graph, "folder with src.npy, dst.npy, x.npy (pyg_reference.py --out DIR writes DIR/graph)")
       ->required();
@@ -52,8 +55,15 @@ int main(int argc, char** argv) {
   app.add_option("--features", features, "comma-separated feature widths (columns of x.npy)");
   app.add_option("--warmup", warmup, "untimed runs")->check(CLI::NonNegativeNumber);
   app.add_option("--reps", reps, "timed runs (median reported)")->check(CLI::PositiveNumber);
+  app.add_option("--spmm-backend", backend_name, "CUDA SpMM kernel for weighted sums: loom or cusparse")
+      ->check(CLI::IsMember({"loom", "cusparse"}));
   CLI11_PARSE(app, argc, argv);
   try {
+    if (!backend_name.empty()) mp::set_spmm_backend(mp::spmm_backend_from_name(backend_name));
+    const mp::SpmmBackend backend = mp::spmm_backend();
+    // Only the weighted sums (spmm, spmm_fwd_bwd) can run on cuSPARSE, and only on CUDA.
+    const std::string sum_suffix =
+        backend == mp::SpmmBackend::kCusparse && device_name == "cuda" ? std::string("/cusparse") : std::string();
     const Device dev = Device::parse(device_name);
     const Tensor src = data::read_npy(graph + "/src.npy"), dst = data::read_npy(graph + "/dst.npy");
     const Tensor x_all = data::read_npy(graph + "/x.npy");
@@ -68,8 +78,9 @@ int main(int argc, char** argv) {
       const Tensor rsq = pow(deg, -0.5);
       w = mul(index_select(rsq, g.indices()), index_select(rsq, g.row_index()));
     }
-    std::printf("{\"graph\":{\"nodes\":%lld,\"edges\":%lld},\"device\":\"%s\"}\n", static_cast<long long>(n),
-                static_cast<long long>(e), device_name.c_str());
+    std::printf("{\"graph\":{\"nodes\":%lld,\"edges\":%lld},\"device\":\"%s\",\"spmm_backend\":\"%s\"}\n",
+                static_cast<long long>(n), static_cast<long long>(e), device_name.c_str(),
+                mp::spmm_backend_name(backend));
     const double idx_bytes = 8.0 * (n + 1) + 4.0 * e;  // indptr + column ids
     for (int64_t f : parse_list(features)) {
       if (f > x_all.size(1)) continue;
@@ -78,7 +89,7 @@ int main(int argc, char** argv) {
       {
         NoGradGuard ng;
         Tensor out;
-        report("spmm", "loom.gspmm(u_mul_e,sum)", device_name, f,
+        report("spmm", "loom.gspmm(u_mul_e,sum)" + sum_suffix, device_name, f,
                timed([&] { out = mp::gspmm(g, mp::u_mul_e, mp::sum, x, w); }, dev, warmup, reps),
                idx_bytes + 4.0 * e + 2 * dense);
         report("spmm_mean", "loom.gspmm(copy_u,mean)", device_name, f,
@@ -90,7 +101,7 @@ int main(int argc, char** argv) {
       {
         Tensor xg = x.detach().set_requires_grad(true);
         const Tensor ones = ones_like(x);
-        report("spmm_fwd_bwd", "loom.gspmm(u_mul_e,sum)", device_name, f, timed([&] {
+        report("spmm_fwd_bwd", "loom.gspmm(u_mul_e,sum)" + sum_suffix, device_name, f, timed([&] {
                  xg.zero_grad();
                  mp::gspmm(g, mp::u_mul_e, mp::sum, xg, w).backward(ones);
                }, dev, warmup, reps),

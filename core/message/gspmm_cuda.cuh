@@ -1,6 +1,6 @@
 // CUDA-only, private to the message engine's .cu files: 16-byte vector loads and stores, layout predicates of a
-// Bcast, the per-Csr cache (heavy-row schedule, cuSPARSE arrays) and the row-centric dot kernel shared by gsddmm's
-// u_dot_v and gspmm's edge gradient (gsddmm_dot_cuda.cu).
+// Bcast, the heavy-row schedule (cached in each Csr) and the row-centric dot kernel shared by gsddmm's u_dot_v and
+// gspmm's edge gradient (gsddmm_dot_cuda.cu).
 #pragma once
 #include <cstdint>
 #include <type_traits>
@@ -81,9 +81,10 @@ inline bool e_per_head(const Bcast& b) {
   return b.e_len > 1 && b.n[0] == 1 && b.n[1] == b.e_len && b.es[1] == 1 && b.es[2] == 0 && b.n[2] > 1;
 }
 
-// ------------------------------------------------------------------ per-Csr cache (gspmm_forward_cuda.cu)
+// ------------------------------------------------------------------ heavy-row schedule (gspmm_forward_cuda.cu)
 // Rows longer than `chunk` entries are "heavy": they are split into fixed chunks (items), so that no row
-// serializes one lane group. Built once per Csr from a host copy of indptr and cached with it.
+// serializes one lane group. Built once per Csr pattern from a host copy of indptr and cached in the Csr
+// (core/sparse/csr_cache.h), so it dies with it.
 struct Schedule {
   int64_t chunk = 0;
   int64_t items = 0, heavy = 0;

@@ -1,36 +1,26 @@
-// CUDA forward of gspmm (the backward's own kernels are in gspmm_backward_cuda.cu) and the per-Csr cache. A group
-// of lanes per destination row, lanes across the features (16-byte loads when the layout allows), accumulators in
-// registers, no atomics. Rows with more than `chunk` entries are split into
-// fixed chunks whose partials are combined in chunk order by a second kernel, so a hub row never serializes one
-// warp and the result stays bitwise reproducible. cuSPARSE SpMM (CSR_ALG2, non-transposed) is the faster
-// alternative for copy_u / u_mul_e with scalar edge values and sum, on request only (LOOM_SPMM_IMPL=cusparse):
-// on the H100 its results were not bitwise reproducible run to run. auto (the default) and loom pick our kernel.
-#include <cusparse.h>
-
+// CUDA forward of gspmm (the backward's own kernels are in gspmm_backward_cuda.cu). A group of lanes per
+// destination row, lanes across the features (16-byte loads when the layout allows), accumulators in registers, no
+// atomics. Rows with more than `chunk` entries are split into fixed chunks whose partials are combined in chunk order
+// by a second kernel, so a hub row never serializes one warp and the result stays bitwise reproducible. The
+// schedules (which rows are heavy, the light rows' order) are built once per Csr and cached in it (csr_cache.h).
+// cuSPARSE SpMM (CSR_ALG2, non-transposed) can run copy_u / u_mul_e with scalar edge values and sum instead, when
+// selected with mp::set_spmm_backend(SpmmBackend::kCusparse). It is opt-in: on the H100 its results were not
+// bitwise reproducible run to run, and it is also slower than our kernel there (scale-20 R-MAT, F = 128: 1.669 ms
+// against 1.425 ms forward, 3.592 against 3.078 ms forward+backward; bench/results/2026-11-24-h100-spmm-occupancy.md).
 #include <algorithm>
-#include <cstring>
-#include <iterator>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <type_traits>
-#include <unordered_map>
 #include <vector>
 
+#include "core/detail/cuda_libs.h"
 #include "core/detail/cuda_utils.cuh"
 #include "core/detail/dispatch.h"
 #include "core/message/functors.h"
 #include "core/message/gspmm.h"
 #include "core/message/gspmm_cuda.cuh"
-
-#define LOOM_CUSPARSE_CHECK(expr)                                                                            \
-  do {                                                                                                       \
-    cusparseStatus_t loom_st_ = (expr);                                                                      \
-    if (loom_st_ != CUSPARSE_STATUS_SUCCESS)                                                                 \
-      throw ::loom::CudaError(::loom::detail::str_cat(#expr, " failed: ", cusparseGetErrorName(loom_st_), " (", \
-                                                      cusparseGetErrorString(loom_st_), ") at ", __FILE__, ":", \
-                                                      __LINE__));                                            \
-  } while (0)
+#include "core/sparse/csr_cache.h"
+#include "loom/core/message.h"
 
 namespace loom::mp::detail {
 namespace {
@@ -39,42 +29,6 @@ using loom::detail::dispatch_floating;
 
 constexpr int kSlots = 2;            // feature vectors per lane per tile
 constexpr int64_t kMinChunk = 256;   // entries per chunk of a heavy row: max(kMinChunk, 8 x average degree)
-
-// ------------------------------------------------------------------ per-Csr cache (keyed by its indptr tensor)
-// What a Csr needs on the GPU beyond its arrays: the heavy-row schedule (built once from a host copy of indptr),
-// and for cuSPARSE the int32 row offsets and a ones vector. Entries die with their indptr (weak_ptr check).
-struct CacheEntry {
-  std::weak_ptr<TensorImpl> key;
-  bool has_schedule = false;
-  Schedule schedule;
-  bool has_fast_schedule = false;
-  Schedule fast_schedule;  // the fast kernel's (fast_schedule_for)
-  Tensor indptr32;
-  Tensor ones[2];  // float32, float64
-};
-
-std::mutex g_cache_mu;
-std::unordered_map<const TensorImpl*, CacheEntry>& cache() {
-  static auto* c = new std::unordered_map<const TensorImpl*, CacheEntry>();  // never destroyed (CUDA teardown)
-  return *c;
-}
-
-// The entry for g's indptr (created when missing or stale). Caller holds g_cache_mu.
-CacheEntry& entry_for(const Csr& g) {
-  const auto& sp = g.indptr().impl_ptr();
-  auto& c = cache();
-  auto it = c.find(sp.get());
-  if (it != c.end() && it->second.key.lock() == sp) return it->second;
-  for (auto i = c.begin(); i != c.end();) i = i->second.key.expired() ? c.erase(i) : std::next(i);
-  CacheEntry& e = c[sp.get()];
-  e = CacheEntry{};
-  e.key = sp;
-  return e;
-}
-
-}  // namespace
-
-namespace {
 
 // Heavy rows of g (more than max(min_chunk, 8 x average degree) entries) split into chunks; with `order`, the
 // other rows longest first as well.
@@ -119,17 +73,11 @@ Schedule build_schedule(const Csr& g, int64_t min_chunk, bool order) {
 // Longest first: long rows start early, and the two rows of a block end together.
 constexpr int64_t kFastMinChunk = 1024;
 
-// The cached schedule of g: the fast kernel's or everyone else's.
+// The schedule of g, built once and cached in g (see csr_cache.h): the fast kernel's or everyone else's.
 Schedule cached_schedule(const Csr& g, bool fast) {
-  std::lock_guard<std::mutex> lock(g_cache_mu);
-  CacheEntry& ce = entry_for(g);
-  bool& built = fast ? ce.has_fast_schedule : ce.has_schedule;
-  Schedule& s = fast ? ce.fast_schedule : ce.schedule;
-  if (!built) {
-    s = build_schedule(g, fast ? kFastMinChunk : kMinChunk, /*order=*/fast);
-    built = true;
-  }
-  return s;
+  return *loom::detail::csr_cached<Schedule>(g, fast ? "gspmm.fast_schedule" : "gspmm.schedule", g.device(), [&] {
+    return build_schedule(g, fast ? kFastMinChunk : kMinChunk, /*order=*/fast);
+  });
 }
 
 Schedule fast_schedule_for(const Csr& g) { return cached_schedule(g, true); }
@@ -140,19 +88,14 @@ Schedule schedule_for(const Csr& g) { return cached_schedule(g, false); }
 
 namespace {
 
+// cuSPARSE's arrays for g: int32 row offsets, and the ones that stand for a pattern's values (copy_u).
 Tensor indptr32_for(const Csr& g) {
-  std::lock_guard<std::mutex> lock(g_cache_mu);
-  CacheEntry& ce = entry_for(g);
-  if (!ce.indptr32.defined()) ce.indptr32 = g.indptr().to(kInt32);
-  return ce.indptr32;
+  return *loom::detail::csr_cached<Tensor>(g, "cusparse.indptr32", g.device(), [&] { return g.indptr().to(kInt32); });
 }
 
 Tensor ones_for(const Csr& g, DType t) {
-  std::lock_guard<std::mutex> lock(g_cache_mu);
-  CacheEntry& ce = entry_for(g);
-  Tensor& o = ce.ones[t == kFloat64 ? 1 : 0];
-  if (!o.defined()) o = ones({g.nnz()}, t, g.device());
-  return o;
+  return *loom::detail::csr_cached<Tensor>(g, std::string("cusparse.ones.") + dtype_name(t), g.device(),
+                                            [&] { return ones({g.nnz()}, t, g.device()); });
 }
 
 // ------------------------------------------------------------------ forward kernels
@@ -525,27 +468,6 @@ void launch_ours(const Csr& gr, bool mean, const T* u, const T* e, const Bcast& 
 }
 
 // ------------------------------------------------------------------ cuSPARSE
-std::mutex g_cusparse_mu;  // the handle's stream is shared state
-
-cusparseHandle_t sparse_handle() {
-  static cusparseHandle_t h = [] {
-    cusparseHandle_t created = nullptr;
-    LOOM_CUSPARSE_CHECK(cusparseCreate(&created));
-    return created;
-  }();
-  return h;  // never destroyed: static destructors may run after the CUDA runtime is gone
-}
-
-enum class Impl { kLoom, kCusparse, kAuto };
-
-Impl impl_from_env() {
-  const char* s = std::getenv("LOOM_SPMM_IMPL");
-  if (s == nullptr || *s == '\0' || std::strcmp(s, "auto") == 0) return Impl::kAuto;
-  if (std::strcmp(s, "loom") == 0) return Impl::kLoom;
-  if (std::strcmp(s, "cusparse") == 0) return Impl::kCusparse;
-  throw ValueError(::loom::detail::str_cat("gspmm: LOOM_SPMM_IMPL must be loom, cusparse or auto, got '", s, "'"));
-}
-
 // cuSPARSE computes exactly out = A u with A's values e (or ones): sum of copy_u / u_mul_e with one value per
 // entry, 32-bit offsets, at least one entry.
 bool cusparse_eligible(const Csr& g, Msg msg, Reduce reduce, const Bcast& b) {
@@ -560,9 +482,7 @@ void launch_cusparse(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, co
   const cudaDataType dt = sizeof(T) == 8 ? CUDA_R_64F : CUDA_R_32F;
   const Tensor ptr32 = indptr32_for(g);
   const Tensor vals = msg == Msg::kCopyU ? ones_for(g, dtype_v<T>) : e;
-  std::lock_guard<std::mutex> lock(g_cusparse_mu);
-  cusparseHandle_t h = sparse_handle();
-  LOOM_CUSPARSE_CHECK(cusparseSetStream(h, stream()));
+  const auto h = loom::detail::cusparse_handle();  // this device's, on the current stream, locked until we return
   cusparseConstSpMatDescr_t a = nullptr;
   cusparseConstDnMatDescr_t bm = nullptr;
   cusparseDnMatDescr_t cm = nullptr;
@@ -592,16 +512,13 @@ void launch_cusparse(const Csr& g, Msg msg, const Tensor& u, const Tensor& e, co
 
 }  // namespace
 
-// auto: cuSPARSE when eligible and the rows are at least 32 features wide (its tiling pays off there), ours
-// otherwise. cusparse falls back to ours where cuSPARSE cannot compute the op. See the header of this file.
+// cuSPARSE only where it was selected (mp::set_spmm_backend) and can compute the op; Loom's kernel otherwise.
 void gspmm_cuda(const Csr& g, Msg msg, Reduce reduce, const Tensor& u, const Tensor& e, const Bcast& b,
                 const Epilogue& ep, const Tensor& out, const Tensor& arg) {
-  const Impl impl = impl_from_env();
-  const bool eligible = cusparse_eligible(g, msg, reduce, b);
-  // auto means our kernel: measured on an H100 (bench/results/2026-11-23-h100-spmm.md) cuSPARSE's CSR_ALG2 is 2.5x
-  // faster at F=128 but its sums differ bitwise from run to run (Gspmm.CudaIsBitwiseDeterministic), and Loom's
-  // sums are deterministic by contract. cuSPARSE stays available on request.
-  const bool use_cusparse = eligible && impl == Impl::kCusparse && !ep.active();  // it has no fused update
+  // Loom's kernel is the default: its sums are deterministic by contract, and on the H100 it is also the faster one
+  // (see the header of this file). cuSPARSE has no fused update, so propagate's epilogue keeps ours.
+  const bool use_cusparse =
+      spmm_backend() == SpmmBackend::kCusparse && !ep.active() && cusparse_eligible(g, msg, reduce, b);
   dispatch_floating(out.dtype(), "gspmm", [&]<class T>() {
     if (use_cusparse) {
       launch_cusparse<T>(g, msg, u, e, b, out);

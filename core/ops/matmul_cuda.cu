@@ -1,38 +1,15 @@
 // CUDA product on cuBLAS. cuBLAS is column-major; a row-major [m, n] matrix is its column-major transpose, so
 // C = op(A) op(B) is computed as C^T = op(B)^T op(A)^T with the operands swapped: no data is transposed.
-#include <cublas_v2.h>
-
 #include <climits>
-#include <mutex>
 
+#include "core/detail/cuda_libs.h"
 #include "core/detail/cuda_utils.cuh"
 #include "core/detail/dispatch.h"
 #include "core/ops/matmul.h"
 
-// Wraps every cuBLAS call: reports the expression and the status name as loom::CudaError.
-#define LOOM_CUBLAS_CHECK(expr)                                                                          \
-  do {                                                                                                   \
-    cublasStatus_t loom_st_ = (expr);                                                                    \
-    if (loom_st_ != CUBLAS_STATUS_SUCCESS)                                                               \
-      throw ::loom::CudaError(::loom::detail::str_cat(#expr, " failed: ", cublasGetStatusName(loom_st_), \
-                                                      " (", cublasGetStatusString(loom_st_), ") at ",     \
-                                                      __FILE__, ":", __LINE__));                          \
-  } while (0)
-
 namespace loom::detail {
 
 namespace {
-
-// One handle for the process, created on first use. It is deliberately never destroyed: static destructors run
-// after the CUDA runtime may already be torn down.
-cublasHandle_t handle() {
-  static cublasHandle_t h = [] {
-    cublasHandle_t created = nullptr;
-    LOOM_CUBLAS_CHECK(cublasCreate(&created));
-    return created;
-  }();
-  return h;
-}
 
 int as_int(int64_t v, const char* what) {
   LOOM_CHECK(v <= INT_MAX, ValueError, "matmul: ", what, " = ", v, " exceeds the cuBLAS limit of ", INT_MAX);
@@ -57,10 +34,7 @@ cublasStatus_t gemm_call(cublasHandle_t h, cublasOperation_t ta, cublasOperation
 }  // namespace
 
 void gemm_cuda(const GemmArgs& g, const Tensor& a, const Tensor& b, const Tensor& c) {
-  static std::mutex mu;  // the handle's stream is shared state
-  std::lock_guard<std::mutex> lock(mu);
-  cublasHandle_t h = handle();
-  LOOM_CUBLAS_CHECK(cublasSetStream(h, stream()));
+  const auto h = cublas_handle();  // this device's, on the current stream, locked until we return
   const int m = as_int(g.m, "m"), n = as_int(g.n, "n"), k = as_int(g.k, "k"), batch = as_int(g.batch, "batch");
   // Column-major view: the first cuBLAS operand is op(B)^T [n, k], the second op(A)^T [k, m], the result C^T [n, m].
   // B stored [k, n] row-major is B^T column-major with leading dimension n (no transpose needed); B stored [n, k]

@@ -5,12 +5,14 @@
 #include <memory>
 #include <mutex>
 
+#include "core/sparse/csr_cache.h"
 #include "loom/core/sparse.h"
 
 namespace loom {
 
 // The pattern of a Csr, shared by every Csr with the same structure (with_values, copies of the handle). Its
-// transpose pattern and row index are built once, on first use, under once_flags.
+// transpose pattern and row index are built once, on first use, under once_flags; other derived data (kernel
+// schedules, narrowed offsets) lives in `cache` (csr_cache.h) and dies with the structure.
 struct CsrStructure {
   int64_t num_rows = 0, num_cols = 0;
   Tensor indptr;    // int64 [num_rows + 1]
@@ -19,6 +21,7 @@ struct CsrStructure {
   std::once_flag transpose_once, row_index_once;
   std::shared_ptr<CsrStructure> transposed;  // edge_ids: positions in this structure
   Tensor row_index;                          // int32 [nnz]
+  detail::CsrCache cache;
 
   int64_t nnz() const { return indices.numel(); }
   Device device() const { return indptr.device(); }

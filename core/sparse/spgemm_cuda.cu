@@ -3,39 +3,17 @@
 // The result's columns are then sorted within rows with a CUB segmented sort, so the order never depends on the
 // cuSPARSE algorithm.
 #include <cub/device/device_segmented_sort.cuh>
-#include <cusparse.h>
 
 #include <climits>
-#include <mutex>
 
+#include "core/detail/cuda_libs.h"
 #include "core/detail/cuda_runtime.h"
 #include "core/detail/cuda_utils.cuh"
 #include "core/detail/dispatch.h"
 #include "core/sparse/spgemm.h"
 
-// Wraps every cuSPARSE call: reports the expression and the status name as loom::CudaError.
-#define LOOM_CUSPARSE_CHECK(expr)                                                                            \
-  do {                                                                                                       \
-    cusparseStatus_t loom_st_ = (expr);                                                                      \
-    if (loom_st_ != CUSPARSE_STATUS_SUCCESS)                                                                 \
-      throw ::loom::CudaError(::loom::detail::str_cat(#expr, " failed: ", cusparseGetErrorName(loom_st_),   \
-                                                      " (", cusparseGetErrorString(loom_st_), ") at ",       \
-                                                      __FILE__, ":", __LINE__));                             \
-  } while (0)
-
 namespace loom::detail {
 namespace {
-
-// One handle for the process, created on first use and never destroyed (static destructors may run after the
-// CUDA runtime is gone).
-cusparseHandle_t handle() {
-  static cusparseHandle_t h = [] {
-    cusparseHandle_t created = nullptr;
-    LOOM_CUSPARSE_CHECK(cusparseCreate(&created));
-    return created;
-  }();
-  return h;
-}
 
 // Descriptors released on every path, exceptions included.
 struct MatGuard {
@@ -70,10 +48,7 @@ CsrArrays spgemm_cuda(const CsrOperand& a, const CsrOperand& b) {
   const DType dtype = a.values.dtype();
   const cudaDataType vt = dtype == kFloat64 ? CUDA_R_64F : CUDA_R_32F;
 
-  static std::mutex mu;  // the handle's stream is shared state
-  std::lock_guard<std::mutex> lock(mu);
-  cusparseHandle_t h = handle();
-  LOOM_CUSPARSE_CHECK(cusparseSetStream(h, stream()));
+  const auto h = cusparse_handle();  // this device's, on the current stream, locked until we return
   MatGuard ma, mb, mc;
   LOOM_CUSPARSE_CHECK(cusparseCreateCsr(&ma.m, m, k, a.indices.numel(), a_ptr.raw_data(), a.indices.raw_data(),
                                         a.values.raw_data(), CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I,

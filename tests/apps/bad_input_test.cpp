@@ -27,7 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
-using ::testing::MatchesRegex;
 using testing::read_file;
 using testing::run_loom;
 

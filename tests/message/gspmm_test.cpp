@@ -1,6 +1,6 @@
 // mp::gspmm: every (message, reduction) pair against a float64 reference written with plain loops, on graphs with
 // empty rows, isolated nodes, self loops, duplicates, a hub row, no edges and two sides; gradchecks; CPU against
-// CUDA (ours and cuSPARSE); bitwise determinism; error messages.
+// CUDA (both SpMM back ends); schedules cached in the Csr; bitwise determinism; error messages.
 #include <gmock/gmock.h>
 
 #include <cmath>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/sparse/csr_cache.h"
 #include "loom/core/message.h"
 #include "support/gradcheck.h"
 #include "support/parity.h"
@@ -191,14 +192,11 @@ TEST(Gspmm, CpuIsBitwiseDeterministicAcrossThreadCounts) {
 }
 
 // ---------------------------------------------------------------- CUDA
-// Sets LOOM_SPMM_IMPL for its scope.
-struct ImplScope {
-  explicit ImplScope(const char* impl) { setenv("LOOM_SPMM_IMPL", impl, 1); }
-  ~ImplScope() { unsetenv("LOOM_SPMM_IMPL"); }
-};
+using mp::SpmmBackend;
+const SpmmBackend kBackends[] = {SpmmBackend::kLoom, SpmmBackend::kCusparse};
 
 // Forward and both gradients on CPU and CUDA (float32) agree within float32 rounding.
-void expect_cuda_matches_cpu(const Csr& g, const Case& c, Msg m, Reduce r, const char* impl) {
+void expect_cuda_matches_cpu(const Csr& g, const Case& c, Msg m, Reduce r, SpmmBackend backend) {
   const Inputs in = make_inputs(g, c, 500, kFloat32);
   const Csr gd = g.to(kCUDA);
   auto f = [&](const std::vector<Tensor>& x) {
@@ -207,10 +205,13 @@ void expect_cuda_matches_cpu(const Csr& g, const Case& c, Msg m, Reduce r, const
   // Sums over the 2030-entry hub row are reordered by the chunked CUDA path: float32 rounding of that size.
   EXPECT_TRUE(testing::cuda_matches_cpu(
       f, {uses_u(m) ? in.u : Tensor(), uses_e(m) ? in.e : Tensor()}, testing::Parity().tol(1e-4, 1e-3)))
-      << op_name(m) << "/" << op_name(r) << " impl " << impl << " u " << shape_str(c.u) << " e " << shape_str(c.e);
+      << op_name(m) << "/" << op_name(r) << " backend " << mp::spmm_backend_name(backend) << " u " << shape_str(c.u)
+      << " e " << shape_str(c.e);
 }
 
-TEST(Gspmm, CudaMatchesCpuForEveryPairBothImplementations) {
+// Both back ends against the CPU (itself checked against the float64 reference above); cuSPARSE only takes the
+// pairs it can compute, the rest run Loom's kernel under either setting.
+TEST(Gspmm, CudaMatchesCpuForEveryPairBothBackends) {
   LOOM_REQUIRE_CUDA();
   // 3000 nodes: the hub has 2030 entries, several chunks of the heavy-row path.
   const Csr graphs[] = {testing::random_csr(41, 3000, 3000, 5), testing::random_csr(42, 500, 200, 3),
@@ -222,12 +223,12 @@ TEST(Gspmm, CudaMatchesCpuForEveryPairBothImplementations) {
   const Case cases[] = {kCases[0], kCases[1], kCases[2], kCases[4], kCases[5], {{64}, {}}, {{4, 16}, {4}},
                         {{2, 8}, {2, 8}}, {{3, 7}, {3, 7}}, {{4, 32}, {4}}, {{4, 16}, {4, 1}}, {{3, 8}, {3}},
                         {{5, 36}, {5}}, {{3, 6}, {3}}, {{160}, {}}};
-  for (const char* impl : {"loom", "cusparse", "auto"}) {
-    ImplScope scope(impl);
+  for (SpmmBackend backend : kBackends) {
+    mp::SpmmBackendScope scope(backend);
     for (const Csr& g : graphs) {
       for (const Case& c : cases) {
         for (Msg m : kMsgs) {
-          for (Reduce r : kReduces) expect_cuda_matches_cpu(g, c, m, r, impl);
+          for (Reduce r : kReduces) expect_cuda_matches_cpu(g, c, m, r, backend);
         }
       }
     }
@@ -299,11 +300,11 @@ TEST(Gspmm, CudaLoomAndCusparseAgree) {
     for (Msg m : {mp::copy_u, mp::u_mul_e}) {
       Tensor a, b;
       {
-        ImplScope s("loom");
+        mp::SpmmBackendScope s(SpmmBackend::kLoom);
         a = mp::gspmm(g, m, mp::sum, u, e);
       }
       {
-        ImplScope s("cusparse");
+        mp::SpmmBackendScope s(SpmmBackend::kCusparse);
         b = mp::gspmm(g, m, mp::sum, u, e);
       }
       EXPECT_TRUE(allclose(a.cpu(), b.cpu(), 1e-4, 1e-3)) << op_name(m) << " F " << F;
@@ -343,28 +344,41 @@ TEST(Gspmm, CudaIsBitwiseDeterministic) {
   LOOM_REQUIRE_CUDA();
   Csr g = testing::random_csr(44, 3000, 3000, 6, kCUDA);
   // cuSPARSE (opt-in) is not bitwise reproducible on the H100; its agreement is checked by the parity tests.
-  for (const char* impl : {"loom", "auto"}) {
-    ImplScope scope(impl);
+  {
+    mp::SpmmBackendScope scope(SpmmBackend::kLoom);
     for (const Case& c : {Case{{64}, {}}, Case{{2, 8}, {2}}, Case{{4, 32}, {4}}, Case{{3, 6}, {3}}}) {
       const Inputs in = make_inputs(g, c, 600, kFloat32);
       const Inputs dev{in.u.cuda(), in.e.cuda()};
       for (Msg m : {mp::copy_u, mp::u_mul_e, mp::u_add_e}) {
         for (Reduce r : kReduces) {
           EXPECT_TRUE(testing::bitwise_equal(forward_backward(g, m, r, dev), forward_backward(g, m, r, dev)))
-              << op_name(m) << "/" << op_name(r) << " impl " << impl;
+              << op_name(m) << "/" << op_name(r);
         }
       }
     }
   }
 }
 
-TEST(Gspmm, BadImplementationNameIsAnError) {
+// The heavy-row schedules live in the Csr: a graph built after another one was freed (its arrays may reuse the
+// old addresses) gets its own schedule, never the freed graph's. The old process-wide table keyed by the indptr
+// tensor's address could hand a hub graph's heavy rows to the next graph.
+TEST(Gspmm, CudaSchedulesLiveInTheCsr) {
   LOOM_REQUIRE_CUDA();
-  ImplScope scope("fastest");
-  Csr g = testing::random_csr(45, 10, 10, 2, kCUDA);
-  Tensor u = ones({10, 4}, kFloat32, kCUDA);
-  EXPECT_THAT([&] { mp::gspmm(g, mp::copy_u, mp::sum, u); },
-              ThrowsMessage<ValueError>(HasSubstr("LOOM_SPMM_IMPL must be loom, cusparse or auto")));
+  mp::SpmmBackendScope scope(SpmmBackend::kLoom);
+  for (int round = 0; round < 4; ++round) {
+    // Alternate a hub graph (heavy rows, chunked) and a graph of short rows of the same size.
+    const Csr g = round % 2 == 0 ? testing::random_csr(61, 3000, 3000, 5) : testing::random_csr(62, 3000, 3000, 2);
+    const Csr gd = g.to(kCUDA);
+    EXPECT_EQ(loom::detail::csr_cache_size(gd), 0u) << "round " << round;
+    for (int64_t F : {16, 128}) {
+      Tensor u = random_tensor({3000, F}, 9, -1, 1, kFloat32);
+      Tensor e = random_tensor({g.nnz()}, 10, -1, 1, kFloat32);
+      const Tensor cpu = mp::gspmm(g, mp::u_mul_e, mp::sum, u, e);
+      const Tensor gpu = mp::gspmm(gd, mp::u_mul_e, mp::sum, u.cuda(), e.cuda()).cpu();
+      EXPECT_TRUE(allclose(gpu, cpu, 1e-4, 1e-3)) << "round " << round << " F " << F;
+    }
+    EXPECT_GE(loom::detail::csr_cache_size(gd), 1u) << "the schedule is cached in the Csr";
+  }
 }
 
 // ---------------------------------------------------------------- errors

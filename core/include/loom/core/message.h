@@ -9,6 +9,7 @@
 // a gspmm is a gspmm on the transpose plus a gsddmm, so one set of kernels serves both passes.
 #pragma once
 #include <cstdint>
+#include <string>
 
 #include "loom/core/sparse.h"
 #include "loom/core/tensor.h"
@@ -100,5 +101,35 @@ Tensor gspmm_act(const Csr& g, Act act, Reduce reduce, const Tensor& u, const Te
 // u [num_cols, H, C], v [num_rows, H, C], att [H, C] -> [nnz, H]. Forward and backward use O(nnz H + N H C)
 // memory: never an [nnz, H, C] tensor. Gradients to u, v and att; deterministic.
 Tensor gatv2_logits(const Csr& g, const Tensor& u, const Tensor& v, const Tensor& att, double negative_slope = 0.2);
+
+// ---- the CUDA SpMM back end, chosen by an explicit call
+// Which kernel CUDA gspmm and propagate run for the sums cuSPARSE can compute (copy_u, or u_mul_e with one value
+// per entry, reduced by sum, with no fused update, fewer than 2^31 entries):
+//   kLoom      Loom's own kernel, the default. Bitwise reproducible, and the faster of the two on an H100 (scale-20
+//              R-MAT, F = 128: 1.425 ms forward against cuSPARSE's 1.669 ms; bench/results/
+//              2026-11-24-h100-spmm-occupancy.md).
+//   kCusparse  cuSPARSE SpMM (CSR_ALG2). Its sums differed bitwise from run to run on an H100, so it is opt-in.
+// Every other call, and every CPU call, runs Loom's kernels whatever is set. The setting is process-wide; its
+// initial value comes from the environment variable LOOM_SPMM_IMPL (loom or cusparse), read once on first use: any
+// other value is a ValueError naming the valid ones.
+enum class SpmmBackend : uint8_t { kLoom, kCusparse };
+void set_spmm_backend(SpmmBackend backend);
+SpmmBackend spmm_backend();
+const char* spmm_backend_name(SpmmBackend backend);  // "loom", "cusparse"
+// The backend called `name` ("loom" or "cusparse"); anything else is a ValueError that lists both.
+SpmmBackend spmm_backend_from_name(const std::string& name);
+
+// Selects a backend for a scope and puts the previous one back when it ends (tests, benchmarks). Process-wide like
+// set_spmm_backend: scopes on several threads at once are a race.
+class SpmmBackendScope {
+ public:
+  explicit SpmmBackendScope(SpmmBackend backend) : previous_(spmm_backend()) { set_spmm_backend(backend); }
+  ~SpmmBackendScope() { set_spmm_backend(previous_); }
+  SpmmBackendScope(const SpmmBackendScope&) = delete;
+  SpmmBackendScope& operator=(const SpmmBackendScope&) = delete;
+
+ private:
+  SpmmBackend previous_;
+};
 
 }  // namespace loom::mp
