@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "core/detail/env.h"
+#include "core/detail/file_errors.h"
 #include "loom/core/error.h"
 #include "loom/data/mtx.h"
 #include "loom/data/npy.h"
@@ -206,11 +208,13 @@ std::string root_or_default(const std::string& root) { return root.empty() ? res
 
 }  // namespace
 
-NodeDataset load_node_dataset(const std::string& dir, int split) { return FolderLoader(dir).load(split); }
+NodeDataset load_node_dataset(const std::string& dir, int split) {
+  return detail::reading_file(detail::str_cat("load_node_dataset(\"", dir, "\")"),
+                              [&] { return FolderLoader(dir).load(split); });
+}
 
 std::string resolve_data_dir() {
-  const char* env = std::getenv("LOOM_DATA");
-  return env && *env ? std::string(env) : std::string("../shared/data");
+  return detail::env_string("LOOM_DATA").value_or("../shared/data");
 }
 
 std::vector<std::string> list_datasets(const std::string& root) {

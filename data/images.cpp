@@ -13,6 +13,8 @@
 #include <fstream>
 #include <limits>
 
+#include "core/detail/env.h"
+#include "core/detail/file_errors.h"
 #include "loom/core/error.h"
 #include "loom/core/ops.h"
 
@@ -170,13 +172,14 @@ Tensor to_labels(const Tensor& raw, int64_t num_classes, const std::string& what
 
 Tensor read_idx(const std::string& path) {
   const std::string who = "read_idx(\"" + path + "\")";
-  const std::string bytes = ends_with(path, ".gz") ? read_gzip(path, who) : read_plain(path, who);
-  return parse_idx(bytes, who);
+  return detail::reading_file(who, [&] {
+    const std::string bytes = ends_with(path, ".gz") ? read_gzip(path, who) : read_plain(path, who);
+    return parse_idx(bytes, who);
+  });
 }
 
 std::string resolve_fashion_mnist_dir() {
-  if (const char* d = std::getenv("LOOM_FASHION_MNIST"); d && *d) return d;
-  return "/usr/share/datasets/fashion-mnist";
+  return detail::env_string("LOOM_FASHION_MNIST").value_or("/usr/share/datasets/fashion-mnist");
 }
 
 ImageDataset load_fashion_mnist(const std::string& dir) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/detail/file_errors.h"
 #include "loom/core/error.h"
 
 namespace loom::data {
@@ -209,15 +210,17 @@ CooMatrix parse_mtx(const std::string& text, const std::string& name, DType valu
 
 CooMatrix read_mtx(const std::string& path, DType value_dtype) {
   const std::string who = detail::str_cat("read_mtx(\"", path, "\")");
-  std::error_code ec;
-  LOOM_CHECK(!std::filesystem::is_directory(path, ec), Error, who, ": is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  LOOM_CHECK(in.is_open(), Error, who, ": cannot open the file: ", std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  LOOM_CHECK(!in.bad(), Error, who, ": read error");
-  const std::string text = std::move(ss).str();
-  return MtxParser(text, who).parse(value_dtype);
+  return detail::reading_file(who, [&]() -> CooMatrix {
+    std::error_code ec;
+    LOOM_CHECK(!std::filesystem::is_directory(path, ec), Error, who, ": is a directory, not a file");
+    std::ifstream in(path, std::ios::binary);
+    LOOM_CHECK(in.is_open(), Error, who, ": cannot open the file: ", std::strerror(errno));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    LOOM_CHECK(!in.bad(), Error, who, ": read error");
+    const std::string text = std::move(ss).str();
+    return MtxParser(text, who).parse(value_dtype);
+  });
 }
 
 Tensor coo_to_dense(const CooMatrix& m) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "loom/core/atomic_file.h"
+#include "core/detail/file_errors.h"
 #include "loom/core/error.h"
 
 namespace loom::data {
@@ -240,34 +241,36 @@ Tensor parse_npy(const std::string& bytes, const std::string& name) {
 
 Tensor read_npy(const std::string& path) {
   const std::string who = quoted("read_npy", path);
-  std::error_code dir_ec;
-  LOOM_CHECK(!std::filesystem::is_directory(path, dir_ec), Error, who, ": is a directory, not a file");
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  LOOM_CHECK(in.is_open(), Error, who, ": cannot open the file: ", std::strerror(errno));
-  const auto size = static_cast<size_t>(in.tellg());
-  in.seekg(0);
-  std::string first(std::min<size_t>(size, 12), '\0');
-  in.read(first.data(), static_cast<std::streamsize>(first.size()));
-  std::string_view len_field;
-  const size_t data_offset = parse_preamble(first, size, who, &len_field);
-  std::string dict(data_offset - len_field.size(), '\0');
-  in.seekg(static_cast<std::streamoff>(len_field.size()));
-  in.read(dict.data(), static_cast<std::streamsize>(dict.size()));
-  LOOM_CHECK(in.good(), Error, who, ": read error in the header");
-  const NpyHeader h = HeaderParser(dict, who).parse();
-  const int64_t numel = check_data_size(h, size - data_offset, who);
-  // Read straight into the tensor when no widening is needed (large feature matrices are read once).
-  const size_t nbytes = static_cast<size_t>(numel) * h.type.file_itemsize;
-  if (!h.type.widen_bytes) {
-    Tensor t = empty(h.shape, h.type.dtype, kCPU);
-    if (nbytes) in.read(static_cast<char*>(t.raw_data()), static_cast<std::streamsize>(nbytes));
+  return detail::reading_file(who, [&]() -> Tensor {
+    std::error_code dir_ec;
+    LOOM_CHECK(!std::filesystem::is_directory(path, dir_ec), Error, who, ": is a directory, not a file");
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    LOOM_CHECK(in.is_open(), Error, who, ": cannot open the file: ", std::strerror(errno));
+    const auto size = static_cast<size_t>(in.tellg());
+    in.seekg(0);
+    std::string first(std::min<size_t>(size, 12), '\0');
+    in.read(first.data(), static_cast<std::streamsize>(first.size()));
+    std::string_view len_field;
+    const size_t data_offset = parse_preamble(first, size, who, &len_field);
+    std::string dict(data_offset - len_field.size(), '\0');
+    in.seekg(static_cast<std::streamoff>(len_field.size()));
+    in.read(dict.data(), static_cast<std::streamsize>(dict.size()));
+    LOOM_CHECK(in.good(), Error, who, ": read error in the header");
+    const NpyHeader h = HeaderParser(dict, who).parse();
+    const int64_t numel = check_data_size(h, size - data_offset, who);
+    // Read straight into the tensor when no widening is needed (large feature matrices are read once).
+    const size_t nbytes = static_cast<size_t>(numel) * h.type.file_itemsize;
+    if (!h.type.widen_bytes) {
+      Tensor t = empty(h.shape, h.type.dtype, kCPU);
+      if (nbytes) in.read(static_cast<char*>(t.raw_data()), static_cast<std::streamsize>(nbytes));
+      LOOM_CHECK(in.good(), Error, who, ": read error in the data");
+      return t;
+    }
+    std::string buf(nbytes, '\0');
+    if (nbytes) in.read(buf.data(), static_cast<std::streamsize>(nbytes));
     LOOM_CHECK(in.good(), Error, who, ": read error in the data");
-    return t;
-  }
-  std::string buf(nbytes, '\0');
-  if (nbytes) in.read(buf.data(), static_cast<std::streamsize>(nbytes));
-  LOOM_CHECK(in.good(), Error, who, ": read error in the data");
-  return make_tensor(h, numel, buf.data());
+    return make_tensor(h, numel, buf.data());
+  });
 }
 
 std::string to_npy_bytes(const Tensor& t) {

@@ -101,6 +101,7 @@ Hypergraph Hypergraph::from_incidence(const Tensor& incidence, int64_t num_verti
     num_hyperedges = es.empty() ? 0 : std::max<int64_t>(0, *std::max_element(es.begin(), es.end()) + 1);
   }
   check_weight(op, hyperedge_weight, num_hyperedges, device);
+  if (num_hyperedges > nnz) return from_sparse_ids(incidence, num_vertices, num_hyperedges, hyperedge_weight, empty);
 
   const Tensor vertex = incidence.narrow_rows(0, 1).view({nnz}), edge = incidence.narrow_rows(1, 2).view({nnz});
   Csr members;
@@ -148,6 +149,47 @@ Hypergraph Hypergraph::from_incidence(const Tensor& incidence, int64_t num_verti
   }
   Hypergraph h;
   h.impl_ = std::move(impl);
+  return h;
+}
+
+// More hyperedge ids than incidences: at least num_hyperedges - nnz hyperedges are empty, and the ids may be as
+// large as a file or caller likes (one id of 10^9 in a 160-byte file). The structure is built over the ids that
+// occur, so memory grows with the incidences, never with the numbers written in them; kept_hyperedges() maps back.
+Hypergraph Hypergraph::from_sparse_ids(const Tensor& incidence, int64_t num_vertices, int64_t num_hyperedges,
+                                       const Tensor& hyperedge_weight, EmptyHyperedges empty) {
+  const char* op = "Hypergraph::from_incidence";
+  const auto [vs, es] = host_incidence(incidence);
+  for (size_t k = 0; k < vs.size(); ++k) {
+    LOOM_CHECK(vs[k] >= 0 && vs[k] < num_vertices, IndexError, op, ": incidence ", k, " (vertex ", vs[k],
+               ", hyperedge ", es[k], ") has a vertex id outside [0, ", num_vertices, ")");
+    LOOM_CHECK(es[k] >= 0 && es[k] < num_hyperedges, IndexError, op, ": incidence ", k, " (vertex ", vs[k],
+               ", hyperedge ", es[k], ") has a hyperedge id outside [0, ", num_hyperedges, ")");
+  }
+  std::vector<int64_t> used = es;
+  std::sort(used.begin(), used.end());
+  used.erase(std::unique(used.begin(), used.end()), used.end());
+  // The first id that does not occur: the first gap, or the one just after the last id used.
+  int64_t first_empty = static_cast<int64_t>(used.size());
+  for (size_t i = 0; i < used.size(); ++i) {
+    if (used[i] != static_cast<int64_t>(i)) {
+      first_empty = static_cast<int64_t>(i);
+      break;
+    }
+  }
+  LOOM_CHECK(empty == EmptyHyperedges::kDrop, ValueError, op, ": hyperedge ", first_empty,
+             " has no vertex (pass EmptyHyperedges::kDrop to drop empty hyperedges)");
+  const auto m = static_cast<int64_t>(used.size());
+  std::vector<int64_t> compact(vs);
+  compact.reserve(vs.size() * 2);
+  for (int64_t e : es) compact.push_back(std::lower_bound(used.begin(), used.end(), e) - used.begin());
+  const Device device = incidence.device();
+  const Tensor kept = from_vector<int64_t>(used, {m}, device);
+  const Tensor weight = hyperedge_weight.defined() ? index_select(hyperedge_weight.detach(), kept) : Tensor();
+  Hypergraph h = from_incidence(from_vector<int64_t>(compact, {2, static_cast<int64_t>(vs.size())}, device)
+                                    .to(incidence.dtype()),
+                                num_vertices, m, weight, empty);
+  h.impl_->kept = kept;
+  h.impl_->num_input = num_hyperedges;
   return h;
 }
 

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/detail/file_errors.h"
 #include "loom/core/error.h"
 
 namespace loom::models {
@@ -77,7 +78,9 @@ void save(const NodeClassifier& model, const std::string& path, const SavedModel
   nn::save(model, path, meta);
 }
 
-SavedModel load(const std::string& path) {
+namespace {
+
+SavedModel load_file(const std::string& path) {
   SafetensorsContents contents = read_safetensors(path);
   const auto it = contents.metadata.find(kModelKey);
   LOOM_CHECK(it != contents.metadata.end(), FormatError, "models::load: '", path, "' has no '", kModelKey,
@@ -97,6 +100,12 @@ SavedModel load(const std::string& path) {
   out.model->eval();
   out.metadata = std::move(contents.metadata);
   return out;
+}
+
+}  // namespace
+
+SavedModel load(const std::string& path) {
+  return detail::reading_file(detail::str_cat("models::load: '", path, "'"), [&] { return load_file(path); });
 }
 
 }  // namespace loom::models

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "core/detail/file_errors.h"
 #include "loom/core/atomic_file.h"
 #include "loom/core/io.h"
 
@@ -209,7 +210,9 @@ class Reader {
 
 }  // namespace
 
-SafetensorsContents read_safetensors(const std::string& path) { return Reader(path).read(); }
+SafetensorsContents read_safetensors(const std::string& path) {
+  return detail::reading_file(detail::str_cat("load_safetensors: '", path, "'"), [&] { return Reader(path).read(); });
+}
 
 NamedTensors load_safetensors(const std::string& path) { return read_safetensors(path).tensors; }
 

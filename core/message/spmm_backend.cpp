@@ -3,7 +3,9 @@
 // setting and runs its own kernels regardless.
 #include <atomic>
 #include <cstdlib>
+#include <optional>
 
+#include "core/detail/env.h"
 #include "loom/core/error.h"
 #include "loom/core/message.h"
 
@@ -16,12 +18,12 @@ constexpr int kUnset = -1;
 std::atomic<int> g_backend{kUnset};
 
 SpmmBackend from_env() {
-  const char* s = std::getenv("LOOM_SPMM_IMPL");
-  if (s == nullptr || *s == '\0') return SpmmBackend::kLoom;
+  const std::optional<std::string> s = detail::env_string("LOOM_SPMM_IMPL");
+  if (!s) return SpmmBackend::kLoom;
   try {
-    return spmm_backend_from_name(s);
+    return spmm_backend_from_name(*s);
   } catch (const ValueError&) {
-    throw ValueError(detail::str_cat("LOOM_SPMM_IMPL must be loom or cusparse, got '", s,
+    throw ValueError(detail::str_cat("LOOM_SPMM_IMPL must be loom or cusparse, got '", *s,
                                      "' (or call loom::mp::set_spmm_backend)"));
   }
 }

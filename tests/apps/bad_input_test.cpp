@@ -11,6 +11,7 @@
 #include <limits>
 #include <thread>
 
+#include "core/detail/file_errors.h"
 #include "loom/core/checked.h"
 #include "loom/core/io.h"
 #include "loom/core/ops.h"
@@ -27,6 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
 using testing::read_file;
 using testing::run_loom;
 
@@ -118,6 +120,16 @@ TEST(BadInput, ABadEnvironmentVariableIsAnErrorNamingIt) {
   }
   const auto ok = run_loom({"train", "--epochs", "1", "--nodes", "100", "--quiet"}, d, {"LOOM_HOST_CACHE_MB=0"});
   EXPECT_EQ(ok.code, 0) << ok.err;
+  // Every variable treats "set but empty" alike: an error naming it, never a silent default.
+  expect_refused(run_loom({"train", "--epochs", "1", "--data", "cora", "--quiet"}, d, {"LOOM_DATA="}),
+                 "environment variable LOOM_DATA is set but empty");
+  // (LOOM_SPMM_IMPL, read at the first SpMM on a GPU: SpmmBackendEnv.empty in tests/message.)
+  const char* old = std::getenv("LOOM_FASHION_MNIST");
+  const std::string saved = old ? old : "";
+  ::setenv("LOOM_FASHION_MNIST", "", 1);
+  EXPECT_THAT([] { (void)data::resolve_fashion_mnist_dir(); },
+              ThrowsMessage<ValueError>(HasSubstr("LOOM_FASHION_MNIST is set but empty")));
+  if (old) ::setenv("LOOM_FASHION_MNIST", saved.c_str(), 1); else ::unsetenv("LOOM_FASHION_MNIST");
 }
 
 // ---------------------------------------------------------------- silent wrong results
@@ -268,5 +280,22 @@ TEST(BadInput, ADirectoryGivenAsAFileIsAnErrorNamingIt) {
   }
 }
 
+
+// Every reader's entry point (read_npy, read_mtx, read_idx, load_safetensors, load_node_dataset, models::load) runs
+// through detail::reading_file: what the standard library throws while reading becomes a typed error naming the file.
+TEST(BadInput, StandardLibraryExceptionsWhileReadingBecomeTypedErrorsNamingTheFile) {
+  const std::string who = "read_npy(\"x.npy\")";
+  EXPECT_THAT([&] { detail::reading_file(who, []() -> int { throw std::bad_alloc(); }); },
+              ThrowsMessage<Error>(HasSubstr("read_npy(\"x.npy\"): out of memory while reading the file")));
+  EXPECT_THAT([&] {
+    detail::reading_file(who, []() -> int { throw std::ios_base::failure("basic_ios::clear: iostream error"); });
+  }, ThrowsMessage<FormatError>(HasSubstr("read_npy(\"x.npy\"): reading the file failed: basic_ios::clear")));
+  EXPECT_THAT([&] { detail::reading_file(who, []() -> int { throw std::length_error("basic_string::_M_create"); }); },
+              ThrowsMessage<FormatError>(HasSubstr("x.npy")));
+  // Loom's own errors pass through with their type and message.
+  EXPECT_THAT([&] { detail::reading_file(who, []() -> int { throw IndexError("id 7 outside [0, 3)"); }); },
+              ThrowsMessage<IndexError>(::testing::StrEq("id 7 outside [0, 3)")));
+  EXPECT_EQ(detail::reading_file(who, [] { return 42; }), 42);
+}
 }  // namespace
 }  // namespace loom

@@ -75,6 +75,37 @@ TEST(Hypergraph, EmptyHyperedgesAsErrorAndInferredCount) {
   EXPECT_EQ(host_ints(none.vertex_degrees()), (std::vector<int64_t>{0, 0, 0}));
 }
 
+// Ids far beyond the incidences (one id of 10^12 in a 3-entry list) cost memory for the incidences only: the
+// structure is built over the ids that occur and kept_hyperedges() maps back to them.
+TEST(Hypergraph, HugeHyperedgeIdsCostMemoryForTheIncidencesOnly) {
+  const int64_t huge = 1'000'000'000'000;
+  const Tensor inc = from_vector<int64_t>({0, 1, 2, huge, 5, huge}, {2, 3});
+  for (const Tensor& t : {inc, from_vector<int64_t>({0, 1, 2, 7, 5, 7}, {2, 3})}) {
+    const Hypergraph h = Hypergraph::from_incidence(t, 3);  // inferred count: max id + 1
+    EXPECT_EQ(h.num_hyperedges(), 2);
+    EXPECT_EQ(host_ints(h.kept_hyperedges()), (std::vector<int64_t>{5, host_ints(t)[3]}));
+    EXPECT_EQ(host_ints(h.hyperedge_sizes()), (std::vector<int64_t>{1, 2}));
+    EXPECT_EQ(host_ints(h.vertex_degrees()), (std::vector<int64_t>{1, 1, 1}));
+    // int32 ids take the same path.
+    EXPECT_EQ(Hypergraph::from_incidence(from_vector<int64_t>({0, 1, 2, 7, 5, 7}, {2, 3}).to(kInt32), 3)
+                  .num_hyperedges(), 2);
+  }
+  // An explicit count as large, and weights over a count above the incidences follow the kept ids.
+  EXPECT_EQ(Hypergraph::from_incidence(inc, 3, huge + 1).num_hyperedges(), 2);
+  const Tensor w = from_vector<double>({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {10});
+  const Hypergraph hw = Hypergraph::from_incidence(from_vector<int64_t>({0, 1, 2, 7, 5, 7}, {2, 3}), 3, 10, w);
+  EXPECT_EQ(hw.hyperedge_weight().to_vector<double>(), (std::vector<double>{5.0, 7.0}));
+  // kError names the first missing id; out-of-range ids are still named.
+  EXPECT_THAT([&] { Hypergraph::from_incidence(inc, 3, -1, Tensor(), EmptyHyperedges::kError); },
+              ThrowsMessage<ValueError>(HasSubstr("Hypergraph::from_incidence: hyperedge 0 has no vertex")));
+  EXPECT_THAT([&] { Hypergraph::from_incidence(inc, 3, 100); },
+              ThrowsMessage<IndexError>(HasSubstr("incidence 0 (vertex 0, hyperedge 1000000000000) has a hyperedge id "
+                                                  "outside [0, 100)")));
+  EXPECT_THAT([&] { Hypergraph::from_incidence(inc, 2); },
+              ThrowsMessage<IndexError>(HasSubstr("incidence 2 (vertex 2, hyperedge 1000000000000) has a vertex id "
+                                                  "outside [0, 2)")));
+}
+
 TEST(Hypergraph, WeightsFollowKeptHyperedges) {
   RawIncidence r = hand_made();
   r.w = {0.5, 9.0, 2.0, 3.0};

@@ -16,20 +16,22 @@ using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 using mp::SpmmBackend;
 
-// The first read follows LOOM_SPMM_IMPL (unset: Loom's kernel; a bad value: an error naming the valid ones) and
+// The first read follows LOOM_SPMM_IMPL (unset: Loom's kernel; a bad or empty value: an error naming it) and
 // later changes to the variable are ignored: it is read once.
 TEST(SpmmBackendEnv, InitialValueComesFromTheEnvironmentOnce) {
   const char* env = std::getenv("LOOM_SPMM_IMPL");
   const std::string value = env == nullptr ? "" : env;
-  if (value.empty() || value == "loom" || value == "cusparse") {
+  if (env == nullptr || value == "loom" || value == "cusparse") {
     const SpmmBackend want = value == "cusparse" ? SpmmBackend::kCusparse : SpmmBackend::kLoom;
     EXPECT_EQ(mp::spmm_backend(), want);
     setenv("LOOM_SPMM_IMPL", want == SpmmBackend::kLoom ? "cusparse" : "loom", 1);
     EXPECT_EQ(mp::spmm_backend(), want) << "the variable must be read once";
   } else {
     EXPECT_THAT([] { mp::spmm_backend(); },
-                ThrowsMessage<ValueError>(AllOf(HasSubstr("LOOM_SPMM_IMPL must be loom or cusparse, got '" + value),
-                                                HasSubstr("set_spmm_backend"))));
+                ThrowsMessage<ValueError>(::testing::Matcher<std::string>(
+                    value.empty() ? ::testing::Matcher<std::string>(HasSubstr("LOOM_SPMM_IMPL is set but empty"))
+                                  : AllOf(HasSubstr("LOOM_SPMM_IMPL must be loom or cusparse, got '" + value),
+                                          HasSubstr("set_spmm_backend")))));
     mp::set_spmm_backend(SpmmBackend::kLoom);  // an explicit choice overrides the bad variable
     EXPECT_EQ(mp::spmm_backend(), SpmmBackend::kLoom);
   }

@@ -122,6 +122,8 @@ class Hypergraph {
  private:
   struct Impl;
   const Impl& impl() const;
+  static Hypergraph from_sparse_ids(const Tensor& incidence, int64_t num_vertices, int64_t num_hyperedges,
+                                    const Tensor& hyperedge_weight, EmptyHyperedges empty);
   std::shared_ptr<Impl> impl_;
 };
 
