@@ -8,6 +8,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "apps/flags.h"
 #include "apps/prepare.h"
 #include "loom/core/autograd.h"
 #include "loom/core/error.h"
@@ -23,7 +24,7 @@ namespace {
 void add_common(CLI::App* cmd, EvalArgs& a) {
   cmd->add_option("--load", a.load, "a model saved by loom train --save")->required();
   cmd->add_option("--data", a.data, "data-set folder, or a name under $LOOM_DATA")->required();
-  cmd->add_option("--device", a.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->add_option("--device", a.device, "cpu, cuda or cuda:N (GPU N)")->check(device_name());
 }
 
 // The saved model, and the folder prepared as it was for training, on the device.

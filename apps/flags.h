@@ -43,4 +43,16 @@ inline CLI::Validator whole_in(int64_t lo, int64_t hi) {
       "in " + r);
 }
 
+// --device: cpu, cuda, or cuda:N (N a whole number; whether GPU N exists is checked when the run starts).
+inline CLI::Validator device_name() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        if (s == "cpu" || s == "cuda") return {};
+        const bool indexed = s.size() > 5 && s.rfind("cuda:", 0) == 0 && s.size() <= 8 &&
+                             s.find_first_not_of("0123456789", 5) == std::string::npos;
+        return indexed ? std::string() : "expected cpu, cuda or cuda:N, got '" + s + "'";
+      },
+      "cpu|cuda|cuda:N");
+}
+
 }  // namespace loom::cli

@@ -1,5 +1,5 @@
 // The `loom` command line: train (a node classifier on a data folder or a generated graph), eval and predict (a
-// saved model on a data folder), info (what a data folder holds and what is wrong with it).
+// saved model on a data folder), info (what a data folder holds and what is wrong with it), --version.
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -7,6 +7,7 @@
 #include <iostream>
 #include <new>
 
+#include "apps/commands.h"
 #include "apps/evaluate.h"
 #include "apps/info.h"
 #include "apps/train.h"
@@ -21,6 +22,13 @@ int main(int argc, char** argv) {
   CLI::App* predict = loom::cli::add_predict_command(app, predict_args);
   loom::cli::InfoArgs info_args;
   CLI::App* info = loom::cli::add_info_command(app, info_args);
+  app.set_version_flag("--version", loom::cli::version_line());
+  // A mistyped subcommand: name the valid ones (and the nearest), instead of CLI11's "not expected".
+  if (argc > 1 && argv[1][0] != '-' && !loom::cli::is_command(argv[1], app)) {
+    std::fprintf(stderr, "loom: error: unknown command '%s'%s\n", argv[1],
+                 loom::cli::suggest_command(argv[1], app).c_str());
+    return 2;
+  }
   CLI11_PARSE(app, argc, argv);
   int rc = 0;
   try {

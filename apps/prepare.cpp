@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "loom/core/cuda_device.h"
 #include "loom/core/error.h"
 #include "loom/core/ops.h"
 #include "loom/graph/transforms.h"
@@ -99,7 +100,14 @@ Device parse_device(const std::string& device) {
   const Device d = Device::parse(device);
   LOOM_CHECK(!d.is_cuda() || cuda::is_available(), DeviceError, "--device ", device,
              ": no CUDA device is available", cuda::is_built() ? "" : " (this loom was built without CUDA)");
-  return d;
+  if (!d.is_cuda()) return d;
+  // GPU N becomes the process's device; inside the process it is "cuda" (see loom/core/cuda_device.h).
+  try {
+    cuda::select_device(d.index);
+  } catch (const DeviceError& e) {
+    throw DeviceError("--device " + device + ": " + e.what());
+  }
+  return kCUDA;
 }
 
 }  // namespace loom::cli

@@ -120,7 +120,7 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   train->add_option("--seed", a.seed, "random seed (data generation, initialisation, dropout, random splits)");
   train->add_option("--seeds", a.seeds, "runs with seeds seed, seed+1, ...; reports mean ± std")->check(whole_in(1, 100000));
   train->add_option("--split", a.split, "the folder's own split (default), split k (splits/k), or random:TRAIN,VAL");
-  train->add_option("--device", a.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
+  train->add_option("--device", a.device, "cpu, cuda or cuda:N (GPU N)")->check(device_name());
   train->add_option("--save", a.save, "write the model of the best-validation run (loads with loom eval/predict)");
   train->add_option("--log", a.log, "append per-epoch metrics as CSV (seed,epoch,loss,lr,<metrics>,seconds)");
   train->add_option("--json-log", a.json_log, "append per-epoch metrics as JSON lines");
@@ -213,6 +213,7 @@ int run_train(const TrainArgs& a) {
     const Tensor x = run_data.x;
     models::NodeClassificationTask task(run_data, [&] { return model->forward(view, x); });
     models::TrainerOptions run_opt = topt;
+    run_opt.model_config = models::options_to_json(opts);
     if (!a.checkpoint.empty()) {
       run_opt.checkpoint_dir = (std::filesystem::path(a.checkpoint) / ("seed-" + std::to_string(seed))).string();
     }

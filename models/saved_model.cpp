@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/detail/file_errors.h"
+#include "loom/core/config.h"
 #include "loom/core/error.h"
 
 namespace loom::models {
@@ -66,8 +67,29 @@ GnnOptions options_from_json(const std::string& text) {
   }
 }
 
+std::string config_difference(const std::string& saved, const std::string& current) {
+  json a, b;
+  try {
+    a = json::parse(saved);
+    b = json::parse(current);
+  } catch (const json::exception& e) {
+    throw FormatError(std::string("model configuration: ") + e.what());
+  }
+  const auto show = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+  // The saved file's keys in their order, then any the current configuration has beyond them.
+  for (const auto& [key, value] : a.items()) {
+    if (!b.contains(key)) return key + ": saved " + show(value) + ", absent here";
+    if (b[key] != value) return key + ": saved " + show(value) + ", here " + show(b[key]);
+  }
+  for (const auto& [key, value] : b.items()) {
+    if (!a.contains(key)) return key + ": absent in the file, here " + show(value);
+  }
+  return "";
+}
+
 void save(const NodeClassifier& model, const std::string& path, const SavedModelInfo& info, const Metadata& extra) {
   const json j = {{"format", 1},
+                  {"loom_version", LOOM_VERSION},
                   {"options", options_json(model.options())},
                   {"features", to_string(info.features)},
                   {"singletons", info.singletons},
@@ -93,6 +115,7 @@ SavedModel load_file(const std::string& path) {
     out.info.singletons = j.at("singletons").get<bool>();
     out.info.dataset = j.at("dataset").get<std::string>();
     out.info.seed = j.at("seed").get<uint64_t>();
+    out.info.loom_version = j.value("loom_version", std::string());
   } catch (const json::exception& e) {
     throw FormatError("models::load: '" + path + "' has a malformed model configuration: " + e.what());
   }
@@ -106,6 +129,26 @@ SavedModel load_file(const std::string& path) {
 
 SavedModel load(const std::string& path) {
   return detail::reading_file(detail::str_cat("models::load: '", path, "'"), [&] { return load_file(path); });
+}
+
+void load_weights(NodeClassifier& model, const std::string& path) {
+  detail::reading_file(detail::str_cat("models::load_weights: '", path, "'"), [&] {
+    SafetensorsContents contents = read_safetensors(path);
+    const auto it = contents.metadata.find(kModelKey);
+    LOOM_CHECK(it != contents.metadata.end(), FormatError, "models::load_weights: '", path, "' has no '", kModelKey,
+               "' metadata, so it cannot be checked against the model (use nn::load for plain weights)");
+    std::string saved_options;
+    try {
+      saved_options = json::parse(it->second).at("options").dump();
+    } catch (const json::exception& e) {
+      throw FormatError("models::load_weights: '" + path + "' has a malformed model configuration: " + e.what());
+    }
+    const std::string diff = config_difference(saved_options, options_to_json(model.options()));
+    LOOM_CHECK(diff.empty(), ValueError, "models::load_weights: '", path,
+               "' was saved from a model configured differently: ", diff,
+               " (models::load builds the model from the file's own configuration)");
+    model.load_state_dict(contents.tensors);
+  });
 }
 
 }  // namespace loom::models

@@ -15,6 +15,7 @@
 #include "loom/core/ops.h"
 #include "loom/core/optim.h"
 #include "loom/core/random.h"
+#include "loom/models/saved_model.h"
 
 namespace loom::models {
 
@@ -139,6 +140,11 @@ TrainResult fit(nn::Module& model, Task& task, const TrainerOptions& o) {
                  to_string(o.optimizer));
       LOOM_CHECK(j.at("monitor").get<std::string>() == monitor, ValueError, "fit: the checkpoint '", path,
                  "' kept weights by '", j.at("monitor").get<std::string>(), "', this run by '", monitor, "'");
+      if (!o.model_config.empty() && j.contains("model_config") && !j["model_config"].is_null()) {
+        const std::string diff = config_difference(j["model_config"].dump(), o.model_config);
+        LOOM_CHECK(diff.empty(), ValueError, "fit: the checkpoint '", path,
+                   "' was written by a model configured differently: ", diff);
+      }
       st.epoch = j.at("epoch").get<int>();
       st.best_epoch = j.at("best_epoch").get<int>();
       st.since_best = j.at("since_best").get<int>();
@@ -182,7 +188,8 @@ TrainResult fit(nn::Module& model, Task& task, const TrainerOptions& o) {
               {"plateau_bad", plateau ? plateau->num_bad_steps() : 0},
               {"rng_seed", rng.seed},
               {"rng_counter", rng.counter},
-              {"history", history}};
+              {"history", history},
+              {"model_config", o.model_config.empty() ? json(nullptr) : json::parse(o.model_config)}};
     save_safetensors(path, all, {{kCheckpointKey, j.dump()}});
   };
 

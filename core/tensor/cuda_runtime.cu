@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/detail/cuda_runtime.h"
+#include "loom/core/cuda_device.h"
 #include "core/detail/cuda_utils.cuh"
 
 namespace loom {
@@ -124,6 +125,28 @@ void synchronize() { LOOM_CUDA_CHECK(cudaStreamSynchronize(g_stream)); }
 MemoryStats memory_stats() { return allocator().stats(); }
 void reset_peak_memory() { allocator().reset_peak(); }
 void empty_cache() { allocator().release_cached(); }
+
+int device_count() {
+  int n = 0;
+  if (cudaGetDeviceCount(&n) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return 0;
+  }
+  return n;
+}
+void select_device(int index) {
+  const int n = device_count();
+  LOOM_CHECK(n > 0, DeviceError, "cuda:", index, " does not exist: no CUDA device is visible");
+  LOOM_CHECK(index >= 0 && index < n, DeviceError, "cuda:", index, " does not exist: ", n, " CUDA device",
+             n == 1 ? " is" : "s are", " visible (cuda:0 to cuda:", n - 1, ")");
+  int current = 0;
+  LOOM_CUDA_CHECK(cudaGetDevice(&current));
+  if (current == index) return;
+  // The caching allocator's blocks belong to the device they were allocated on.
+  LOOM_CHECK(allocator().stats().reserved == 0, DeviceError, "cuda::select_device(", index,
+             "): CUDA memory was already allocated on cuda:", current, "; choose the device before the first CUDA op");
+  LOOM_CUDA_CHECK(cudaSetDevice(index));
+}
 }  // namespace cuda
 
 namespace detail {

@@ -1,11 +1,16 @@
 // Built only without CUDA: the runtime queries answer "no CUDA", and anything that would need a device says so.
 #include "core/detail/cuda_runtime.h"
+#include "loom/core/cuda_device.h"
 #include "loom/core/device.h"
 #include "loom/core/error.h"
 
 namespace loom {
 namespace cuda {
 bool is_available() { return false; }
+int device_count() { return 0; }
+void select_device(int index) {
+  throw DeviceError(detail::str_cat("cuda:", index, " is not available: this Loom was built without CUDA"));
+}
 bool is_built() { return false; }
 void set_stream(void*) {}
 void* current_stream() { return nullptr; }

@@ -13,6 +13,7 @@
 
 #include "core/detail/file_errors.h"
 #include "loom/core/checked.h"
+#include "loom/core/config.h"
 #include "loom/core/io.h"
 #include "loom/core/ops.h"
 #include "loom/data/dataset.h"
@@ -296,6 +297,22 @@ TEST(BadInput, StandardLibraryExceptionsWhileReadingBecomeTypedErrorsNamingTheFi
   EXPECT_THAT([&] { detail::reading_file(who, []() -> int { throw IndexError("id 7 outside [0, 3)"); }); },
               ThrowsMessage<IndexError>(::testing::StrEq("id 7 outside [0, 3)")));
   EXPECT_EQ(detail::reading_file(who, [] { return 42; }), 42);
+}
+
+// ---------------------------------------------------------------- the command line itself
+
+TEST(BadInput, MistypedCommandsAndDevicesAreNamed) {
+  const fs::path d = fresh_dir("commands");
+  const auto typo = run_loom({"trian", "--epochs", "1"}, d);
+  expect_refused(typo, "unknown command 'trian' (did you mean 'train'? commands: train, eval, predict");
+  expect_refused(run_loom({"frobnicate"}, d), "unknown command 'frobnicate' (commands: train");
+  expect_refused(run_loom({"train", "--device", "cuda:x", "--epochs", "1"}, d), "expected cpu, cuda or cuda:N");
+  // GPU 7 does not exist here (no GPU at all, or fewer): the message names it either way.
+  expect_refused(run_loom({"train", "--device", "cuda:7", "--epochs", "1", "--nodes", "100", "--quiet"}, d),
+                 "--device cuda:7: ");
+  const auto version = run_loom({"--version"}, d);
+  EXPECT_EQ(version.code, 0) << version.err;
+  EXPECT_THAT(version.out, HasSubstr(std::string("loom ") + LOOM_VERSION + " (CUDA: "));
 }
 }  // namespace
 }  // namespace loom

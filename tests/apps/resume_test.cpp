@@ -85,6 +85,27 @@ TEST(KillAndResume, TheResumedRunEqualsTheUninterruptedOneBitwise) {
   EXPECT_THAT(out, ::testing::HasSubstr(m.str()));
 }
 
+// A checkpoint keeps the model's configuration: resuming with another one (here --hidden, or an aggregation) is an
+// error naming the first difference, not a run that silently continues from incompatible weights.
+TEST(KillAndResume, ResumingWithAnotherConfigurationNamesTheDifference) {
+  const fs::path dir = testing::temp_dir() / "cli_resume_config";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto train = [&](const std::vector<std::string>& extra, const std::string& name) {
+    std::vector<std::string> args{"train", "--model", "sage", "--nodes", "200", "--epochs", "2", "--quiet",
+                                  "--checkpoint", (dir / "ck").string(), "--resume"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const pid_t p = spawn_loom(args, dir / (name + ".out"), dir / (name + ".err"));
+    return wait_exit(p);
+  };
+  ASSERT_EQ(train({"--hidden", "16"}, "first"), 0) << read_file(dir / "first.err");
+  EXPECT_EQ(train({"--hidden", "32"}, "hidden"), 1);
+  EXPECT_THAT(read_file(dir / "hidden.err"), ::testing::HasSubstr("configured differently: hidden: saved 16, here 32"));
+  EXPECT_EQ(train({"--hidden", "16", "--aggr", "max"}, "aggr"), 1);
+  EXPECT_THAT(read_file(dir / "aggr.err"), ::testing::HasSubstr("aggr: saved mean, here max"));
+  EXPECT_EQ(train({"--hidden", "16"}, "same"), 0) << read_file(dir / "same.err");
+}
+
 // What `loom train --save` writes, `loom eval` scores to the same test accuracy and `loom predict` writes out
 // for every node, with no model flag repeated.
 TEST(SavedModel, TrainEvalPredictOnCora) {

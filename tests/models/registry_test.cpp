@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "loom/core/config.h"
 #include "loom/core/ops.h"
 #include "loom/core/random.h"
 #include "loom/data/csbm.h"
@@ -139,6 +140,7 @@ TEST(SavedModel, EveryModelRebuildsFromItsFileAlone) {
     EXPECT_FALSE(b.info.singletons);
     EXPECT_EQ(b.info.dataset, "csbm");
     EXPECT_EQ(b.info.seed, 7u);
+    EXPECT_EQ(b.info.loom_version, LOOM_VERSION);
     EXPECT_TRUE(allclose(run(*b.model, s), run(a, s), 0, 0)) << s.name;
   }
 }
@@ -156,5 +158,32 @@ TEST(SavedModel, FilesWithoutAConfigurationAreNamed) {
   EXPECT_EQ(models::options_to_json(models::options_from_json(json)), json);
 }
 
+
+// Weights loaded into a model configured otherwise give no error and silently worse answers (an aggregation or an
+// activation has no parameters of its own): load_weights names the first difference instead.
+TEST(SavedModel, LoadingIntoADifferentlyConfiguredModelNamesTheFirstDifference) {
+  manual_seed(3);
+  models::GnnOptions o = models::paper_options("sage", 4, 2);
+  models::NodeClassifier saved(o);
+  const std::string path = (testing::temp_dir() / "registry_sage_mean.safetensors").string();
+  models::save(saved, path, {});
+  // The same configuration loads, and the weights are the saved ones.
+  models::NodeClassifier same(o);
+  models::load_weights(same, path);
+  for (const auto& [name, t] : saved.state_dict()) EXPECT_TRUE(allclose(same.state_dict().at(name), t, 0, 0)) << name;
+  models::GnnOptions other = o;
+  other.aggr(Aggregation::kMax);
+  models::NodeClassifier max_model(other);
+  EXPECT_THAT([&] { models::load_weights(max_model, path); },
+              ThrowsMessage<ValueError>(HasSubstr("was saved from a model configured differently: aggr: saved mean, "
+                                                  "here max")));
+  models::GnnOptions tanh = o;
+  tanh.activation(Activation::kTanh);
+  models::NodeClassifier tanh_model(tanh);
+  EXPECT_THAT([&] { models::load_weights(tanh_model, path); },
+              ThrowsMessage<ValueError>(HasSubstr("activation: saved relu, here tanh")));
+  EXPECT_EQ(models::config_difference("{\"a\": 1, \"b\": 2}", "{\"a\": 1, \"b\": 2}"), "");
+  EXPECT_EQ(models::config_difference("{\"a\": 1}", "{\"a\": 1, \"c\": true}"), "c: absent in the file, here true");
+}
 }  // namespace
 }  // namespace loom

@@ -82,6 +82,9 @@ struct TrainerOptions {
   std::string checkpoint_dir;
   bool resume = false;
   int checkpoint_every = 1;
+  // The model's configuration as a JSON object (models::options_to_json), optional: checkpoints keep it, and a
+  // resume whose model is configured differently is a ValueError naming the first difference.
+  std::string model_config;
   std::vector<std::shared_ptr<Callback>> callbacks;
 };
 
