@@ -1,5 +1,6 @@
 // The `loom` command line: train (a node classifier on a data folder or a generated graph), eval and predict (a
-// saved model on a data folder), info (what a data folder holds and what is wrong with it), --version.
+// saved model on a data folder), info (what a data folder holds and what is wrong with it), import (CSV/TSV
+// tables to a data folder), --version.
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -9,6 +10,7 @@
 
 #include "apps/commands.h"
 #include "apps/evaluate.h"
+#include "apps/import.h"
 #include "apps/info.h"
 #include "apps/train.h"
 
@@ -22,6 +24,8 @@ int main(int argc, char** argv) {
   CLI::App* predict = loom::cli::add_predict_command(app, predict_args);
   loom::cli::InfoArgs info_args;
   CLI::App* info = loom::cli::add_info_command(app, info_args);
+  loom::cli::ImportArgs import_args;
+  CLI::App* import = loom::cli::add_import_command(app, import_args);
   app.set_version_flag("--version", loom::cli::version_line());
   // A mistyped subcommand: name the valid ones (and the nearest), instead of CLI11's "not expected".
   if (argc > 1 && argv[1][0] != '-' && !loom::cli::is_command(argv[1], app)) {
@@ -36,6 +40,7 @@ int main(int argc, char** argv) {
     if (*eval) rc = loom::cli::run_eval(eval_args);
     if (*predict) rc = loom::cli::run_predict(predict_args);
     if (*info) rc = loom::cli::run_info(info_args);
+    if (*import) rc = loom::cli::run_import(import_args);
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "loom: error: out of memory (an input or flag asked for more than this machine has)\n");
     return 1;

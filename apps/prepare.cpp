@@ -15,7 +15,11 @@ namespace loom::cli {
 data::NodeDataset load_folder(const std::string& data, const std::string& split) {
   const std::string dir = std::filesystem::is_directory(data) ? data : data::find_dataset(data);
   int k = data::kDefaultSplit;
-  if (!split.empty() && split.rfind("random", 0) != 0) {
+  // A random split is drawn per run (apply_split): the folder's split files are neither needed nor read.
+  if (split.rfind("random", 0) == 0) k = data::kNoSplit;
+  LOOM_CHECK(!split.empty() || data::has_split_files(dir), ValueError, dir,
+             " has no split (no train_idx.npy and no splits/0/): pass --split random:TRAIN,VAL to draw one");
+  if (!split.empty() && k != data::kNoSplit) {
     try {
       size_t used = 0;
       k = std::stoi(split, &used);

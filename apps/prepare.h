@@ -14,7 +14,8 @@
 namespace loom::cli {
 
 // A data-set folder, or the name of one under $LOOM_DATA. `split`: "" (the folder's own), "k" (splits/k) or
-// "random:TRAIN,VAL" (drawn per run by apply_split).
+// "random:TRAIN,VAL" (drawn per run by apply_split; the folder needs no split files then). A folder without split
+// files and no random split is a ValueError saying to pass --split random:TRAIN,VAL.
 data::NodeDataset load_folder(const std::string& data, const std::string& split);
 
 // "random:0.5,0.25" -> the run's split drawn with `seed`; other values leave the folder's split.

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <exception>
 #include <optional>
 
 #include "core/detail/env.h"
@@ -27,49 +28,76 @@ class FolderLoader {
   explicit FolderLoader(const std::string& dir)
       : dir_(dir), who_(detail::str_cat("load_node_dataset(\"", dir, "\")")) {}
 
+  // Every file is read even when an earlier one failed: the problems are collected and thrown together (one
+  // alone keeps its own type and text; several become one FormatError, one problem per line). Checks that need
+  // another file (lengths, id ranges, the split against the node count) run only when that file loaded.
   NodeDataset load(int split) {
     LOOM_CHECK(fs::is_directory(dir_), FormatError, who_, ": not a directory");
     NodeDataset ds;
-    read_meta();
+    attempt([&] { read_meta(); });
     ds.name = meta_.contains("name") && meta_["name"].is_string() ? meta_["name"].get<std::string>() : folder_name();
 
-    ds.x = read_features();
-    const int64_t n = ds.x.size(0);
-    check_count("nodes", n, "rows of the features");
-    check_count("features", ds.x.size(1), "columns of the features");
+    int64_t n = -1;  // the node count, once the features loaded
+    attempt([&] {
+      ds.x = read_features();
+      n = ds.x.size(0);
+      check_count("nodes", n, "rows of the features");
+      check_count("features", ds.x.size(1), "columns of the features");
+    });
 
-    ds.y = read_ints("y.npy", 1);
-    LOOM_CHECK(ds.y.numel() == n, ShapeError, who_, ": y.npy has ", ds.y.numel(), " labels but the features have ",
-               n, " rows");
-    const std::vector<int64_t> y = ds.y.to_vector<int64_t>();
-    const int64_t max_y = y.empty() ? -1 : *std::max_element(y.begin(), y.end());
-    ds.num_classes = meta_count("classes").value_or(max_y + 1);
-    check_ids(ds.y, ds.num_classes, "y.npy", "class id");
+    attempt([&] {
+      ds.y = read_ints("y.npy", 1);
+      if (n < 0) return;
+      LOOM_CHECK(ds.y.numel() == n, ShapeError, who_, ": y.npy has ", ds.y.numel(), " labels but the features have ",
+                 n, " rows");
+      const std::vector<int64_t> y = ds.y.to_vector<int64_t>();
+      const int64_t max_y = y.empty() ? -1 : *std::max_element(y.begin(), y.end());
+      ds.num_classes = meta_count("classes").value_or(max_y + 1);
+      check_ids(ds.y, ds.num_classes, "y.npy", "class id");
+    });
 
     const bool has_edges = exists("edge_index.npy"), has_hyper = exists("hyperedge_index.npy");
-    LOOM_CHECK(has_edges || has_hyper, FormatError, who_, ": missing file ", path("edge_index.npy"),
-               " (a folder needs edge_index.npy or hyperedge_index.npy)");
+    attempt([&] {
+      LOOM_CHECK(has_edges || has_hyper, FormatError, who_, ": missing file ", path("edge_index.npy"),
+                 " (a folder needs edge_index.npy or hyperedge_index.npy)");
+    });
     if (has_edges) {
-      ds.edge_index = read_ints("edge_index.npy", 2, /*rows=*/2);
-      check_ids(ds.edge_index, n, "edge_index.npy", "node id");
+      attempt([&] {
+        ds.edge_index = read_ints("edge_index.npy", 2, /*rows=*/2);
+        if (n >= 0) check_ids(ds.edge_index, n, "edge_index.npy", "node id");
+      });
     } else {
       ds.edge_index = empty({2, 0}, kInt64);
     }
     if (has_hyper) {
-      ds.hyperedge_index = read_ints("hyperedge_index.npy", 2, /*rows=*/2);
-      const int64_t nnz = ds.hyperedge_index.size(1);
-      check_ids(ds.hyperedge_index.narrow_rows(0, 1).view({nnz}), n, "hyperedge_index.npy", "vertex id", 0);
-      // Without a declared count, hyperedge ids may not exceed the number of incidences: every hyperedge has at
-      // least one, so a larger id is a corrupt file whose structure would need memory for ids nobody uses.
-      const int64_t m = meta_count("hyperedges").value_or(nnz);
-      check_ids(ds.hyperedge_index.narrow_rows(1, 2).view({nnz}), m, "hyperedge_index.npy", "hyperedge id", 1);
+      attempt([&] {
+        ds.hyperedge_index = read_ints("hyperedge_index.npy", 2, /*rows=*/2);
+        const int64_t nnz = ds.hyperedge_index.size(1);
+        if (n >= 0)
+          check_ids(ds.hyperedge_index.narrow_rows(0, 1).view({nnz}), n, "hyperedge_index.npy", "vertex id", 0);
+        // Without a declared count, hyperedge ids may not exceed the number of incidences: every hyperedge has at
+        // least one, so a larger id is a corrupt file whose structure would need memory for ids nobody uses.
+        const int64_t m = meta_count("hyperedges").value_or(nnz);
+        check_ids(ds.hyperedge_index.narrow_rows(1, 2).view({nnz}), m, "hyperedge_index.npy", "hyperedge id", 1);
+      });
     }
 
-    const std::string sdir = split_dir(split);
-    ds.train_idx = read_split(sdir, "train_idx.npy", n, true);
-    ds.val_idx = read_split(sdir, "val_idx.npy", n, false);
-    ds.test_idx = read_split(sdir, "test_idx.npy", n, true);
-    check_disjoint(ds, n, sdir);
+    if (split == kNoSplit) {
+      ds.train_idx = empty({0}, kInt64);
+      ds.val_idx = empty({0}, kInt64);
+      ds.test_idx = empty({0}, kInt64);
+    } else {
+      std::optional<std::string> sdir;
+      attempt([&] { sdir = split_dir(split); });
+      if (sdir) {
+        const size_t before = problems_.size();
+        attempt([&] { ds.train_idx = read_split(*sdir, "train_idx.npy", n, true); });
+        attempt([&] { ds.val_idx = read_split(*sdir, "val_idx.npy", n, false); });
+        attempt([&] { ds.test_idx = read_split(*sdir, "test_idx.npy", n, true); });
+        if (problems_.size() == before && n >= 0) attempt([&] { check_disjoint(ds, n, *sdir); });
+      }
+    }
+    throw_problems();
     return ds;
   }
 
@@ -161,7 +189,7 @@ class FolderLoader {
       if (exists("splits/0")) return "splits/0/";
       throw FormatError(detail::str_cat(who_, ": missing file ", path("train_idx.npy"), " (and no splits/0/ folder)"));
     }
-    LOOM_CHECK(split >= 0, ValueError, who_, ": split must be kDefaultSplit (-1) or a split number >= 0, got ", split);
+    LOOM_CHECK(split >= 0, ValueError, who_, ": split must be kDefaultSplit (-1), kNoSplit (-2) or a split number >= 0, got ", split);
     const std::string rel = detail::str_cat("splits/", split, "/");
     if (!fs::is_directory(path(rel))) {
       std::vector<std::string> have;
@@ -180,7 +208,7 @@ class FolderLoader {
     const std::string rel = sdir + file;
     if (!required && !exists(rel)) return empty({0}, kInt64);
     Tensor t = read_ints(rel, 1);
-    check_ids(t, n, rel, "node id");
+    if (n >= 0) check_ids(t, n, rel, "node id");
     return t;
   }
 
@@ -199,14 +227,40 @@ class FolderLoader {
     }
   }
 
+  template <class Step>
+  void attempt(Step&& step) {
+    try {
+      step();
+    } catch (const Error& e) {
+      problems_.push_back(std::current_exception());
+      messages_.emplace_back(e.what());
+    }
+  }
+  void throw_problems() const {
+    if (problems_.empty()) return;
+    if (problems_.size() == 1) std::rethrow_exception(problems_[0]);
+    std::string all = detail::str_cat(who_, ": ", problems_.size(), " problems:");
+    const std::string prefix = who_ + ": ";
+    for (const std::string& m : messages_)
+      all += "\n  " + (m.rfind(prefix, 0) == 0 ? m.substr(prefix.size()) : m);
+    throw FormatError(all);
+  }
+
   std::string dir_;
   std::string who_;
   json meta_ = json::object();
+  std::vector<std::exception_ptr> problems_;
+  std::vector<std::string> messages_;
 };
 
 std::string root_or_default(const std::string& root) { return root.empty() ? resolve_data_dir() : root; }
 
 }  // namespace
+
+bool has_split_files(const std::string& dir) {
+  std::error_code ec;
+  return fs::exists(fs::path(dir) / "train_idx.npy", ec) || fs::is_directory(fs::path(dir) / "splits" / "0", ec);
+}
 
 NodeDataset load_node_dataset(const std::string& dir, int split) {
   return detail::reading_file(detail::str_cat("load_node_dataset(\"", dir, "\")"),

@@ -43,7 +43,8 @@ class Inspector {
     read_splits();
     // The cross-check: the checks above aim to catch whatever the loader rejects; if one slipped through, the
     // loader's own message is the problem, so `usable` never promises more than load_node_dataset delivers.
-    if (r_.problems.empty()) guarded("", [&] { load_node_dataset(dir_); });
+    if (r_.problems.empty())
+      guarded("", [&] { load_node_dataset(dir_, has_split_files(dir_) ? kDefaultSplit : kNoSplit); });
     r_.usable = r_.problems.empty();
     return std::move(r_);
   }
@@ -295,7 +296,9 @@ class Inspector {
     r_.num_split_folders = static_cast<int64_t>(folders.size());
     const bool top = exists("train_idx.npy");
     if (!top && folders.empty()) {
-      problem("train_idx.npy", "missing (and no splits/<k>/ folder)");
+      // Usable all the same: `loom train --split random:TRAIN,VAL` draws one (a `loom import` folder has none).
+      warn("train_idx.npy", "missing (and no splits/<k>/ folder): the folder has no split; train with "
+                            "--split random:TRAIN,VAL");
       return;
     }
     if (!top && !exists("splits/0")) problem("splits/0", "missing (the default split when there is no train_idx.npy)");

@@ -26,18 +26,27 @@ struct NodeDataset {
 
 // The default split of a folder: its top-level train/val/test_idx.npy, otherwise splits/0/.
 inline constexpr int kDefaultSplit = -1;
+// No split: the split files are not read (train/val/test_idx come back empty) because the caller draws its own,
+// as `loom train --split random:TRAIN,VAL` does. A folder written by `loom import` has no split files.
+inline constexpr int kNoSplit = -2;
 
 // Loads a node-classification folder:
 //   meta.json (optional: name, counts.nodes/features/classes are checked when present),
 //   features.mtx (densified) or x.npy or features.npy, y.npy,
 //   edge_index.npy and/or hyperedge_index.npy (at least one),
 //   train_idx.npy, val_idx.npy, test_idx.npy at the top level or in splits/<split>/ (val optional).
-// `split` = kDefaultSplit picks the top-level split when present, else splits/0; split = k >= 0 reads splits/<k>/.
+// `split` = kDefaultSplit picks the top-level split when present, else splits/0; split = k >= 0 reads splits/<k>/;
+// kNoSplit reads none.
 // Integer files may be int32 or int64 (returned as int64); float64 features become float32.
 // Errors name the file: FormatError for a missing required file, a malformed meta.json or a file of the wrong
 // rank/dtype; ShapeError for inconsistent lengths (labels vs feature rows, meta.json counts);
 // IndexError for a node id, hyperedge id or class id out of range (naming the position).
+// Every file is checked before throwing: one problem is thrown as above; several become one FormatError
+// "load_node_dataset(\"DIR\"): K problems:" followed by each on its own line.
 NodeDataset load_node_dataset(const std::string& dir, int split = kDefaultSplit);
+
+// Whether `dir` holds a default split (train_idx.npy at the top level, or a splits/0/ folder).
+bool has_split_files(const std::string& dir);
 
 // $LOOM_DATA when set, else "../shared/data" (relative to the working directory).
 std::string resolve_data_dir();
