@@ -62,7 +62,8 @@ class NodeIds {
       return id;
     }
     const auto [it, added] = ids_.try_emplace(std::string(s), static_cast<int64_t>(names_.size()));
-    if (added) names_.emplace_back(s);
+    if (added) names_.emplace_back(s), first_seen_.emplace_back(&t, row), uses_.push_back(0);
+    ++uses_[static_cast<size_t>(it->second)];
     return it->second;
   }
   bool strings() const { return strings_; }
@@ -71,12 +72,26 @@ class NodeIds {
   const std::vector<std::string>& names() const { return names_; }
   std::string name(int64_t id) const { return strings_ ? names_[static_cast<size_t>(id)] : std::to_string(id); }
 
+  // A name that appears once, on the first row of a file read without a header: the row is most likely a header
+  // the auto rule could not see (every column text). Every real node appears at least twice (its label and an
+  // edge or features), but for a labelled node with no edges and no features, which --header no keeps.
+  std::string header_suspect(const Table& t) const {
+    if (!strings_ || !t.header().empty() || t.num_rows() == 0) return "";
+    for (size_t id = 0; id < names_.size(); ++id)
+      if (first_seen_[id].first == &t && first_seen_[id].second == 0 && uses_[id] == 1)
+        return detail::str_cat(t.name(), ":", t.line(0), ": node '", names_[id], "' appears nowhere else: if this line ",
+                               "is a header, pass --header yes; if it is data, --header no");
+    return "";
+  }
+
  private:
   bool strings_;
   int64_t max_id_ = -1;
   std::string max_where_;
   std::unordered_map<std::string, int64_t> ids_;
   std::vector<std::string> names_;
+  std::vector<std::pair<const Table*, int64_t>> first_seen_;  // the table and row where each name first appears
+  std::vector<int64_t> uses_;                                   // how often each name appears in all files
 };
 
 // A field quoted as RFC 4180 says when it holds a comma or a quote (a name read from a TSV file may).
@@ -178,6 +193,9 @@ ImportSummary import_dataset(const ImportOptions& o) {
   });
   if (feats && !dense_rows) problems.attempt([&] { resolve(*feats, feat_node); });
   problems.attempt([&] { resolve(*labels, label_node); });
+  if (o.header == HeaderRule::kAuto && !problems.any())
+    for (const Table* t : {&*edges, feats && !dense_rows ? &*feats : nullptr, &*labels})
+      if (t != nullptr && !ids.header_suspect(*t).empty()) problems.add(ids.header_suspect(*t));
   int64_t n = ids.count();
   if (dense_rows) {
     if (strings) {

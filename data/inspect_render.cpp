@@ -94,7 +94,7 @@ std::string render_text(const DatasetReport& r) {
     line("split", "train " + std::to_string(s.train) + ", val " + (s.has_val ? std::to_string(s.val) : "-") +
                       ", test " + std::to_string(s.test) + " (" + (s.dir.empty() ? "top level" : s.dir) + "); " +
                       std::to_string(r.num_split_folders) + " splits/<k> folders");
-  } else if (r.num_split_folders == 0) {
+  } else if (r.num_split_folders == 0 && r.num_nodes >= 0) {
     line("split", "none (draw one: loom train --split random:TRAIN,VAL)");
   }
   out += "problems: " + (r.problems.empty() ? std::string("none") : std::to_string(r.problems.size())) + "\n";

@@ -210,7 +210,23 @@ TEST(Import, BadValuesNameFileLineAndColumn) {
               HasSubstr(x + ":2: column 2: node '0' column 0 already has a value (a duplicate entry)"));
   EXPECT_THAT(import("# only a comment\n", "0,0\n", ""), HasSubstr(e + ": no rows (expected src,dst or src,dst,weight)"));
   EXPECT_THAT(import("0,1,2,3\n", "0,0\n", ""), HasSubstr(e + ":1: expected src,dst or src,dst,weight, got 4 fields"));
+  // An all-text file's header is not detected: the node it makes is named, with the fix.
+  EXPECT_THAT(import("a,b\n", "node,class\na,x\nb,y\n", ""),
+              HasSubstr(y + ":1: node 'node' appears nowhere else: if this line is a header, pass --header yes; if "
+                        "it is data, --header no"));
+  EXPECT_THAT(import("src,dst\na,b\n", "a,x\nb,y\n", ""),
+              HasSubstr(e + ":1: node 'src' appears nowhere else: if this line is a header"));
   EXPECT_FALSE(fs::exists(out));
+  // A header seen from its number column is no suspect; --header no keeps an all-text first row as data.
+  const auto ok = run_loom({"import", "--edges", write(d, "e.csv", "a,b\n"), "--labels", write(d, "y.csv", "a,x\nb,y\n"),
+                            "--features", write(d, "x.csv", "node,f\na,2\nb,3\n"), "--features-format", "dense-id",
+                            "--out", out}, d);
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  const auto kept = run_loom({"import", "--edges", write(d, "e.csv", "a,b\n"),
+                              "--labels", write(d, "y.csv", "lonely,z\na,x\nb,y\n"), "--header", "no", "--force",
+                              "--out", out}, d);
+  EXPECT_EQ(kept.code, 0) << kept.err;
+  EXPECT_THAT(kept.out, HasSubstr("\"nodes\":3,"));
 }
 
 TEST(Import, FolderMissingSeveralFilesReportsAllOfThem) {
