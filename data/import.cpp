@@ -4,6 +4,7 @@
 #include "loom/data/import.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -121,6 +122,15 @@ void check_columns(const Table& t, int64_t lo, int64_t hi, const char* layout) {
              layout, ", got ", t.num_columns(), " fields");
 }
 
+// A weight or feature: finite, and finite still as the float32 it is stored as (1e300 is not silently inf).
+float finite_float(const Table& t, int64_t row, int64_t col) {
+  const double v = t.finite_number(row, col);
+  const float f = static_cast<float>(v);
+  LOOM_CHECK(std::isfinite(f), FormatError, t.where(row, col), "'", t.field(row, col),
+             "' is out of range for float32 (|x| < 3.4e38)");
+  return f;
+}
+
 // Every id column of every table: integers when all are non-negative integers.
 bool all_integer_ids(const std::vector<std::pair<const Table*, int64_t>>& id_columns) {
   for (const auto& [t, cols] : id_columns)
@@ -188,7 +198,7 @@ ImportSummary import_dataset(const ImportOptions& o) {
     for (int64_t r = 0; r < edges->num_rows(); ++r) {
       src.push_back(ids.get(*edges, r, 0));
       dst.push_back(ids.get(*edges, r, 1));
-      if (edges->num_columns() == 3) weight.push_back(static_cast<float>(edges->finite_number(r, 2)));
+      if (edges->num_columns() == 3) weight.push_back(finite_float(*edges, r, 2));
     }
   });
   if (feats && !dense_rows) problems.attempt([&] { resolve(*feats, feat_node); });
@@ -209,7 +219,7 @@ ImportSummary import_dataset(const ImportOptions& o) {
   }
   problems.throw_if_any();  // the values below are read against these ids
 
-  // ---- (3) values: edge weights, features, labels.
+  // ---- (3) values: features and labels.
   ImportSummary s;
   s.nodes = n;
   s.string_ids = strings;
@@ -245,7 +255,7 @@ ImportSummary import_dataset(const ImportOptions& o) {
         LOOM_CHECK(!seen, FormatError, t.where(r, 1), "node '", ids.name(node), "' column ", c,
                    " already has a value (a duplicate entry)");
         seen = 1;
-        p[node * f + c] = static_cast<float>(t.finite_number(r, 2));
+        p[node * f + c] = finite_float(t, r, 2);
         continue;
       }
       const int64_t node = dense_rows ? r : feat_node[static_cast<size_t>(r)];
@@ -253,7 +263,7 @@ ImportSummary import_dataset(const ImportOptions& o) {
       LOOM_CHECK(line == 0, FormatError, t.name(), ":", t.line(r), ": node '", ids.name(node),
                  "' already has features on line ", line);
       line = t.line(r);
-      for (int64_t c = 0; c < f; ++c) p[node * f + c] = static_cast<float>(t.finite_number(r, c + (dense_rows ? 0 : 1)));
+      for (int64_t c = 0; c < f; ++c) p[node * f + c] = finite_float(t, r, c + (dense_rows ? 0 : 1));
     }
     if (!sparse) {
       const auto missing = std::find(seen_line.begin(), seen_line.end(), 0);

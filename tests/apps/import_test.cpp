@@ -194,6 +194,10 @@ TEST(Import, BadValuesNameFileLineAndColumn) {
   const std::string e = (d / "e.csv").string(), y = (d / "y.csv").string(), x = (d / "x.csv").string();
   EXPECT_THAT(import("0,1,0.5\n1,0,nan\n", "0,0\n1,1\n", ""), HasSubstr(e + ":2: column 3: 'nan' is not finite"));
   EXPECT_THAT(import("0,1,0.5\n1,0,heavy\n", "0,0\n1,1\n", ""), HasSubstr(e + ":2: column 3: 'heavy' is not a number"));
+  EXPECT_THAT(import("0,1,0.5\n1,0,1e300\n", "0,0\n1,1\n", ""),
+              HasSubstr(e + ":2: column 3: '1e300' is out of range for float32 (|x| < 3.4e38)"));
+  EXPECT_THAT(import("0,1\n1,0\n", "0,0\n1,1\n", "1,2\n3,-1e39\n"),
+              HasSubstr(x + ":2: column 2: '-1e39' is out of range for float32"));
   EXPECT_THAT(import("0,1\n1,-4\n", "0,0\n1,1\n", "", {"--node-ids", "integer"}),
               HasSubstr(e + ":2: column 2: node id -4 is negative"));
   EXPECT_THAT(import("0,1\n1,a\n", "0,0\n1,1\n", "", {"--node-ids", "integer"}),
