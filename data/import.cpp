@@ -142,6 +142,92 @@ bool all_integer_ids(const std::vector<std::pair<const Table*, int64_t>>& id_col
   return true;
 }
 
+// x [n, f] from the feature table in `format` (feat_node: each row's node, unless rows are in node order).
+Tensor build_features(const Table& t, FeatureFormat format, const std::vector<int64_t>& feat_node, int64_t n,
+                      const NodeIds& ids) {
+  const bool dense_rows = format == FeatureFormat::kDense;
+  const bool sparse = format == FeatureFormat::kSparse;
+  int64_t f = sparse ? 0 : t.num_columns() - (dense_rows ? 0 : 1);
+  if (sparse)
+    for (int64_t r = 0; r < t.num_rows(); ++r) {
+      const int64_t c = t.integer(r, 1);
+      LOOM_CHECK(c >= 0 && c < (int64_t{1} << 24), FormatError, t.where(r, 1), "feature column ", c,
+                 " is outside [0, 16777216)");
+      f = std::max(f, c + 1);
+    }
+  LOOM_CHECK(n == 0 || f <= (int64_t{1} << 31) / n, FormatError, t.name(), ": ", n, " nodes x ", f,
+             " features is too large for a dense float32 x.npy");
+  Tensor x = zeros({n, f}, kFloat32);
+  float* p = x.data<float>();
+  std::vector<int64_t> seen_line(static_cast<size_t>(sparse ? 0 : n), 0);
+  std::vector<char> filled(static_cast<size_t>(sparse ? n * f : 0), 0);
+  for (int64_t r = 0; r < t.num_rows(); ++r) {
+    if (sparse) {
+      const int64_t node = feat_node[static_cast<size_t>(r)], c = t.integer(r, 1);
+      char& seen = filled[static_cast<size_t>(node * f + c)];
+      LOOM_CHECK(!seen, FormatError, t.where(r, 1), "node '", ids.name(node), "' column ", c,
+                 " already has a value (a duplicate entry)");
+      seen = 1;
+      p[node * f + c] = finite_float(t, r, 2);
+      continue;
+    }
+    const int64_t node = dense_rows ? r : feat_node[static_cast<size_t>(r)];
+    int64_t& line = seen_line[static_cast<size_t>(node)];
+    LOOM_CHECK(line == 0, FormatError, t.name(), ":", t.line(r), ": node '", ids.name(node),
+               "' already has features on line ", line);
+    line = t.line(r);
+    for (int64_t c = 0; c < f; ++c) p[node * f + c] = finite_float(t, r, c + (dense_rows ? 0 : 1));
+  }
+  if (!sparse) {
+    const auto missing = std::find(seen_line.begin(), seen_line.end(), 0);
+    LOOM_CHECK(missing == seen_line.end(), FormatError, t.name(), ": no features for node '",
+               ids.name(missing - seen_line.begin()), "' (",
+               std::count(seen_line.begin(), seen_line.end(), 0), " nodes have none; every node needs a row)");
+  }
+  return x;
+}
+
+struct Labels {
+  std::vector<int64_t> y;                // a class per node
+  std::vector<std::string> class_names;  // id -> name, when the labels are names
+  int64_t classes = 0;
+};
+
+// y from the label table: integer classes, or names numbered in sorted order; every node exactly once.
+Labels build_labels(const Table& t, const std::vector<int64_t>& label_node, int64_t n, const NodeIds& ids) {
+  Labels out;
+  out.y.assign(static_cast<size_t>(n), -1);
+  bool integers = true;
+  for (int64_t r = 0; r < t.num_rows() && integers; ++r) {
+    int64_t v = 0;
+    integers = parse_int64(t.field(r, 1), v);
+  }
+  std::map<std::string, int64_t> class_id;
+  if (!integers) {
+    for (int64_t r = 0; r < t.num_rows(); ++r) class_id.emplace(std::string(t.field(r, 1)), 0);
+    for (auto& [name, id] : class_id) id = static_cast<int64_t>(out.class_names.size()), out.class_names.push_back(name);
+  }
+  std::vector<int64_t> line_of(static_cast<size_t>(n), 0);
+  for (int64_t r = 0; r < t.num_rows(); ++r) {
+    const int64_t node = label_node[static_cast<size_t>(r)];
+    int64_t& line = line_of[static_cast<size_t>(node)];
+    LOOM_CHECK(line == 0, FormatError, t.name(), ":", t.line(r), ": node '", ids.name(node),
+               "' already has a label on line ", line);
+    line = t.line(r);
+    const int64_t c = integers ? t.integer(r, 1) : class_id.at(std::string(t.field(r, 1)));
+    LOOM_CHECK(c >= 0, FormatError, t.where(r, 1), "class ", c, " is negative (classes are integers >= 0 or names)");
+    // The model has one output per class: an id like 10^12 would be a silent request for terabytes.
+    LOOM_CHECK(c < (int64_t{1} << 20), FormatError, t.where(r, 1), "class ", c,
+               " is too large (integer classes are 0..K-1 with K <= 1048576; other codes can be given as names)");
+    out.y[static_cast<size_t>(node)] = c;
+    out.classes = std::max(out.classes, c + 1);
+  }
+  const auto missing = std::find(out.y.begin(), out.y.end(), -1);
+  LOOM_CHECK(missing == out.y.end(), FormatError, t.name(), ": no label for node '", ids.name(missing - out.y.begin()),
+             "' (", std::count(out.y.begin(), out.y.end(), -1), " nodes have none; every node needs a label)");
+  return out;
+}
+
 }  // namespace
 
 const std::vector<std::string>& import_owned_files() {
@@ -226,83 +312,14 @@ ImportSummary import_dataset(const ImportOptions& o) {
   s.input_edges = edges->num_rows();
   s.weighted = edges->num_columns() == 3;
 
-  Tensor x;
-  problems.attempt([&] {
-    if (!feats) {
-      x = ones({n, 1}, kFloat32);
-      return;
-    }
-    const Table& t = *feats;
-    const bool sparse = o.feature_format == FeatureFormat::kSparse;
-    int64_t f = sparse ? 0 : t.num_columns() - (dense_rows ? 0 : 1);
-    if (sparse)
-      for (int64_t r = 0; r < t.num_rows(); ++r) {
-        const int64_t c = t.integer(r, 1);
-        LOOM_CHECK(c >= 0 && c < (int64_t{1} << 24), FormatError, t.where(r, 1), "feature column ", c,
-                   " is outside [0, 16777216)");
-        f = std::max(f, c + 1);
-      }
-    LOOM_CHECK(n == 0 || f <= (int64_t{1} << 31) / n, FormatError, o.features, ": ", n, " nodes x ", f,
-               " features is too large for a dense float32 x.npy");
-    x = zeros({n, f}, kFloat32);
-    float* p = x.data<float>();
-    std::vector<int64_t> seen_line(static_cast<size_t>(sparse ? 0 : n), 0);
-    std::vector<char> filled(static_cast<size_t>(sparse ? n * f : 0), 0);
-    for (int64_t r = 0; r < t.num_rows(); ++r) {
-      if (sparse) {
-        const int64_t node = feat_node[static_cast<size_t>(r)], c = t.integer(r, 1);
-        char& seen = filled[static_cast<size_t>(node * f + c)];
-        LOOM_CHECK(!seen, FormatError, t.where(r, 1), "node '", ids.name(node), "' column ", c,
-                   " already has a value (a duplicate entry)");
-        seen = 1;
-        p[node * f + c] = finite_float(t, r, 2);
-        continue;
-      }
-      const int64_t node = dense_rows ? r : feat_node[static_cast<size_t>(r)];
-      int64_t& line = seen_line[static_cast<size_t>(node)];
-      LOOM_CHECK(line == 0, FormatError, t.name(), ":", t.line(r), ": node '", ids.name(node),
-                 "' already has features on line ", line);
-      line = t.line(r);
-      for (int64_t c = 0; c < f; ++c) p[node * f + c] = finite_float(t, r, c + (dense_rows ? 0 : 1));
-    }
-    if (!sparse) {
-      const auto missing = std::find(seen_line.begin(), seen_line.end(), 0);
-      LOOM_CHECK(missing == seen_line.end(), FormatError, o.features, ": no features for node '",
-                 ids.name(missing - seen_line.begin()), "' (",
-                 std::count(seen_line.begin(), seen_line.end(), 0), " nodes have none; every node needs a row)");
-    }
-  });
+  Tensor x = ones({n, 1}, kFloat32);  // without features: one constant feature per node
+  if (feats) problems.attempt([&] { x = build_features(*feats, o.feature_format, feat_node, n, ids); });
 
-  std::vector<int64_t> y(static_cast<size_t>(n), -1);
-  std::vector<std::string> class_names;
-  problems.attempt([&] {
-    const Table& t = *labels;
-    bool integers = true;
-    for (int64_t r = 0; r < t.num_rows() && integers; ++r) {
-      int64_t v = 0;
-      integers = parse_int64(t.field(r, 1), v);
-    }
-    std::map<std::string, int64_t> class_id;
-    if (!integers) {
-      for (int64_t r = 0; r < t.num_rows(); ++r) class_id.emplace(std::string(t.field(r, 1)), 0);
-      for (auto& [name, id] : class_id) id = static_cast<int64_t>(class_names.size()), class_names.push_back(name);
-    }
-    std::vector<int64_t> line_of(static_cast<size_t>(n), 0);
-    for (int64_t r = 0; r < t.num_rows(); ++r) {
-      const int64_t node = label_node[static_cast<size_t>(r)];
-      int64_t& line = line_of[static_cast<size_t>(node)];
-      LOOM_CHECK(line == 0, FormatError, t.name(), ":", t.line(r), ": node '", ids.name(node),
-                 "' already has a label on line ", line);
-      line = t.line(r);
-      const int64_t c = integers ? t.integer(r, 1) : class_id.at(std::string(t.field(r, 1)));
-      LOOM_CHECK(c >= 0, FormatError, t.where(r, 1), "class ", c, " is negative (classes are integers >= 0 or names)");
-      y[static_cast<size_t>(node)] = c;
-      s.classes = std::max(s.classes, c + 1);
-    }
-    const auto missing = std::find(y.begin(), y.end(), -1);
-    LOOM_CHECK(missing == y.end(), FormatError, o.labels, ": no label for node '", ids.name(missing - y.begin()),
-               "' (", std::count(y.begin(), y.end(), -1), " nodes have none; every node needs a label)");
-  });
+  Labels labels_read;
+  problems.attempt([&] { labels_read = build_labels(*labels, label_node, n, ids); });
+  s.classes = labels_read.classes;
+  const std::vector<int64_t>& y = labels_read.y;
+  const std::vector<std::string>& class_names = labels_read.class_names;
   s.class_names = !class_names.empty();
   problems.throw_if_any();
 

@@ -204,6 +204,8 @@ TEST(Import, BadValuesNameFileLineAndColumn) {
               HasSubstr(e + ":2: column 2: 'a' is not an integer"));
   EXPECT_THAT(import("0,1\n1,0\n", "0,0\n1,-1\n", ""),
               HasSubstr(y + ":2: column 2: class -1 is negative (classes are integers >= 0 or names)"));
+  EXPECT_THAT(import("0,1\n1,0\n", "0,0\n1,1048576\n", ""),
+              HasSubstr(y + ":2: column 2: class 1048576 is too large"));
   EXPECT_THAT(import("0,1\n1,0\n", "0,0\n1,1\n0,1\n", ""), HasSubstr(y + ":3: node '0' already has a label on line 1"));
   EXPECT_THAT(import("0,1\n1,0\n", "0,0\n1,1\n", "1,2\n3,inf\n"), HasSubstr(x + ":2: column 2: 'inf' is not finite"));
   EXPECT_THAT(import("0,1\n1,5\n", "0,0\n1,1\n", "1,2\n3,4\n"),
