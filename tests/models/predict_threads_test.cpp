@@ -1,0 +1,110 @@
+// NodeClassifier::predict served from 16 threads on shared models: every answer equals the single-thread answer
+// bit for bit, and no request records an autograd graph although worker threads start with recording on. Also
+// built with ThreadSanitizer by scripts/test-tsan.sh.
+#include <gmock/gmock.h>
+
+#include <atomic>
+#include <thread>
+
+#include "loom/core/autograd.h"
+#include "tests/models/serving_fixture.h"
+
+namespace loom {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+using testing::host_floats;
+using testing::serving_fixture;
+using testing::serving_model;
+
+struct Served {
+  std::shared_ptr<models::NodeClassifier> model;
+  models::Structure structure;
+  std::vector<float> logits, probabilities;
+  std::vector<int64_t> classes;
+};
+
+TEST(PredictThreads, SixteenThreadsGiveTheSingleThreadAnswersAndRecordNothing) {
+  const auto& f = serving_fixture();
+  std::vector<Served> served;
+  // The brief's families (gcn, gat, sage, a hypergraph model) and every other registry entry: they are cheap here.
+  for (const std::string& name : models::model_names()) {
+    Served s;
+    s.model = serving_model(name);
+    s.structure = f.structure_for(*s.model);
+    const models::Prediction p = s.model->predict(s.structure, f.x);
+    s.logits = host_floats(p.logits);
+    s.probabilities = host_floats(p.probabilities);
+    s.classes = p.classes.to_vector<int64_t>();
+    ASSERT_EQ(p.classes.numel(), f.x.size(0)) << name;
+    served.push_back(std::move(s));
+  }
+  constexpr int kThreads = 16, kRequests = 25;
+  std::atomic<int> wrong{0}, recorded{0}, grad_off_at_start{0}, done{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < kThreads; ++t) {
+    workers.emplace_back([&, t] {
+      // A new thread records by default: this is what made a NoGradGuard in main() useless for workers.
+      if (!autograd::is_enabled()) ++grad_off_at_start;
+      for (int r = 0; r < kRequests; ++r) {
+        const Served& s = served[static_cast<size_t>(t + r) % served.size()];
+        const models::Prediction p = s.model->predict(s.structure, f.x);
+        for (const Tensor* out : {&p.logits, &p.probabilities, &p.classes}) {
+          if (out->requires_grad() || out->grad_fn()) ++recorded;
+        }
+        if (host_floats(p.logits) != s.logits || host_floats(p.probabilities) != s.probabilities ||
+            p.classes.to_vector<int64_t>() != s.classes) {
+          ++wrong;
+        }
+        ++done;
+      }
+      // predict's guard is scoped to the call: the thread's own mode is back as it was.
+      if (!autograd::is_enabled()) ++grad_off_at_start;
+    });
+  }
+  for (std::thread& w : workers) w.join();
+  EXPECT_EQ(done.load(), kThreads * kRequests);
+  EXPECT_EQ(grad_off_at_start.load(), 0);
+  EXPECT_EQ(wrong.load(), 0) << "answers that differ from the single-thread ones";
+  EXPECT_EQ(recorded.load(), 0) << "outputs that carry an autograd graph";
+}
+
+// The test above could fail: a bare forward on a worker thread does record (the parameters require grad).
+TEST(PredictThreads, AForwardOnAWorkerThreadRecordsAGraph) {
+  const auto& f = serving_fixture();
+  auto m = serving_model("gcn");
+  bool has_graph = false;
+  std::thread([&] { has_graph = m->forward(f.g, f.x).grad_fn() != nullptr; }).join();
+  EXPECT_TRUE(has_graph);
+}
+
+TEST(PredictThreads, AModelInTrainingModeIsRefusedAndLeftAsItWas) {
+  const auto& f = serving_fixture();
+  auto m = serving_model("gat");
+  m->train();
+  EXPECT_THAT([&] { m->predict(f.g, f.x); },
+              ThrowsMessage<ValueError>(HasSubstr("model 'gat' has a module in training mode (NodeClassifier)")));
+  EXPECT_TRUE(m->is_training());
+  // One child left in training mode is named by its path.
+  m->eval();
+  m->named_children().front().second->named_children().front().second->train();
+  EXPECT_THAT([&] { m->predict(f.g, f.x); }, ThrowsMessage<ValueError>(HasSubstr("(convs.0 (GATConv))")));
+}
+
+TEST(PredictThreads, PredictMatchesForwardAndStructureMismatchIsNamed) {
+  const auto& f = serving_fixture();
+  auto m = serving_model("sage");
+  const models::Prediction p = m->predict(f.g, f.x);
+  Tensor logits;
+  {
+    NoGradGuard no_grad;
+    logits = m->forward(f.g, f.x);
+  }
+  EXPECT_EQ(host_floats(p.logits), host_floats(logits));
+  EXPECT_EQ(p.classes.to_vector<int64_t>(), argmax(logits, 1).to_vector<int64_t>());
+  EXPECT_THAT([&] { m->predict(f.h, f.x); }, ThrowsMessage<ValueError>(HasSubstr("runs on a Graph, not a Hypergraph")));
+}
+
+}  // namespace
+}  // namespace loom
