@@ -1,5 +1,5 @@
-// NodeClassifier::predict served from 16 threads on shared models: every answer equals the single-thread answer
-// bit for bit, and no request records an autograd graph although worker threads start with recording on. Also
+// NodeClassifier::predict and predict_nodes served from 16 threads on shared models and graphs: every answer
+// equals the single-thread answer bit for bit, and no request records an autograd graph although worker threads start with recording on. Also
 // built with ThreadSanitizer by scripts/test-tsan.sh.
 #include <gmock/gmock.h>
 
@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "loom/core/autograd.h"
+#include "loom/models/predict.h"
 #include "tests/models/serving_fixture.h"
 
 namespace loom {
@@ -23,6 +24,10 @@ struct Served {
   models::Structure structure;
   std::vector<float> logits, probabilities;
   std::vector<int64_t> classes;
+  // predict_nodes of a fixed list (with a repeat), single-thread answer.
+  Tensor node_ids;
+  std::vector<float> node_logits;
+  std::vector<int64_t> node_classes;
 };
 
 TEST(PredictThreads, SixteenThreadsGiveTheSingleThreadAnswersAndRecordNothing) {
@@ -38,6 +43,10 @@ TEST(PredictThreads, SixteenThreadsGiveTheSingleThreadAnswersAndRecordNothing) {
     s.probabilities = host_floats(p.probabilities);
     s.classes = p.classes.to_vector<int64_t>();
     ASSERT_EQ(p.classes.numel(), f.x.size(0)) << name;
+    s.node_ids = from_vector<int64_t>({7, 120, 3, 7, 239}, {5});
+    const models::Prediction q = models::predict_nodes(*s.model, s.structure, f.x, s.node_ids);
+    s.node_logits = host_floats(q.logits);
+    s.node_classes = q.classes.to_vector<int64_t>();
     served.push_back(std::move(s));
   }
   constexpr int kThreads = 16, kRequests = 25;
@@ -49,14 +58,17 @@ TEST(PredictThreads, SixteenThreadsGiveTheSingleThreadAnswersAndRecordNothing) {
       if (!autograd::is_enabled()) ++grad_off_at_start;
       for (int r = 0; r < kRequests; ++r) {
         const Served& s = served[static_cast<size_t>(t + r) % served.size()];
-        const models::Prediction p = s.model->predict(s.structure, f.x);
+        // Odd requests ask for some nodes only (through the receptive field), even ones for every node.
+        const bool some = r % 2 == 1;
+        const models::Prediction p = some ? models::predict_nodes(*s.model, s.structure, f.x, s.node_ids)
+                                          : s.model->predict(s.structure, f.x);
         for (const Tensor* out : {&p.logits, &p.probabilities, &p.classes}) {
           if (out->requires_grad() || out->grad_fn()) ++recorded;
         }
-        if (host_floats(p.logits) != s.logits || host_floats(p.probabilities) != s.probabilities ||
-            p.classes.to_vector<int64_t>() != s.classes) {
-          ++wrong;
-        }
+        const bool same = some ? host_floats(p.logits) == s.node_logits && p.classes.to_vector<int64_t>() == s.node_classes
+                               : host_floats(p.logits) == s.logits && host_floats(p.probabilities) == s.probabilities &&
+                                     p.classes.to_vector<int64_t>() == s.classes;
+        if (!same) ++wrong;
         ++done;
       }
       // predict's guard is scoped to the call: the thread's own mode is back as it was.

@@ -90,6 +90,10 @@ class NodeClassifier : public nn::Module {
   Prediction predict(const hypergraph::Hypergraph& h, const Tensor& x) const;
   Prediction predict(const Structure& s, const Tensor& x) const;
   const GnnOptions& options() const { return options_; }
+  // Rounds of message passing in one forward (0 for the structure-free mlp): an output reads nodes this far away.
+  int receptive_hops() const;
+  // Whether a block mixes every node with every other (softhgnn's SoftHGNN): then each output reads all nodes.
+  bool mixes_all_nodes() const { return block_ != nullptr; }
 
  private:
   // One layer as the interface it implements (exactly one pointer set); the module itself is owned by convs.
