@@ -73,7 +73,6 @@ Prediction rows_of(const Prediction& p, const std::vector<int64_t>& ids, const s
     rows[i] = std::lower_bound(kept.begin(), kept.end(), ids[i]) - kept.begin();
   }
   const Tensor at = from_vector<int64_t>(rows, {static_cast<int64_t>(rows.size())}, p.logits.device());
-  NoGradGuard no_grad;
   return {index_select(p.logits, at), index_select(p.probabilities, at), index_select(p.classes, at)};
 }
 
@@ -87,6 +86,7 @@ std::vector<int64_t> iota_ids(int64_t n) {
 
 Prediction predict_nodes(const NodeClassifier& model, const Structure& s, const Tensor& x, const Tensor& node_ids) {
   const char* op = "predict_nodes";
+  NoGradGuard no_grad;  // also for the slicing of x around the model's call (x may require grad)
   const Input input = find_model(model.options().model()).input;
   LOOM_CHECK(input != Input::kGraph || s.graph != nullptr, ValueError, op, ": model '", model.options().model(),
              "' runs on a Graph, not a Hypergraph");
