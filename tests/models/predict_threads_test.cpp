@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 
 #include <atomic>
+#include <latch>
 #include <thread>
 
 #include "loom/core/autograd.h"
@@ -82,7 +83,44 @@ TEST(PredictThreads, SixteenThreadsGiveTheSingleThreadAnswersAndRecordNothing) {
   EXPECT_EQ(recorded.load(), 0) << "outputs that carry an autograd graph";
 }
 
-// The test above could fail: a bare forward on a worker thread does record (the parameters require grad).
+// Cold caches: the first requests of a fresh model on a fresh graph arrive together, so 16 threads build the lazily
+// cached data at once (the graph's self-loop graph, norms and degrees, the hypergraph's coefficients, the Csr
+// transposes, the attention layers' score masks). The reference comes from twin objects, so the shared ones stay
+// cold until the threads start. Under ThreadSanitizer this is the test that sees an unguarded cache.
+TEST(PredictThreads, ColdModelsAndGraphsServedByManyThreadsAtOnce) {
+  const auto& f = serving_fixture();
+  const Tensor ids = from_vector<int64_t>({7, 120, 3, 7, 239}, {5});
+  for (const std::string& name : models::model_names()) {
+    for (bool some : {false, true}) {
+      // Twins of the fixture's structures: same edges, empty caches.
+      const graph::Graph g = graph::Graph::from_edge_index(f.g.edge_index(), f.g.num_nodes());
+      const hypergraph::Hypergraph h =
+          hypergraph::Hypergraph::from_incidence(f.h.incidence(), f.h.num_vertices(), f.h.num_hyperedges());
+      auto reference_model = serving_model(name);
+      const models::Structure warm = f.structure_for(*reference_model);
+      const models::Prediction want = some ? models::predict_nodes(*reference_model, warm, f.x, ids)
+                                           : reference_model->predict(warm, f.x);
+      const std::vector<float> want_logits = host_floats(want.logits);
+      auto model = serving_model(name);
+      const models::Structure cold = warm.graph ? models::Structure{&g, nullptr} : models::Structure{nullptr, &h};
+      constexpr int kThreads = 16;
+      std::latch start(kThreads);
+      std::atomic<int> wrong{0};
+      std::vector<std::thread> workers;
+      for (int t = 0; t < kThreads; ++t) {
+        workers.emplace_back([&] {
+          start.arrive_and_wait();
+          const models::Prediction p = some ? models::predict_nodes(*model, cold, f.x, ids) : model->predict(cold, f.x);
+          if (host_floats(p.logits) != want_logits || p.logits.grad_fn()) ++wrong;
+        });
+      }
+      for (std::thread& w : workers) w.join();
+      EXPECT_EQ(wrong.load(), 0) << name << (some ? " predict_nodes" : " predict");
+    }
+  }
+}
+
+// The first test could fail: a bare forward on a worker thread does record (the parameters require grad).
 TEST(PredictThreads, AForwardOnAWorkerThreadRecordsAGraph) {
   const auto& f = serving_fixture();
   auto m = serving_model("gcn");

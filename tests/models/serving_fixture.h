@@ -2,9 +2,6 @@
 // (isolated nodes, self loops, duplicate edges, a hub of very high in-degree; support/random_graph.h), its
 // neighbourhood hypergraph, features, and one model per registry entry built with a fixed seed and put in eval mode.
 #pragma once
-#include <oneapi/tbb/global_control.h>
-
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,20 +26,7 @@ struct ServingFixture {
   }
 };
 
-// LOOM_TEST_TBB_THREADS=n caps oneTBB at n threads for the whole process (scripts/test-tsan.sh sets 1: see why
-// there). Unset: TBB's default.
-inline void cap_tbb_threads_from_env() {
-  static const auto control = []() -> std::unique_ptr<oneapi::tbb::global_control> {
-    const char* n = std::getenv("LOOM_TEST_TBB_THREADS");
-    if (n == nullptr || *n == '\0') return nullptr;
-    return std::make_unique<oneapi::tbb::global_control>(oneapi::tbb::global_control::max_allowed_parallelism,
-                                                         static_cast<size_t>(std::stoul(n)));
-  }();
-  (void)control;
-}
-
 inline const ServingFixture& serving_fixture() {
-  cap_tbb_threads_from_env();
   static const ServingFixture f = [] {
     ServingFixture s;
     const RandomGraph rg = random_graph(21, ServingFixture::kNodes, ServingFixture::kNodes, 4);
