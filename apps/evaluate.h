@@ -11,7 +11,8 @@ namespace loom::cli {
 
 struct EvalArgs {
   std::string load, data, split, device = "cpu";
-  std::string out;  // predict: the prefix of the files written
+  std::string out;    // predict: the prefix of the files written
+  std::string nodes;  // predict: a file of node ids (predict only those, from their receptive field)
 };
 
 CLI::App* add_eval_command(CLI::App& app, EvalArgs& args);

@@ -2,6 +2,8 @@
 // self-loop graph). Transforms live in transforms.cpp, Boost.Graph algorithms in algorithms.cpp.
 #include "loom/graph/graph.h"
 
+#include "graph/graph_impl.h"
+
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -15,15 +17,6 @@
 #include "loom/graph/transforms.h"
 
 namespace loom::graph {
-
-struct Graph::Impl {
-  Csr csr;
-  Tensor weight, attr, edge_ids;
-  mutable std::mutex mutex;  // guards the caches below
-  mutable std::map<std::pair<Norm, DType>, Tensor> norms;
-  mutable std::unique_ptr<Graph> self_loops;
-  mutable bool self_loops_is_self = false;  // with_self_loops() is the graph itself (no loop was missing)
-};
 
 namespace {
 
@@ -143,8 +136,33 @@ Tensor Graph::edge_index() const {
   return concat({src.view({1, c.nnz()}), dst.view({1, c.nnz()})}, 0);
 }
 
-Tensor Graph::in_degrees() const { return csr().row_degrees(); }
-Tensor Graph::out_degrees() const { return csc().row_degrees(); }
+// A receptive field answers with its parent's degrees (transforms.h): its border nodes lack some edges.
+Tensor Graph::in_degrees() const {
+  const Impl& im = impl();
+  return im.parent.defined() ? index_select(im.parent.in_degrees(), im.parent_nodes) : csr().row_degrees();
+}
+Tensor Graph::out_degrees() const {
+  const Impl& im = impl();
+  return im.parent.defined() ? index_select(im.parent.out_degrees(), im.parent_nodes) : csc().row_degrees();
+}
+
+const Tensor& GraphAccess::weighted_in_degrees(const Graph& g, DType dtype) {
+  const Graph::Impl& im = g.impl();
+  std::lock_guard<std::mutex> lock(im.degree_mutex);
+  auto it = im.weighted_in_degrees.find(dtype);
+  if (it != im.weighted_in_degrees.end()) return it->second;
+  NoGradGuard no_grad;
+  Tensor deg;
+  if (im.parent.defined()) {
+    deg = index_select(weighted_in_degrees(im.parent, dtype), im.parent_nodes);
+  } else {
+    // The row sums of the weight matrix.
+    const Csr& c = im.csr;
+    const Tensor w = im.weight.defined() ? im.weight.to(dtype) : ones({c.nnz()}, dtype, c.device());
+    deg = mp::gspmm(c, mp::copy_e, mp::sum, Tensor(), w.view({c.nnz(), 1})).view({c.num_rows()});
+  }
+  return im.weighted_in_degrees.emplace(dtype, deg).first->second;
+}
 
 bool Graph::has_self_loops() const {
   const Csr& c = csr();
@@ -167,8 +185,8 @@ const Tensor& Graph::norm(Norm kind, DType dtype) const {
   NoGradGuard no_grad;
   const Csr& c = im.csr;
   const Tensor w = im.weight.defined() ? im.weight.to(dtype) : ones({c.nnz()}, dtype, c.device());
-  // Weighted in-degree of every node: the row sums of the weight matrix.
-  const Tensor deg = mp::gspmm(c, mp::copy_e, mp::sum, Tensor(), w.view({c.nnz(), 1})).view({c.num_rows()});
+  // Weighted in-degree of every node (the parent's on a receptive field, so border nodes keep their full degree).
+  const Tensor& deg = GraphAccess::weighted_in_degrees(*this, dtype);
   // deg^-1/2 (kSym) or deg^-1 (kRandomWalk) per node, 0 where the degree is 0. Computed once per graph on the
   // host (N values), which keeps the zero-degree rule in one readable place.
   auto d = deg.to(kCPU).to(kFloat64).to_vector<double>();
@@ -189,6 +207,19 @@ const Graph& Graph::with_self_loops() const {
   std::lock_guard<std::mutex> lock(im.mutex);
   if (!im.self_loops && !im.self_loops_is_self) {
     Graph looped = add_self_loops(*this);
+    if (im.parent.defined()) {
+      // A receptive field's looped graph takes its degrees from the parent's looped graph. It gets its own Impl
+      // even when no loop was missing here, since its parent differs from this graph's.
+      if (looped.impl_ == impl_) {
+        looped.impl_ = std::make_shared<Impl>();
+        looped.impl_->csr = im.csr;
+        looped.impl_->weight = im.weight;
+        looped.impl_->attr = im.attr;
+        looped.impl_->edge_ids = im.edge_ids;
+      }
+      looped.impl_->parent = im.parent.with_self_loops();
+      looped.impl_->parent_nodes = im.parent_nodes;
+    }
     // Every node already has a loop: add_self_loops returned this graph itself. Caching that handle inside its own
     // Impl would be a shared_ptr cycle (the graph would never be freed), so remember only the fact.
     if (looped.impl_ == impl_) {

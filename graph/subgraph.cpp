@@ -1,7 +1,9 @@
-// Subgraphs (loom/graph/transforms.h): the subgraph induced by a node set and the k-hop neighbourhood of seeds.
+// Subgraphs (loom/graph/transforms.h): the subgraph induced by a node set, the k-hop neighbourhood of seeds, and
+// the receptive field of a layer stack (a k-hop neighbourhood that keeps the parent's degrees).
 #include <vector>
 
 #include "graph/edges.h"
+#include "graph/graph_impl.h"
 #include "loom/core/autograd.h"
 #include "loom/core/error.h"
 #include "loom/core/ops.h"
@@ -12,6 +14,33 @@ namespace loom::graph {
 using detail::HostEdges;
 
 namespace {
+
+// Per node, the number of in-hops from the nearest seed (0 for the seeds), or -1 beyond k hops (BFS over in-edges).
+std::vector<int> in_hop_distances(const Graph& g, const std::vector<int64_t>& seeds, int k) {
+  const Csr& c = g.csr();
+  const auto indptr = c.indptr().to(kCPU).to_vector<int64_t>();
+  const auto indices = c.indices().to(kCPU).to_vector<int32_t>();
+  std::vector<int> dist(static_cast<size_t>(g.num_nodes()), -1);
+  std::vector<int64_t> frontier;
+  for (int64_t v : seeds) {
+    if (dist[static_cast<size_t>(v)] < 0) frontier.push_back(v);
+    dist[static_cast<size_t>(v)] = 0;
+  }
+  for (int r = 1; r <= k && !frontier.empty(); ++r) {
+    std::vector<int64_t> next;
+    for (int64_t v : frontier) {
+      for (int64_t j = indptr[static_cast<size_t>(v)]; j < indptr[static_cast<size_t>(v) + 1]; ++j) {
+        const auto u = static_cast<size_t>(indices[static_cast<size_t>(j)]);
+        if (dist[u] < 0) {
+          dist[u] = r;
+          next.push_back(static_cast<int64_t>(u));
+        }
+      }
+    }
+    frontier.swap(next);
+  }
+  return dist;
+}
 
 // Host ids of a 1-D node list, each checked in [0, n).
 std::vector<int64_t> checked_nodes(const char* op, const char* arg, const Tensor& t, int64_t n) {
@@ -96,6 +125,46 @@ Tensor k_hop_nodes(const Graph& g, const Tensor& seeds, int k) {
 
 Subgraph k_hop_subgraph(const Graph& g, const Tensor& seeds, int k) {
   return induced_subgraph(g, k_hop_nodes(g, seeds, k));
+}
+
+Subgraph receptive_field(const Graph& g, const Tensor& nodes, int hops) {
+  const char* op = "receptive_field";
+  LOOM_CHECK(hops >= 0, ValueError, op, ": hops must be >= 0, got ", hops);
+  NoGradGuard no_grad;
+  const int64_t n = g.num_nodes();
+  const std::vector<int> dist = in_hop_distances(g, checked_nodes(op, "nodes", nodes, n), hops);
+  // Local ids in increasing g id: each kept row lists its sources in g's order, so the sums run in g's order.
+  std::vector<int64_t> ids, local(static_cast<size_t>(n), -1);
+  for (int64_t v = 0; v < n; ++v) {
+    if (dist[static_cast<size_t>(v)] < 0) continue;
+    local[static_cast<size_t>(v)] = static_cast<int64_t>(ids.size());
+    ids.push_back(v);
+  }
+  const Csr& c = g.csr();
+  const auto indptr = c.indptr().to(kCPU).to_vector<int64_t>();
+  const auto indices = c.indices().to(kCPU).to_vector<int32_t>();
+  std::vector<int64_t> keep, src, dst;
+  for (int64_t v : ids) {
+    if (dist[static_cast<size_t>(v)] >= hops) continue;  // border: its in-edges are not read
+    for (int64_t j = indptr[static_cast<size_t>(v)]; j < indptr[static_cast<size_t>(v) + 1]; ++j) {
+      keep.push_back(j);
+      src.push_back(local[static_cast<size_t>(indices[static_cast<size_t>(j)])]);
+      dst.push_back(local[static_cast<size_t>(v)]);
+    }
+  }
+  const Tensor kept = detail::index_tensor(keep, g.device());
+  const Tensor& w = g.edge_weight();
+  const Tensor& a = g.edge_attr();
+  Subgraph out;
+  out.graph = Graph::from_edge_index(detail::edge_index_tensor(src, dst, g.device()),
+                                     static_cast<int64_t>(ids.size()), w.defined() ? index_select(w, kept) : Tensor(),
+                                     a.defined() ? index_select(a, kept) : Tensor());
+  out.edge_ids = index_select(kept, out.graph.edge_ids());
+  out.nodes = detail::index_tensor(ids, g.device());
+  auto& im = GraphAccess::impl(out.graph);
+  im.parent = g;
+  im.parent_nodes = out.nodes;
+  return out;
 }
 
 }  // namespace loom::graph

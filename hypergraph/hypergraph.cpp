@@ -3,6 +3,8 @@
 // in builders.cpp, the message-passing functions in message.cpp.
 #include "loom/hypergraph/hypergraph.h"
 
+#include "hypergraph/hypergraph_impl.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -15,17 +17,6 @@
 #include "loom/core/ops.h"
 
 namespace loom::hypergraph {
-
-struct Hypergraph::Impl {
-  Csr members;            // rows = hyperedges, columns = vertices; pattern only
-  Tensor weight;          // floating [M] or undefined
-  Tensor kept;            // int64 [M]: id of each hyperedge in the user's numbering
-  int64_t num_input = 0;  // hyperedges in the user's numbering (kept ids are below it)
-  Tensor incidence_weight;  // floating [nnz] in members order, or undefined
-  mutable std::mutex mutex;  // guards the caches below
-  mutable std::map<DType, StageCoefficients> hgnn, hgnnp;
-  mutable std::unique_ptr<Hypergraph> singletons;
-};
 
 namespace {
 
@@ -246,7 +237,37 @@ std::string Hypergraph::str() const {
   return os.str();
 }
 
-Tensor Hypergraph::vertex_degrees() const { return vertex_memberships().row_degrees(); }
+Tensor Hypergraph::vertex_degrees() const {
+  const Impl& im = impl();
+  return im.parent.defined() ? index_select(im.parent.vertex_degrees(), im.parent_vertices)
+                             : vertex_memberships().row_degrees();
+}
+
+const Tensor& HypergraphAccess::vertex_degree_sums(const Hypergraph& h, bool hyperedge_weighted, DType dtype) {
+  const Hypergraph::Impl& im = h.impl();
+  std::lock_guard<std::mutex> lock(im.degree_mutex);
+  const auto key = std::make_pair(hyperedge_weighted, dtype);
+  auto it = im.degree_sums.find(key);
+  if (it != im.degree_sums.end()) return it->second;
+  NoGradGuard no_grad;
+  Tensor dv;
+  if (im.parent.defined()) {
+    dv = index_select(vertex_degree_sums(im.parent, hyperedge_weighted, dtype), im.parent_vertices);
+  } else {
+    const Csr& vm = im.members.transpose();
+    const int64_t m = im.members.num_rows();
+    const Tensor w = hyperedge_weighted && im.weight.defined() ? im.weight.to(dtype) : ones({m}, dtype, vm.device());
+    if (im.incidence_weight.defined()) {
+      const Tensor hw_vm = index_select(im.incidence_weight.to(dtype), vm.edge_ids());
+      dv = mp::gspmm(vm, mp::u_mul_e, mp::sum, w.view({m, 1}), hw_vm).view({vm.num_rows()});
+    } else if (hyperedge_weighted) {
+      dv = mp::gspmm(vm, mp::copy_u, mp::sum, w.view({m, 1})).view({vm.num_rows()});
+    } else {
+      dv = vm.row_degrees().to(dtype);
+    }
+  }
+  return im.degree_sums.emplace(key, dv).first->second;
+}
 Tensor Hypergraph::hyperedge_sizes() const { return hyperedge_members().row_degrees(); }
 
 Tensor Hypergraph::incidence() const {
@@ -281,6 +302,11 @@ Hypergraph Hypergraph::with_singletons() const {
     const Tensor& hw = im.incidence_weight;
     h.impl_->incidence_weight = concat({hw, ones({n}, hw.dtype(), device())}, 0);
   }
+  if (im.parent.defined()) {
+    // A receptive field's singletons take their degrees from the parent's singletons (every vertex has one there).
+    h.impl_->parent = im.parent.with_singletons();
+    h.impl_->parent_vertices = im.parent_vertices;
+  }
   im.singletons = std::make_unique<Hypergraph>(h);
   return h;
 }
@@ -303,8 +329,7 @@ const Hypergraph::StageCoefficients& Hypergraph::hgnn_coefficients(DType dtype) 
   const bool hw = im.incidence_weight.defined();
   const auto [hw_he, hw_vm] =
       hw ? stage_incidence_weights(im.incidence_weight, vm, dtype) : std::pair<Tensor, Tensor>();
-  const Tensor dv = hw ? mp::gspmm(vm, mp::u_mul_e, mp::sum, w.view({m, 1}), hw_vm).view({vm.num_rows()})
-                       : mp::gspmm(vm, mp::copy_u, mp::sum, w.view({m, 1})).view({vm.num_rows()});
+  const Tensor& dv = HypergraphAccess::vertex_degree_sums(*this, /*hyperedge_weighted=*/true, dtype);
   const Tensor dvis = inverse(host_doubles(dv), true, dtype, he.device());
   const Tensor inv_size =
       inverse(host_doubles(hw ? row_sums(he, hw_he) : he.row_degrees()), false, dtype, he.device());
@@ -334,8 +359,9 @@ const Hypergraph::StageCoefficients& Hypergraph::hgnnp_coefficients(DType dtype)
   const bool hw = im.incidence_weight.defined();
   const auto [hw_he, hw_vm] =
       hw ? stage_incidence_weights(im.incidence_weight, vm, dtype) : std::pair<Tensor, Tensor>();
-  const Tensor inv_dv =
-      inverse(host_doubles(hw ? row_sums(vm, hw_vm) : vm.row_degrees()), false, dtype, he.device());
+  const Tensor inv_dv = inverse(
+      host_doubles(HypergraphAccess::vertex_degree_sums(*this, /*hyperedge_weighted=*/false, dtype)), false, dtype,
+      he.device());
   const Tensor inv_size =
       inverse(host_doubles(hw ? row_sums(he, hw_he) : he.row_degrees()), false, dtype, he.device());
   StageCoefficients c;

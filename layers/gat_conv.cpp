@@ -79,12 +79,8 @@ Tensor GATConv::forward(const graph::Graph& g0, const Tensor& x) {
   // block-diagonal [H C, 2 H] matrix holding att_src and att_dst: one read of h, where a broadcast product and a
   // reduction per side would write and re-read [N, H, C] twice. The logit of entry (dst, src) is
   // a_src[src] + a_dst[dst] (gsddmm's u is the column).
-  if (!score_mask_.defined() || score_mask_.device() != x.device() || score_mask_.dtype() != x.dtype()) {
-    std::vector<double> m(static_cast<size_t>(H * C * H), 0.0);
-    for (int64_t i = 0; i < H * C; ++i) m[static_cast<size_t>(i * H + i / C)] = 1.0;
-    score_mask_ = from_vector<double>(m, {H * C, H}).to(x.dtype()).to(x.device());
-  }
-  const Tensor att = concat({mul(att_src.view({H * C, 1}), score_mask_), mul(att_dst.view({H * C, 1}), score_mask_)}, 1);
+  const Tensor mask = score_mask_.get(H, C, x.dtype(), x.device());
+  const Tensor att = concat({mul(att_src.view({H * C, 1}), mask), mul(att_dst.view({H * C, 1}), mask)}, 1);
   const Tensor scores = matmul(hf, att);  // [N, 2 H]
   const Tensor a_src = slice(scores, 1, 0, H), a_dst = slice(scores, 1, H, 2 * H);
   Tensor logits = mp::gsddmm(g.csr(), mp::u_add_v, a_src, a_dst);

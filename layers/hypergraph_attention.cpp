@@ -41,13 +41,9 @@ Tensor HypergraphAttentionConv::forward(const hypergraph::Hypergraph& hg, const 
   const Tensor f = hypergraph::v2e(hg, h, mp::mean);  // [M, H, C]
   // Scores s[., k] = <att[k], feature[., k, :]> as one GEMM with a block-diagonal [H C, H] matrix per side (as
   // GATConv): one read of each feature matrix, no broadcast product of the feature size.
-  if (!score_mask_.defined() || score_mask_.device() != x.device() || score_mask_.dtype() != x.dtype()) {
-    std::vector<double> mask(static_cast<size_t>(H * C * H), 0.0);
-    for (int64_t i = 0; i < H * C; ++i) mask[static_cast<size_t>(i * H + i / C)] = 1.0;
-    score_mask_ = from_vector<double>(mask, {H * C, H}).to(x.dtype()).to(x.device());
-  }
-  const Tensor s_v = matmul(hf, mul(att_v.view({H * C, 1}), score_mask_));                     // [N, H]
-  const Tensor s_e = matmul(f.view({m, H * C}), mul(att_e.view({H * C, 1}), score_mask_));     // [M, H]
+  const Tensor mask = score_mask_.get(H, C, x.dtype(), x.device());
+  const Tensor s_v = matmul(hf, mul(att_v.view({H * C, 1}), mask));                    // [N, H]
+  const Tensor s_e = matmul(f.view({m, H * C}), mul(att_e.view({H * C, 1}), mask));    // [M, H]
   // vertex_memberships: rows = vertices (gsddmm's v), columns = hyperedges (u); the softmax runs over each row.
   const Csr& vm = hg.vertex_memberships();
   const Tensor logits = leaky_relu(mp::gsddmm(vm, mp::u_add_v, s_e, s_v), o.negative_slope());  // [nnz, H]

@@ -50,7 +50,8 @@ class Graph {
 
   // int64 [2, E] in csr() order (row 0 sources, row 1 targets).
   Tensor edge_index() const;
-  // int64 [N]: number of in-edges / out-edges of each node.
+  // int64 [N]: number of in-edges / out-edges of each node (on a receptive_field graph: in the graph it was cut
+  // from, see transforms.h).
   Tensor in_degrees() const;
   Tensor out_degrees() const;
   bool has_self_loops() const;
@@ -69,6 +70,7 @@ class Graph {
   Graph with_edge_attr(const Tensor& edge_attr) const;
 
  private:
+  friend struct GraphAccess;  // receptive_field (transforms.h) sets a cut-out graph's parent
   struct Impl;
   const Impl& impl() const;  // throws ValueError on an undefined graph
   std::shared_ptr<Impl> impl_;

@@ -37,6 +37,18 @@ Subgraph induced_subgraph(const Graph& g, const Tensor& nodes);
 Tensor k_hop_nodes(const Graph& g, const Tensor& seeds, int k);
 Subgraph k_hop_subgraph(const Graph& g, const Tensor& seeds, int k);
 
+// The part of g that `hops` message-passing layers read to compute the outputs of `nodes` (int32/int64 [n], any
+// order, repeats allowed): the nodes within `hops` in-hops of `nodes` (result node i is g's node out.nodes[i],
+// sorted), and every in-edge of every node within hops - 1 in-hops, in g's csr order, with its weight and
+// features. Its degree data are g's: in_degrees(), out_degrees(), the degrees inside norm(), and the same for its
+// with_self_loops() graph. So a layer run on it computes, for each node within hops - 1 in-hops (all of whose
+// in-edges are here), exactly what it computes on g, degree normalisations included: a k-layer stack gives g's
+// outputs at `nodes`. Nodes at the border (exactly `hops` away) carry only their input features and degrees; the
+// layers' outputs there are not g's. The result holds a handle to g; its copies made by to(), with_edge_weight()
+// and with_edge_attr() are plain graphs with their own degrees. IndexError names an id outside the graph,
+// ValueError a negative hops.
+Subgraph receptive_field(const Graph& g, const Tensor& nodes, int hops);
+
 // A seeded random node split: round(train N) training nodes, round(val N) validation nodes, the rest test;
 // sorted int64 ids on the CPU. ValueError unless 0 <= train, val and train + val <= 1. The permutation comes from
 // loom's stateless random_bits(seed, i) (loom/core/random.h): reproducible, and the global generator is untouched.

@@ -88,7 +88,8 @@ class Hypergraph {
   // For dropped empty hyperedges: int64 [M] original id of each kept hyperedge (identity otherwise).
   const Tensor& kept_hyperedges() const;
 
-  // int64 [N] number of hyperedges containing each vertex; int64 [M] number of vertices of each hyperedge.
+  // int64 [N] number of hyperedges containing each vertex (on a receptive_field hypergraph: in the hypergraph it
+  // was cut from); int64 [M] number of vertices of each hyperedge.
   Tensor vertex_degrees() const;
   Tensor hyperedge_sizes() const;
   // int64 [2, nnz] (vertex, hyperedge) in hyperedge_members() order.
@@ -120,12 +121,28 @@ class Hypergraph {
   Hypergraph to(Device device) const;
 
  private:
+  friend struct HypergraphAccess;  // receptive_field (below) sets a cut-out hypergraph's parent
   struct Impl;
   const Impl& impl() const;
   static Hypergraph from_sparse_ids(const Tensor& incidence, int64_t num_vertices, int64_t num_hyperedges,
                                     const Tensor& hyperedge_weight, EmptyHyperedges empty);
   std::shared_ptr<Impl> impl_;
 };
+
+// The part of h that `hops` hypergraph layers read to compute the outputs of `vertices` (int32/int64 [n], any
+// order, repeats allowed). A layer sends each vertex what its hyperedges gathered from all their members, so one
+// layer needs, for a vertex set S, every hyperedge of S with every member. The result holds the hyperedges of
+// the vertices within hops - 1 such steps of `vertices`, each with all its members (so hyperedge sizes are
+// exact), over those members and `vertices` (result vertex i is h's vertex out.vertices[i], sorted; hyperedge j
+// is h's hyperedge out.hyperedges[j], sorted), with their weights and incidence weights. Its vertex degrees are
+// h's (vertex_degrees() and the d_v inside the HGNN / HGNN+ coefficients), so a stack of `hops` layers gives h's
+// outputs at `vertices`. IndexError names an id outside the hypergraph, ValueError a negative hops.
+struct SubHypergraph {
+  Hypergraph hypergraph;
+  Tensor vertices;    // int64 [n]
+  Tensor hyperedges;  // int64 [m]
+};
+SubHypergraph receptive_field(const Hypergraph& h, const Tensor& vertices, int hops);
 
 // Message passing on the engine (never an incidence x feature tensor), with autograd:
 //   v2e: [N, F] vertex features -> [M, F], reduce over each hyperedge's vertices (sum, mean, max).

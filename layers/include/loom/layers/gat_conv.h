@@ -8,6 +8,7 @@
 #include "loom/core/nn.h"
 #include "loom/graph/graph.h"
 #include "loom/layers/layer.h"
+#include "loom/layers/score_mask.h"
 
 namespace loom::layers {
 
@@ -41,7 +42,7 @@ class GATConv : public GraphLayer {
 
  private:
   GATConvOptions options_;
-  Tensor score_mask_;  // block-diagonal ones [H C, H] on the last forward's device (see forward)
+  ScoreMaskCache score_mask_;  // block-diagonal ones [H C, H] (see forward), shared by concurrent forwards
 };
 
 // GATv2: logit(u -> v) = <att, LeakyReLU(W_l x_u + b_l + W_r x_v + b_r)>, fused by mp::gatv2_logits; the

@@ -7,6 +7,7 @@
 #include "loom/core/nn.h"
 #include "loom/hypergraph/hypergraph.h"
 #include "loom/layers/layer.h"
+#include "loom/layers/score_mask.h"
 
 namespace loom::layers {
 
@@ -51,7 +52,7 @@ class HypergraphAttentionConv : public HypergraphLayer {
 
  private:
   HypergraphAttentionConvOptions options_;
-  Tensor score_mask_;  // block-diagonal ones [H C, H] on the last forward's device and dtype (see forward)
+  ScoreMaskCache score_mask_;  // block-diagonal ones [H C, H] (see forward), shared by concurrent forwards
 };
 
 }  // namespace loom::layers

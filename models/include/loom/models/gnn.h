@@ -65,6 +65,12 @@ struct Structure {
   const hypergraph::Hypergraph* hypergraph = nullptr;
 };
 
+// What inference returns for N nodes, in the order asked: logits [N, C] and probabilities (their softmax) [N, C]
+// in x's dtype, classes int64 [N] (the argmax; ties give the lower class). No tensor carries an autograd graph.
+struct Prediction {
+  Tensor logits, probabilities, classes;
+};
+
 // forward(g, x) -> logits [N, out_features]. Without jk the last layer outputs the classes; with jk every layer
 // outputs the hidden width and a Linear ("readout") reads their combination. Parameters read convs.0.weight,
 // norms.0.running_mean, readout.weight and (softhgnn) soft.prototypes.
@@ -75,7 +81,19 @@ class NodeClassifier : public nn::Module {
   Tensor forward(const graph::Graph& g, const Tensor& x);
   Tensor forward(const hypergraph::Hypergraph& h, const Tensor& x);
   Tensor forward(const Structure& s, const Tensor& x);
+  // Inference, safe to call from many threads at once on one shared model (docs/threads.md): forward with
+  // gradient recording off on the calling thread (a NoGradGuard inside the call; grad mode is per thread, so a
+  // guard in main() would not cover worker threads), and nothing of the model is modified. The model must be in
+  // eval mode (model.eval() once, before sharing it): predict never flips the mode itself, because the mode is
+  // shared state a training thread may own; a module still in training mode is a ValueError naming it.
+  Prediction predict(const graph::Graph& g, const Tensor& x) const;
+  Prediction predict(const hypergraph::Hypergraph& h, const Tensor& x) const;
+  Prediction predict(const Structure& s, const Tensor& x) const;
   const GnnOptions& options() const { return options_; }
+  // Rounds of message passing in one forward (0 for the structure-free mlp): an output reads nodes this far away.
+  int receptive_hops() const;
+  // Whether a block mixes every node with every other (softhgnn's SoftHGNN): then each output reads all nodes.
+  bool mixes_all_nodes() const { return block_ != nullptr; }
 
  private:
   // One layer as the interface it implements (exactly one pointer set); the module itself is owned by convs.
