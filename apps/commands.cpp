@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The `loom` program's version line and its answer to a mistyped command.
 #include "apps/commands.h"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // What the `loom` program says about itself: its version line, and the nearest valid command for a mistyped one.
 #pragma once
 #include <string>

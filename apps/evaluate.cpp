@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // `loom eval` and `loom predict`: a saved model on a data folder, prepared exactly as it was for training (the
 // file records the feature transform and how the hypergraph was built).
 #include "apps/evaluate.h"

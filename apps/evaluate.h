@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // `loom eval` (a saved model's metrics on a data folder, as JSON) and `loom predict` (per-node classes and
 // probabilities as .npy and CSV). Both rebuild the model from its file alone (models::load).
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Checks for the command line's numeric flags. CLI11's Range and PositiveNumber let NaN through (every comparison
 // with NaN is false) and print ranges as 309-digit doubles; these refuse NaN and infinities and say the range
 // the way a person writes it. CLI11 puts the flag's name in front of the message.

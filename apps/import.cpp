@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // `loom import`: flags to data::ImportOptions, then the summary of what was written as one JSON object.
 #include "apps/import.h"
 

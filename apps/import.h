@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // `loom import --edges E.csv [--features X.csv] --labels Y.csv --out DIR`: your own tables turned into a data-set
 // folder (loom/data/import.h does the work; docs/import.md shows the formats).
 #pragma once

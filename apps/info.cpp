@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // `loom info`: resolves DIR (a folder, else a data-set name under $LOOM_DATA), inspects it and prints the report.
 // The exit code is the verdict (1: missing or unusable), so scripts can check a folder before training on it.
 #include "apps/info.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // `loom info DIR [--json]`: inspects a data-set folder (see loom/data/inspect.h) and prints what it finds.
 #pragma once
 #include <string>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The `loom` command line: train (a node classifier on a data folder or a generated graph), eval and predict (a
 // saved model on a data folder), info (what a data folder holds and what is wrong with it), import (CSV/TSV
 // tables to a data folder), --version.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Data loading, splits, feature preparation and structure building for the command line's subcommands.
 #include "apps/prepare.h"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // What `loom train`, `loom eval` and `loom predict` share: finding and loading a data set, choosing its split,
 // preparing its features as the model's paper does, and building the structure the model runs on.
 #pragma once

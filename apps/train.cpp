@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // `loom train`: loads or generates the data, builds the structure once, then trains one model per seed through
 // models::fit and reports each run and the mean and standard deviation over runs (the last stdout line is JSON).
 #include "apps/train.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // `loom train`: its arguments and the run. Model defaults come from the registry (loom/models/registry.h).
 #pragma once
 #include <cstdint>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // What every benchmark program shares: median timing with CUDA peak memory, and the R-MAT graph of
 // ../shared/bench/pyg_reference.py (read from its .npy files so Loom and PyG run on the same inputs).
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // bench_elementwise: times the broadcasting binary ops and the last-dimension sums that graph layers lean on, at
 // the sizes of a 1M-node graph. Prints one JSON line per workload with the bytes a perfect kernel must move.
 //   bench_elementwise [--device cuda] [--n 1000000] [--f 128] [--heads 4] [--channels 32] [--warmup 3] [--reps 10]

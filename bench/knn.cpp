@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // bench_knn: time Hypergraph::from_knn (one hyperedge per vertex and its k nearest neighbours) on random features,
 // the construction DHG users call on image or point features. Prints one JSON line per size.
 //   bench_knn [--device cuda] [--n 100000,1000000] [--features 64] [--k 10] [--reps 3]

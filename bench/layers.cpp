@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // bench_layers: one layer's forward + backward (GCNConv, SAGEConv(mean), GATConv(4 heads); HGNNConv on the
 // reference's random hypergraph) and one epoch of a 2-layer GCN with Adam, on the R-MAT graph of
 // ../shared/bench/pyg_reference.py (same files, same shapes as its gcn / sage / gat / hgnn / train_gcn workloads),

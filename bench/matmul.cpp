@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // bench_matmul: times a float32 n x n matmul on the CPU or a CUDA device (warmup runs, then the median of timed
 // repetitions) and prints one JSON line; bench/torch_matmul.py prints the same line for PyTorch.
 // Usage: bench_matmul [--device cpu|cuda] [--n 4096] [--warmup 3] [--reps 10]

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // bench_mlp_epoch: times one full-batch training epoch of an MLP node classifier (forward on every node,
 // cross-entropy on the training nodes, backward, Adam step) on a data-set folder, and prints one JSON line.
 // bench/torch_mlp_epoch.py runs the same epoch in PyTorch on the same folder.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // bench_soft_hgnn: SoftHGNN forward + backward, forward only (no autograd) and the basic variant (top_k 0) on
 // random tokens x [B, N, D], one JSON line per measurement (the same workloads and fields as
 // bench/torch_soft_hgnn.py, the plain dense PyTorch version of the same formula).

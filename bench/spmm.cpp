@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // bench_spmm: times the message-passing engine's primitives on the R-MAT graph that
 // ../shared/bench/pyg_reference.py writes (src.npy, dst.npy, x.npy in its graph/ folder), so that Loom and PyG
 // run on exactly the same inputs. Prints one JSON line per measurement in the reference script's shape

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 """PyTorch counterpart of bench_matmul: times a float32 n x n matmul (warmup, then the median of timed
 repetitions) and prints the same JSON line, so the two can be run side by side.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 """PyTorch counterpart of bench_mlp_epoch: one full-batch MLP training epoch (forward on every node, cross-entropy
 on the training nodes, backward, Adam step) on a Loom data-set folder; prints the same JSON line.
 

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 """SoftHGNN (SeS) as a plain dense PyTorch module, timed like bench_soft_hgnn (the Loom layer) on the same shapes.
 
 The formula is the one of layers/include/loom/layers/soft_hgnn.h, written the straightforward way (per-head

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 """PyTorch counterparts of bench_spmm's workloads that ../shared/bench/pyg_reference.py does not time: SpMM forward +
 backward through torch.sparse.mm, and the same through PyG's edge path (gather + index_add), on its graph folder.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 # Shared CMake helpers: ccache, warnings, sanitizers, and loom_add_test.
 
 function(loom_use_ccache)

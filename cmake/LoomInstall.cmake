@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 # Install rules: the module libraries, public headers, an exported CMake package (find_package(loom) -> loom::loom,
 # and loom::core ... loom::models for a consumer that wants fewer), and a relocatable loom.pc.
 include(GNUInstallDirs)

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 # Per-module libraries in dependency order: loom_core, loom_data, loom_graph, loom_hypergraph, loom_layers,
 # loom_models (aliases loom::core, ...; installed as loom::core, ...). Each module's public include directory is its
 # own <module>/include; its sources reach their own private headers ("core/detail/x.h" from core) through a private

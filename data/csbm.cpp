@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Contextual stochastic block model generator. Edges are sampled endpoint by endpoint (never an N x N pass) and
 // deduplicated by sorting 64-bit pair keys; features are drawn in fixed row blocks with their own seeds, so the
 // result does not depend on the number of threads.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Loading node-classification folders: each file is read, converted to Loom's dtypes and checked against the
 // others (lengths, id ranges, meta.json counts) so that a broken folder fails here, not inside a kernel.
 #include "loom/data/dataset.h"

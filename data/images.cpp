@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // IDX reading (plain or gzip through zlib), the Fashion-MNIST loader and patch tokenisation of image batches.
 // The whole file is read into memory first (Fashion-MNIST's largest file is 47 MB), then parsed with size checks.
 #include "loom/data/images.h"

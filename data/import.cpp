@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // import_dataset: three passes. (1) Read every table and check its shape, collecting every problem; (2) resolve
 // the node ids of all files together (their mode and the node count depend on all of them); (3) read the values
 // (weights, features, labels) against those ids, then write the folder.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // inspect_dataset: reads a node-classification folder with the same readers as load_node_dataset, but where the
 // loader throws at the first fault this records every problem (file + what is wrong) and keeps going, so that one
 // run of `loom info` lists everything to fix. The checks live here; file formats stay in npy.cpp and mtx.cpp, degree

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Rendering a DatasetReport: one JSON object for scripts, a short aligned block for people. Kept apart from the
 // checks in inspect.cpp so that neither file has to be read to change the other.
 #include <cstdio>

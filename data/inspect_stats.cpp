@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Degree statistics, self loops, duplicate edges and touched nodes for inspect_dataset (see inspect_stats.h).
 #include "data/inspect_stats.h"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Graph statistics for inspect_dataset (private to data/): degrees, self loops, duplicate edges and which nodes any
 // edge or hyperedge touches. Pure counting over ids already read; the range checks and messages stay in inspect.cpp.
 #pragma once

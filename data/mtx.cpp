@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // MatrixMarket coordinate reader: a line-by-line parser that tracks line numbers for its error messages.
 #include "loom/data/mtx.h"
 

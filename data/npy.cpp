@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // NumPy .npy reading and writing: a strict parser for the header dict, size checks against the file, and an
 // atomic writer (temporary file + rename).
 #include "loom/data/npy.h"

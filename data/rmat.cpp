@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // R-MAT generator: every candidate edge draws its bit levels from its own counter-based stream (splitmix64 of the
 // seed and the edge number), so the candidates can be drawn by any number of threads with the same result; the
 // relabelled pairs are packed into 64-bit keys, sorted in parallel and deduplicated.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Seeded integer helpers shared by the data generators (CSBM, UniqueSignature): the same numbers on every platform,
 // unlike the std distributions.
 #pragma once

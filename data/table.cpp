@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Delimited text tables: one pass splits the text into rows of fields (kept as offsets into the text), then the
 // header rule looks at the columns. The rules are spelled out in table.h.
 #include "loom/data/table.h"

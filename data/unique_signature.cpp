@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The UniqueSignature generator: per graph, n nodes, independent undirected edges with probability p (both
 // directions stored), integer features, and the label "a neighbour equals the neighbourhood sum".
 #include "loom/data/unique_signature.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // docs/import.md's C++ example: an edge list already in memory becomes a Graph (for your own training loop) and a
 // data-set folder (for `loom train`), without any CSV file. Built and run by the tests (tests/data/CMakeLists.txt).
 //   import_example [DIR]   writes the folder to DIR (default: a folder under the system's temp directory)

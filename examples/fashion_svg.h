@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // SVG pictures of SoftHGNN's soft hyperedges on a Fashion-MNIST image: the image in grey, each patch outlined in the
 // colour of the hyperedge it participates in most, the outline's opacity its participation, and a legend.
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Fashion-MNIST as patch tokens: a small token model with a SoftHGNN block, an ACE-HGNN block, or neither (its MLP
 // widened to the same parameter budget), trained with Adam over several seeds. Prints one JSON line per epoch and a
 // final one (test accuracy mean/std over seeds, seconds per epoch, parameter count); --svg writes pictures of which

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The token model of examples/fashion_tokens.cpp: 4 x 4 patches of a Fashion-MNIST image as 49 tokens, a linear
 // patch embedding with a learned position embedding, a pre-norm per-token MLP block, then optionally one mixing
 // block (SoftHGNN, or ACE-HGNN with a prepended learnable global token), pooling and a linear classifier.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // A GAT on Cora from C++, the way an application uses Loom: load a data set, build the model, train with early
 // stopping, save the best weights, reload them into a fresh model and predict.
 //

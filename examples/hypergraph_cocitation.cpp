@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Hypergraph models on co-citation Cora, for a DeepHypergraph (DHG) user: the given hypergraph (plus singletons), a
 // k-nearest-neighbour hypergraph of the features and HGNN+'s merge of the two, each trained with HGNN+ over random
 // 50/25/25 splits; then the clique expansion of the given hypergraph with a GCN as the graph-side baseline.

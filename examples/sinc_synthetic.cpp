@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The SINC-GCN paper's UniqueSignature experiment: SINC-GCN against SIR-GCN (no context), GCN and GIN-0 with the
 // same model shape and training budget, over several seeds; prints mean +- std of the test balanced accuracy.
 // The paper: 5000 graphs, n ~ U{30..70}, p in {0.3, 0.5, 0.7}, K in {3, 5, 7}, 500 epochs of batches of 256

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The UniqueSignature experiment of the SINC-GCN paper (method note shared/papers/ncmp-sinc-gcn.md), shared by
 // examples/sinc_synthetic.cpp and tests/layers/sinc_synthetic_test.cpp: the node classifiers (SINC-GCN, SIR-GCN,
 // GCN, GIN-0), full-batch training with AdamW and ReduceLROnPlateau on the train loss, balanced accuracy.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: the CSV/TSV table reader of `loom import`, as import_dataset uses it: parsed under each
 // delimiter rule and header rule, then every field read as an integer, a number and a finite number.
 #include "fuzz_common.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: a data-set folder whose meta.json is the input, beside valid x.npy, y.npy, edge_index.npy and
 // split files (the loader's checks of declared counts, names and classes against the files).
 #include <filesystem>

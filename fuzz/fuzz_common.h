@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Shared by the libFuzzer harnesses (fuzz/*_fuzz.cpp): a reader may refuse its input only with a loom::Error (a
 // typed error naming the problem). Anything else escaping (std::bad_alloc, std::out_of_range, ...) and every crash,
 // leak or undefined behaviour found by the sanitizers is a finding: libFuzzer stops and saves the input.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: the IDX reader, plain and gzip (the first byte chooses; zlib reads either from a .gz name).
 #include "fuzz_common.h"
 #include "loom/data/images.h"

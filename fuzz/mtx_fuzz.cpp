@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: the MatrixMarket reader and its dense conversion (as the data-set loader uses them).
 #include "fuzz_common.h"
 #include "loom/data/mtx.h"

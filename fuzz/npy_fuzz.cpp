@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: the .npy reader (data::parse_npy, the same parser read_npy uses after reading the file).
 #include "fuzz_common.h"
 #include "loom/data/npy.h"

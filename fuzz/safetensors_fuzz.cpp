@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: the safetensors reader (models, checkpoints).
 #include "fuzz_common.h"
 #include "loom/core/io.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Graph algorithms on the CPU by Boost.Graph (loom/graph/algorithms.h): weak components and BFS hop distances.
 #include "loom/graph/algorithms.h"
 

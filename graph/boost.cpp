@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Boost.Graph interop (loom/graph/boost.h): a Graph as a boost::compressed_sparse_row_graph and back.
 #include "loom/graph/boost.h"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Internal helpers of the graph module (graph/edges.h): host edge lists and edge selections.
 #include "graph/edges.h"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Internal helpers of the graph module: edge lists on the host and graphs built from a selection of edges.
 // Transforms and algorithms are preprocessing (run once per data set), so they work on host vectors and move
 // results to the graph's device; the per-epoch paths (message passing) never come through here.

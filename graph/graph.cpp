@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Graph: construction and validation, accessors, and the per-graph caches (normalisation coefficients, the
 // self-loop graph). Transforms live in transforms.cpp, Boost.Graph algorithms in algorithms.cpp.
 #include "loom/graph/graph.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to graph/: what a Graph handle shares (the structure and its caches), and GraphAccess for the code in
 // graph/ that builds graphs with a parent (receptive_field in subgraph.cpp).
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Seeded random node and edge splits (loom/graph/transforms.h).
 #include <algorithm>
 #include <cmath>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Subgraphs (loom/graph/transforms.h): the subgraph induced by a node set, the k-hop neighbourhood of seeds, and
 // the receptive field of a layer stack (a k-hop neighbourhood that keeps the parent's degrees).
 #include <vector>

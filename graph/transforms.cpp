@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Graph transforms (self loops, coalesce, to_undirected) and feature normalisation (loom/graph/transforms.h).
 // Subgraphs are in subgraph.cpp, random splits in splits.cpp.
 #include "loom/graph/transforms.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Hypergraph builders on top of from_incidence: from vertex lists, and from a graph (HGNN's neighbourhood
 // hyperedges, or one hyperedge per edge).
 #include <algorithm>

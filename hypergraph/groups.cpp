@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Hypergraph builders from groups and matrices: a sparse incidence matrix, attribute groups, the merge of several
 // hypergraphs (HGNN+'s multi-modal hyperedge groups), and the clique expansion to a weighted graph (spgemm).
 #include <algorithm>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Hypergraph: construction from an incidence list (validation, duplicate merging, empty hyperedges), accessors,
 // the singleton-augmented hypergraph and the cached HGNN / HGNN+ stage coefficients. The graph-based builders are
 // in builders.cpp, the message-passing functions in message.cpp.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to hypergraph/: what a Hypergraph handle shares (the structure and its caches), and HypergraphAccess for
 // the code that builds hypergraphs with a parent (receptive_field.cpp).
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // DHG's k-nearest-neighbour hypergraph (Hypergraph::from_knn): hyperedge v = {v} plus its k nearest other vertices.
 // Distances a tile at a time (a block of query rows x a range of candidate columns), so memory is O(tile), never
 // N x N: one GEMM gives, for query a and every b of the tile, ||b||^2 - 2 a.b (the rank-preserving part of

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to the hypergraph library: the tiled k-nearest-neighbour builder behind Hypergraph::from_knn, with the tile
 // sizes exposed so that tests can force many tiles on small inputs.
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Hypergraph message passing on the engine: v2e / e2v reductions over the two incidence orders, and HGNN's and
 // HGNN+'s smoothing operators as two weighted gspmm calls with the hypergraph's cached coefficients.
 #include "loom/core/error.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // receptive_field (loom/hypergraph/hypergraph.h): the hyperedges and vertices a stack of hypergraph layers reads for
 // some vertices, cut out with every member of every hyperedge and with the parent's vertex degrees.
 #include <map>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // AceHgnn: the affinity S by one bmm of L2-normalised tokens, masking, topk + softmax over the k picks, a
 // block-diagonal Csr of A built on the device from topk's indices, then E = A X and V = A^T E' as two gspmm calls
 // (the transpose is the Csr's cached CSC, so both are deterministic) around two small dense adapters.

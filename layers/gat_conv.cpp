@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // GATConv and GATv2Conv: the projections are dense matmuls; the attention is fused over the Csr (gsddmm or
 // gatv2_logits for the logits, edge_softmax, dropout on [E, H], one weighted gspmm), so nothing of size [E, H, C]
 // is ever built, forward or backward.

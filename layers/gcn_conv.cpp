@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // GCNConv: symmetric-normalised neighbourhood sum (one gspmm over the graph's cached coefficients) and a dense
 // projection, applied on whichever side of the aggregation is narrower.
 #include "loom/layers/gcn_conv.h"

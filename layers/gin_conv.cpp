@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // GINConv and GINEConv: (1 + eps) x_v plus a neighbourhood sum (GIN: one gspmm; GINE: ReLU(x_u + e_uv) per edge
 // through gather/scatter), then the inner MLP. Edge weights are ignored, as in PyG.
 #include "loom/layers/gin_conv.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // HGNNConv and HGNNPConv: a bias-free projection placed before, between or after the two stages of the hypergraph
 // smoothing (weighted gspmm calls over the hypergraph's cached coefficients), then the bias.
 #include "loom/layers/hgnn_conv.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // HypergraphAttentionConv: a dense projection, hyperedge features as the mean of their members (one gspmm), scores
 // by GEMM, logits by gsddmm over the vertex -> hyperedge Csr, edge_softmax, dropout on [nnz, H] and one weighted
 // gspmm: nothing of size [nnz, H, C] is ever built, forward or backward.

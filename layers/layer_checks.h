@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Input checks shared by the graph layers: every message names the layer, the argument, what was expected and
 // what was found, so a wrong feature width or a graph on another device fails before any kernel runs.
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // SAGEConv: W_l aggr(neighbours) + W_r x_v (+ b), with mean/sum/max aggregation through propagate/gspmm and an
 // optional L2 normalisation of the output rows. Mean/sum with out <= in fuse W_r x_v and b into the aggregation.
 #include "loom/layers/sage_conv.h"

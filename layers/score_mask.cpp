@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // ScoreMaskCache (loom/layers/score_mask.h): the attention layers' block-diagonal score matrix, built under a lock.
 #include "loom/layers/score_mask.h"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // SINCConv: q = W_Q x + b_Q, k = W_K x, c = W_N ctx(x) (aggregate the raw inputs, then project), dropout on the
 // three, then one fused mp::gspmm_act per layer for the messages act(q_dst + k_src + c_dst) and W_R on their
 // reduction. Edge weights of the graph are not used (the method has none); "sym" uses degree coefficients.

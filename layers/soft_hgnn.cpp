@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // SoftHGNN: learned soft hyperedges over a set of tokens, as batched dense GEMMs (the incidence is N x M_total per
 // sample and small), with the sparse-selection variant's top-k mask and load-balancing term.
 #include "loom/layers/soft_hgnn.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The trainer's stock callbacks: a progress line on stderr, and per-epoch CSV or JSON-lines logs.
 #include <unistd.h>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // NodeClassifier: the layer stack shared by every registered model. Which layer each slot holds comes from the
 // model's ModelSpec; this file knows no model by name.
 #include "loom/models/gnn.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // NodeClassifier::predict and predict_nodes: inference that is safe to serve from many threads. Both run the one
 // forward of gnn.cpp (no second copy of the model) with gradient recording off on the calling thread and never
 // write to the model, so any number of threads may call them on one shared model in eval mode (docs/threads.md).

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The model registry: every model Loom trains by name, with its paper's settings and its layer factory.
 // A new model is one entry here (and its test in tests/models/registry_test.cpp).
 #include "loom/models/registry.h"

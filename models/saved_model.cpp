@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Self-describing saved models: GnnOptions as JSON in the safetensors metadata, and the model rebuilt from it.
 #include "loom/models/saved_model.h"
 

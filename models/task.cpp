@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Node classification as a Task: cross-entropy on the training nodes, accuracy and loss on the other splits.
 #include "loom/models/task.h"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The training loop shared by every task, and its checkpoints. A checkpoint is one safetensors file: the model
 // ("model.*"), the best weights so far ("best.*") and the optimizer's state ("optim.*"), with the loop's own
 // state (epoch, best, schedule, random generator, history) as JSON in the metadata key "loom.checkpoint".

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 # Builds the libFuzzer harnesses (fuzz/) with clang, AddressSanitizer and UndefinedBehaviorSanitizer, CPU only, and
 # runs each on its committed seed corpus (fuzz/corpus/<reader>/) for SECONDS (default 60), printing the coverage it
 # reached. New inputs go to build-fuzz/corpus/<reader>/, never into the committed corpus. A crash or an escaped

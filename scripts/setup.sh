@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 # Installs what Loom needs to build and test from Debian's/Ubuntu's packages, and nothing that is already there.
 # Idempotent: a second run installs nothing. Used by the README's commands and by .ci/run.
 set -euo pipefail

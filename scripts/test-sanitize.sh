@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 # Builds the CPU back end with AddressSanitizer + UndefinedBehaviorSanitizer and runs the memory-level suites under
 # it (tensor core, ops, sparse, engine, graphs, hypergraphs, data, I/O; see tests/CMakeLists.txt).
 set -euo pipefail

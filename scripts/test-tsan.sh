@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 # Builds the concurrency tests (predict and predict_nodes served from 16 threads on shared models and graphs, warm
 # and cold) with ThreadSanitizer in build-tsan/ (CPU only, gcc, -O1 -g1) and runs them. Not in CI: the
 # instrumented build of the whole library takes about 15 minutes on two cores. Any TSan report fails the run.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The autograd engine: recording nodes and running backward in reverse topological order.
 #include "loom/core/autograd.h"
 

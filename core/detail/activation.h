@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The activation table, written once (LOOM_HOST_DEVICE) for every kernel that activates: the unary ops
 // (core/ops/unary), gspmm_act's per-edge message, GATv2's logits and propagate's fused update, on CPU and CUDA.
 // Each activation is a struct with

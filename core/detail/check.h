@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Argument checks shared by every op. Messages name the op, the argument, what was expected and what was found.
 #pragma once
 #include <string>

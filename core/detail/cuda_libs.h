@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA-only: the one place that owns cuBLAS and cuSPARSE handles and turns their statuses into loom errors.
 //
 // A handle is created lazily per device, once, and never destroyed (static destructors may run after the CUDA

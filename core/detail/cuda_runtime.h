@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Host-side declarations of the CUDA runtime pieces (implemented in core/tensor/cuda_runtime.cu), usable from
 // plain .cpp files: the caching allocator and copies. Only meaningful when LOOM_WITH_CUDA.
 #pragma once

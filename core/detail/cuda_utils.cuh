@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA-only helpers for .cu files: error checks, the current stream and launch shapes.
 #pragma once
 #include <cuda_runtime.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // dtype dispatch with C++20 template lambdas: dispatch_floating(x.dtype(), "op", [&]<class T>() { ... }).
 #pragma once
 #include <cstdint>

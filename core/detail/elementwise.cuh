@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA counterparts of the maps in elementwise.h (grid-stride loops on the current stream). Include from .cu only.
 #pragma once
 #include "core/detail/cuda_utils.cuh"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Elementwise maps shared by CPU and CUDA: the broadcast indexer and the CPU loops. The matching CUDA kernels are
 // in elementwise.cuh; both call the same LOOM_HOST_DEVICE functors, so an op's arithmetic is written once.
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Environment variables Loom reads, parsed and validated in one place: a bad value is a ValueError naming the
 // variable, what it holds and what is allowed (never std::stoull's bare exception escaping a noexcept path).
 #pragma once

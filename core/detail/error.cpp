@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Out-of-line pieces of loom/core/error.h.
 #include "loom/core/checked.h"
 #include "loom/core/error.h"

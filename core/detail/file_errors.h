@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Errors from the standard library while reading a file become Loom's typed errors naming the file: every reader's
 // entry point runs its body through reading_file, so a caller (a service, a fuzzer) catches loom::Error alone and
 // always learns which file failed. Loom's own errors pass through unchanged; they already name the file.

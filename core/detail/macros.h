@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Portability macros shared by CPU and CUDA code.
 #pragma once
 #include "loom/core/config.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU parallel loops on oneTBB. Each index range is written by exactly one task, so results never depend on the
 // schedule; reductions that cross tasks use fixed blocks (deterministic_sum) so they do not depend on it either.
 #pragma once

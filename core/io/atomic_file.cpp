@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // write_file_atomic (loom/core/io.h): every file Loom saves (models, checkpoints, .npy) goes through here.
 #include <fcntl.h>
 #include <sys/stat.h>

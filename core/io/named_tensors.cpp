@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // NamedTensors: an insertion-ordered, name-unique list of tensors with a hash index for lookups.
 #include "loom/core/io.h"
 

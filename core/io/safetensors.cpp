@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Safetensors reading and writing. The reader validates the whole header before it allocates any tensor, so a
 // malformed or hostile file fails with a FormatError instead of a huge allocation or an out-of-bounds read.
 #include <unistd.h>

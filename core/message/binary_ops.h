@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The binary message ops of the engine, written once (LOOM_HOST_DEVICE, constexpr) for the CPU and CUDA kernels of
 // gspmm (msg(u, e), lhs = u, rhs = e) and gsddmm (op(u, v), lhs = u, rhs = v), forward and backward. Every
 // gradient the engine computes for a message comes from this table: a new op added here is differentiated

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::edge_softmax: the softmax of edge scores over the entries of each row of a Csr (a destination's in-edges).
 // It is segment_softmax with the Csr's indptr as offsets, so it runs the same fused per-row kernels (max pass,
 // exp-sum pass, normalising pass; backward dx = y * (dy - sum_row(y * dy))).

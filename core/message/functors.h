@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The gspmm kernels' names for the message ops of the table in binary_ops.h (msg(u, e): lhs = u, rhs = e), and the
 // reducers. The ops and their derivatives live in binary_ops.h only; these are aliases.
 #pragma once

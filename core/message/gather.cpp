@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The generic message path: gather_src / gather_dst copy node rows to an [nnz, ...] edge tensor (index_select by
 // the Csr's column ids / row index, whose backward index_add is deterministic), any ops follow, and scatter reduces
 // edges back to rows with gspmm(copy_e). Flexible but memory-hungry; the fused gspmm / gsddmm never build the buffer.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::gatv2_logits: GATv2's attention logits fused over the entries of a Csr. Checks, dispatch, and a backward
 // that recomputes each entry's [H, C] pre-activation instead of storing it: dv and the per-row att partials in one
 // pass over g, du in one pass over its cached transpose, datt as a sum of the [num_rows, H, C] partials. Memory

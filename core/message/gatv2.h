@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to mp::gatv2_logits: the kernels of the forward (logits per entry and head) and of the row-parallel
 // backward (one pass over g for the v side and the per-row att partials, one over g.transpose() for the u side).
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of gatv2_logits: oneTBB over rows of the walked Csr, so every output row (the logits of a row's
 // entries in the forward, a node's gradient and att partial in the backward) is written by one task, its sums
 // taken in entry order with float64 accumulators: results do not depend on the thread count.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of gatv2_logits. Forward: a lane group (a power of two <= 32 covering C) per (entry, head) reads
 // C neighbouring channels of u's and v's rows and combines its products with a fixed butterfly; entries, not rows,
 // are spread over the grid, so a hub row costs no more than its entries. Backward: a team per row of the walked

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::gsddmm: out[k] = op(u[col k], v[row k]) over the entries of a Csr. Checks (row counts against the graph,
 // feature broadcasting, dtype and device), dispatch to the kernels, and a backward that walks the rows of g (for v)
 // and of its cached transpose (for u) with fused kernels: no atomics, no [nnz, F] buffer beyond dy itself.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to gsddmm: the feature layout of out[k] = op(u[col k], v[row k]) with broadcasting, the gradient term
 // from the op table shared by the CPU and CUDA kernels, and the kernels of the forward and of the fused, row-parallel backward.
 #pragma once

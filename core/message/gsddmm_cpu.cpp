@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of gsddmm: oneTBB over rows of the walked Csr, so every output row (an entry's features in the forward,
 // a node's gradient in the backward) is written by one task, its sums taken in entry order (float64 accumulators):
 // results do not depend on the thread count.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of gsddmm. Forward: a thread per (entry, feature) — the GAT case u_add_v on [N, H] is a thread per
 // (entry, head) — with 16-byte loads when rows are unbroadcast and aligned; kDot on unbroadcast operands is the
 // row-centric dot of gsddmm_dot_cuda.cu (v[row] in registers, u[col] gathered), otherwise each (entry, output

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Row-centric dot products over a Csr (declared in gspmm_cuda.cuh): out[k, h] = sum_c held[row k, h, c] *
 // gathered[col k, h, c]. gsddmm's u_dot_v and the edge gradient of gspmm(u_mul_e, sum) are this one computation.
 // A group of G lanes per row keeps held[row] in registers (one vector per lane) and, for each entry of the row,

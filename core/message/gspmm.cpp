@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::propagate (and gspmm, which is propagate without an update): argument checks, the broadcast layout, dispatch
 // to the CPU/CUDA kernels and the backward (GUIDE 3.2): du is a gspmm on the cached transpose (sum/mean) or one
 // row-parallel pass over it with the stored arg entries (max/min); de is one pass over the entries. Nothing in

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to gspmm: the feature layout (broadcast of u against e) and the CPU/CUDA kernel entry points of the
 // forward pass and of the pieces of the backward that are not themselves a gspmm.
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::gspmm_act: argument checks, dispatch and the backward. The [nnz, F] messages w[k] act(u[col k] + v[r]) are
 // never stored: the forward reduces them as it makes them, the backward recomputes them edge by edge in two
 // row-parallel passes (destinations: dv and dw; sources, over the cached transpose: du).

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to gspmm_act: the kernel entry points of the forward pass and of the two backward passes (over destinations, over sources).
 #pragma once
 #include <cmath>

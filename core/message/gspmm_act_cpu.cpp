@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of gspmm_act: oneTBB over rows (destinations for the forward and dv/dw, sources of the transpose for
 // du), each output row and each entry's dw written by one task in entry order, so results are bitwise the same for
 // any thread count. The activation is a template parameter: no branch on it in the inner loops.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of gspmm_act. Forward, dv and du: each row (of g, or of its transpose for du) is owned by a team
 // (team.cuh: a warp, or a block for rows above kHeavy entries), lanes across the features and groups across the
 // entries, partials combined by the team's fixed butterfly. dw: a group of lanes per entry, lanes across the

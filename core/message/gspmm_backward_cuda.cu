@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of gspmm's backward that are not themselves a gspmm: the edge gradient de (the row-centric dot of
 // gsddmm_dot_cuda.cu for u_mul_e with one value per entry or per head; a warp or a thread per entry value
 // otherwise), du for max/min over the transpose with the stored arg entries, and the 1/degree scaling of mean.

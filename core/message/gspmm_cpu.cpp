@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of gspmm: oneTBB over destination rows, each output row written by one task in entry order, so the
 // result is bitwise the same for any thread count. The inner loop runs over a contiguous run of features and is a
 // template on the message, the reducer and the inner strides (no branch on the message kind inside).

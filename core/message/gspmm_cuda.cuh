@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA-only, private to the message engine's .cu files: 16-byte vector loads and stores, layout predicates of a
 // Bcast, the heavy-row schedule (cached in each Csr) and the row-centric dot kernel shared by gsddmm's u_dot_v and
 // gspmm's edge gradient (gsddmm_dot_cuda.cu).

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA forward of gspmm (the backward's own kernels are in gspmm_backward_cuda.cu). A group of lanes per
 // destination row, lanes across the features (16-byte loads when the layout allows), accumulators in registers, no
 // atomics. Rows with more than `chunk` entries are split into fixed chunks whose partials are combined in chunk order

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::scatter: reduces an edge tensor [nnz, ...] to the rows of the Csr, the closing step of the generic path.
 // It is gspmm(copy_e) (its own file so that it links with the gspmm family).
 #include "loom/core/message.h"

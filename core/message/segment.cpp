@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::segment_reduce and mp::segment_softmax: checks (offsets validated against x's rows on either device),
 // dispatch to the fused segment kernels, and their backward kernels.
 #include "core/message/segment.h"

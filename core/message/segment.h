@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to the segment family: reductions and softmax over consecutive segments of rows. x is seen as
 // [n, width] and segment s covers rows [offsets[s], offsets[s + 1]) (int64 offsets on x's device). edge_softmax is
 // segment_softmax with a Csr's indptr, so both share these kernels. Each segment is owned by one task (CPU) or one

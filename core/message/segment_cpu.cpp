@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of the segment family: oneTBB over segments, each segment's passes made by one task in row order
 // (sums in float64), so results do not depend on the thread count. A heavy segment is simply a longer task.
 #include <algorithm>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of the segment family (and so of edge_softmax): each segment is owned by a team (team.cuh), a warp or
 // for heavy segments a block, which makes the max / exp-sum / normalising passes (or one reduction) over it.
 #include "core/detail/dispatch.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The CUDA SpMM back end setting (loom/core/message.h): one process-wide value, set explicitly; the environment
 // variable LOOM_SPMM_IMPL only gives its initial value, read once. Compiled in every build: a CPU build accepts the
 // setting and runs its own kernels regardless.

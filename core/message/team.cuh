@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA-only, private to the message engine: "teams" that own one segment of entries (a Csr row or a segment of
 // segment_reduce). A warp serves segments of up to kHeavy entries; a whole block serves longer ones (a second
 // launch whose blocks take the heavy segments in a grid-stride loop). Inside a team, lanes form groups of g (a power

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Messages for unknown choices, and activate(): the one place an Activation becomes tensor ops.
 #include "loom/core/choices.h"
 

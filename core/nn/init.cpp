@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // nn::init: in-place initialisers drawing from loom's global seeded generator, with PyTorch's fan and gain rules.
 #include <cmath>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Dropout, LayerNorm and BatchNorm1d modules: thin owners of parameters and buffers around the ops.
 #include "loom/core/autograd.h"
 #include "loom/core/nn.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Linear: y = x W^T + b with PyTorch's parameter layout and default initialisation.
 #include <cmath>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // MLP: a stack of Linear layers with optional normalisation, a choice of activation, and dropout.
 #include "loom/core/nn.h"
 #include "loom/core/ops.h"

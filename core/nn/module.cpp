@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Module: registration of parameters, buffers and children; dotted names; train/eval; in-place device and dtype
 // moves; state dicts.
 #include <algorithm>

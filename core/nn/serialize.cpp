@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // nn::save / nn::load: a module's state dict as a safetensors file.
 #include "loom/core/io.h"
 #include "loom/core/nn.h"

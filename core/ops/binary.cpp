@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // add, sub, mul, div with broadcasting, and sum_to (the gradient reduction broadcasting needs).
 #include "core/ops/binary.h"
 

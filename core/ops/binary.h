@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to the binary family: the functors (shared by CPU and CUDA) and the kernel entry points.
 #pragma once
 #include "core/detail/elementwise.h"

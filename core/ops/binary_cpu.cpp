@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of the binary family: one broadcast map per op, parallel over output elements.
 #include "core/detail/dispatch.h"
 #include "core/ops/binary.h"

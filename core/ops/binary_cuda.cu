@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of the binary family: the same functors as the CPU, in a grid-stride broadcast map.
 #include "core/detail/dispatch.h"
 #include "core/detail/elementwise.cuh"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Comparisons used by tests and checks: allclose, max_abs_diff, has_nonfinite (host-side, any device).
 #include <cmath>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Row indexing: index_select and index_add along dimension 0. Checks (every index validated against the row
 // count), dispatch, and gradients built from each other.
 #include "core/ops/index.h"

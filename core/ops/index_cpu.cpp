@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of the index family. index_add groups sources by destination with a stable counting sort, then each
 // destination row (one task) adds its sources in increasing position: bitwise identical for any thread count.
 #include <algorithm>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of the index family. Validation: a block-wise min of the bad positions, reduced on the device and
 // copied back as one value. index_add: a stable radix sort of (index, position) pairs (CUB) groups the sources by
 // destination in increasing position; a binary search gives each row its range; each output element then adds its

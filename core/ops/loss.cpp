@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Losses (mean over the batch): cross-entropy (fused log-softmax + NLL), NLL, BCE with logits, MSE and the
 // temperature-scaled distillation KL. Checks, per-row / elementwise kernels (loss.h) and fused backward maps.
 #include "core/ops/loss.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to the loss family. Per-row kernels (log-sum-exp rows of cross-entropy and of the distillation KL) and
 // elementwise maps given as functors of the flat index, shared by the CPU and CUDA back ends. The scalar upstream
 // gradient dy is read through a pointer inside the kernels, so a backward never copies it to the host.

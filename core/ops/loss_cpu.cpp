@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of the loss family: per-row log-sum-exp passes on oneTBB, the elementwise maps of loss.h, and the
 // target range scan.
 #include <algorithm>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of the loss family: one warp per row for the log-softmax statistics (shuffle reductions in a fixed
 // order), the elementwise maps of loss.h in a grid-stride loop, and the target range check.
 #include <cuda/std/limits>

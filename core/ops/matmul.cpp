@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // matmul and bmm: shape checks, dispatch of the general product (matmul.h) and the gradients da = dy b^T,
 // db = a^T dy, computed as products with transpose flags (no transposed copies).
 #include "core/ops/matmul.h"

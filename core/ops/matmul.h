@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to the matmul family: one general product with transpose flags and batch strides, which the forward and
 // both gradients (dy b^T, a^T dy) use without materialising a transpose.
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU product: Eigen maps of the row-major operands, one Eigen GEMM per output tile, tiles spread over oneTBB.
 // Eigen's own GEMM runs single-threaded here, so the tiling is what uses the cores. Tile sizes depend only on the
 // shapes, never on the thread count, so results are identical for any number of threads.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA product on cuBLAS. cuBLAS is column-major; a row-major [m, n] matrix is its column-major transpose, so
 // C = op(A) op(B) is computed as C^T = op(B)^T op(A)^T with the operands swapped: no data is transposed.
 #include <climits>

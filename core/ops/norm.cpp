@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // layer_norm and batch_norm: checks, statistics, running-stat updates and fused backward passes (norm.h).
 #include "core/ops/norm.h"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to the norm family. Layer norm works on x viewed as [rows, C] with per-row kernels; batch norm works on
 // x [N, C] with per-channel statistics gathered as column sums: each chunk of rows gives one row of partial sums
 // [chunks, C] (fixed chunks, no atomics), which the deterministic sum() then reduces.

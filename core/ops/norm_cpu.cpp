@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of the norm family: per-row layer norm passes, chunked column sums and the batch norm elementwise
 // passes, on oneTBB with each output written by one task.
 #include <algorithm>

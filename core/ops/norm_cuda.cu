@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of the norm family: one warp per layer-norm row (shuffle reductions in a fixed order), one thread
 // per (chunk, column) for the column partial sums, and grid-stride maps for the batch norm passes. No atomics.
 #include "core/detail/cuda_utils.cuh"

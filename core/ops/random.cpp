@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The global counter-based generator (seed + counter under a mutex), random tensors, host-side draws and dropout.
 // Device kernels only receive (seed, offset) and hash offset + i themselves, so CPU and CUDA agree element by
 // element. Host draws (shuffle, rand_int, rand_double) consume one counter per 64-bit draw.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to the random family: the counter-based hash, the samplers built on it (written once for CPU and CUDA,
 // so both devices produce the same numbers for the same seed and offset) and the kernel entry points.
 #pragma once

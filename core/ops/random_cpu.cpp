@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of the random family: parallel maps over the element index (each element hashes its own counter,
 // so the result does not depend on the thread schedule).
 #include <algorithm>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of the random family: grid-stride maps over the element index with the same samplers and mask as
 // the CPU, so a seed gives the same tensor on both devices.
 #include "core/detail/cuda_utils.cuh"

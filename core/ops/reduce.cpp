@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Reductions: sum, mean and max along a dimension or over everything, and argmax.
 #include "core/ops/reduce.h"
 

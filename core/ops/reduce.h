@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to the reduce family. A reduction along one dimension sees the input as [outer, axis, inner] and writes
 // [outer, inner]. Sums and maxima run over fixed chunks of the axis (partials, then a second pass), so they are
 // deterministic for any thread count and keep enough parallelism when outer*inner is small.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of the reduce family. Each output element is written by one task, summing its chunk in order.
 #include <algorithm>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of the reduce family. Sums use fixed trees (no atomics), so results are bitwise reproducible.
 #include <algorithm>
 #include <type_traits>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Selection along the last dimension: topk and gather_last. Checks, dispatch, and the gradients: both scatter the
 // output gradient back into zeros shaped like x (scatter_last, itself differentiable through gather_last).
 #include <string>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to the selection family (topk, gather_last): the kernels. Every tensor is seen as [rows, L] slices along
 // its last dimension; arguments are already checked.
 #pragma once

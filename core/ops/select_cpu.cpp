@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of the selection family: one task per block of slices, so every output is written by one task.
 // topk keeps a heap of the k best when k is small next to L (O(L log k), k entries of memory), otherwise partially
 // sorts the positions; both use the same strict order (value, then lower index), so they give the same answer.

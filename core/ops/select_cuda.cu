@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of the selection family. Values become order-preserving unsigned keys (-0 and +0 share one), "better"
 // is the larger key and ties go to the lower index: a strict total order, so the answer is unique and equals the CPU.
 // topk has two paths, chosen by the slice length L:

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Shape ops: concat, slice, reshape and transpose. Checks, output shapes, dispatch to the strided copies, gradients.
 #include "core/ops/shape.h"
 

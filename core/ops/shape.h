@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to the shape family: the two strided copies behind concat/slice (a block of slices along one axis) and
 // transpose (a permuted copy). Both move raw elements, so they serve every dtype by element size.
 #pragma once

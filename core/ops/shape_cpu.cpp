@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of the shape family: strided copies on oneTBB, each output element written by exactly one task.
 #include <algorithm>
 #include <cstring>

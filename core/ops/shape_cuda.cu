@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of the shape family: grid-stride strided copies moving raw 4- or 8-byte words (every dtype).
 #include "core/detail/cuda_utils.cuh"
 #include "core/ops/shape.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // softmax and log_softmax along any dimension: checks, dispatch to the fused kernels, and the fused backward.
 #include "core/ops/softmax.h"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to the softmax family: fused forward and backward kernels of softmax and log_softmax along one
 // dimension, seen as [outer, axis, inner] (the layout of core/ops/reduce.h).
 #pragma once

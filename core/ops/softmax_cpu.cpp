@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of the softmax family. One task owns whole slices (a row when inner == 1, else a block of columns of
 // one outer index) and makes its passes over them in a fixed order: results do not depend on the thread count.
 // Sums of float32 accumulate in double so that long rows keep float32 accuracy.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of the softmax family, written once over a "policy" that says what a slice accumulates (forward: the
 // running max and sum of exp; backward: one plain sum) and how an element is finished from the slice's statistic.
 // Launch shapes: inner == 1 and a short axis: a thread or a warp per row; a long axis or few slices: chunked partials combined

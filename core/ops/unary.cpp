@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Elementwise unary ops: checks, dispatch to the CPU or CUDA map, and gradients. Each gradient is one fused pass
 // dx = grad(s, dy) over the saved input or output s (no temporaries); the affine ops reuse mul_scalar/neg.
 #include "core/ops/unary.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to the unary family: functors written once for CPU and CUDA, and the kernel entry points.
 // A forward functor maps x to y; its Grad counterpart maps (s, dy) to dx, where s is the saved x or y (see
 // unary_saves_output) so that the backward is one fused pass without temporaries.

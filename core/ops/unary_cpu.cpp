@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of the unary family: the shared functors in a parallel map (forward) and a same-shape binary map
 // over (saved, dy) (backward).
 #include "core/detail/dispatch.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of the unary family: the same functors as the CPU, in grid-stride maps (forward: unary map;
 // backward: a same-shape binary map over (saved, dy)).
 #include "core/detail/dispatch.h"

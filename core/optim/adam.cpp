@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Adam (L2 weight decay added to the gradient) and AdamW (decoupled weight decay), with bias correction.
 #include <cmath>
 

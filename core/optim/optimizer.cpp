@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The Optimizer base, learning-rate schedules and gradient-norm clipping.
 #include <cmath>
 #include <numbers>

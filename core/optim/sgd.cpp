@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // SGD with momentum, dampening, Nesterov momentum and L2 weight decay (PyTorch's update rule).
 #include <cmath>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Csr: argument checks and validation (every index checked on its own device, the first bad entry named),
 // device dispatch, and the lazily built transpose and row index.
 #include <climits>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The per-Csr cache of derived data (see csr_cache.h): lookups and inserts on the Csr's shared structure.
 #include "core/sparse/csr_cache.h"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to the engine: data derived from a Csr's pattern (kernel schedules, narrowed offsets, constant value
 // vectors) cached in the Csr itself, so that it is built once and dies with the pattern.
 //

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU kernels of the Csr builders on oneTBB: a counting sort that groups positions by row (histogram, prefix sum,
 // scatter), then sorts each group by (column, input position); the transpose uses the same grouping by column.
 #include <oneapi/tbb/parallel_reduce.h>

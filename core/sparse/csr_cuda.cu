@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CUDA kernels of the Csr builders. from_coo: a stable CUB radix sort of packed (row, col) keys carrying the input
 // position, then duplicate handling on the sorted keys and a binary search for the row offsets. transpose: a stable
 // radix sort of the column ids carrying the parent position. Minimum searches (first duplicate, first decreasing

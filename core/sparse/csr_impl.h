@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to core/sparse: what a Csr holds (a shared structure plus values, with lazily built caches) and the
 // per-device kernels behind from_coo, from_arrays, transpose and row_index.
 #pragma once

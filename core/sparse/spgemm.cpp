@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Sparse products and conversions: spgemm, sparse_add, scale_rows/scale_cols and to_dense. Checks, the value
 // dtype of the result, and dispatch to the CPU kernels or cuSPARSE.
 #include "core/detail/check.h"

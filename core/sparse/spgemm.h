@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Private to core/sparse: kernels of the sparse products. Operands arrive checked, with 1-D values of one floating
 // dtype (ones for pattern-only operands), on one device.
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CPU sparse products on oneTBB, row-parallel in two passes: count each result row's distinct columns with a dense
 // marker per thread, prefix-sum the counts, then fill each row through a dense accumulator and sort its columns.
 // Every row is produced by one task adding its contributions in a fixed order, so results do not depend on threads.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // cuSPARSE SpGEMM (C = A B, CSR, 32-bit offsets and indices) on loom's stream, with buffers from loom's caching
 // allocator. Our int64 offsets are narrowed to int32 for it (more than 2^31 - 1 entries is NotImplementedError).
 // The result's columns are then sorted within rows with a CUB segmented sort, so the order never depends on the

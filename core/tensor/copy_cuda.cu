@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Device kernels behind tensor factories and dtype conversion: fill with a value, cast between dtypes.
 #include "core/detail/cuda_runtime.h"
 #include "core/detail/dispatch.h"

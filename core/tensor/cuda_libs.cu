@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // cuBLAS and cuSPARSE handles: one per device and library, created on first use, lent bound to Loom's current
 // stream under the handle's lock (see core/detail/cuda_libs.h).
 #include "core/detail/cuda_libs.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The CUDA runtime side of Loom: the caching device allocator, the user-settable stream and host/device copies.
 // The allocator keeps freed blocks for reuse so ops never call cudaMalloc in steady state. Reuse is safe because
 // every Loom kernel runs on one stream, in order; set_stream() synchronizes the old stream before switching.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Built only without CUDA: the runtime queries answer "no CUDA", and anything that would need a device says so.
 #include "core/detail/cuda_runtime.h"
 #include "loom/core/cuda_device.h"

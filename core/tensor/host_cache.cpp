@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The host block cache (core/tensor/host_cache.h): large blocks rounded up to 2 MiB, free lists by size, a bounded
 // total ($LOOM_HOST_CACHE_MB, default 4096; 0 turns the cache off), loom::cpu::empty_cache() to give it all back.
 #include "core/tensor/host_cache.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // A cache of large host blocks for CPU tensors. glibc serves blocks above its mmap threshold (at most 32 MiB) with
 // fresh mmap calls, so every large temporary of a training step page-faults its memory in again (on 16 cores
 // that was a quarter of a GraphSAGE step). Blocks of at least kMinBytes are kept on free and handed out again.

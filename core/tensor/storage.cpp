@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Storage: raw bytes from the host block cache (64-byte aligned, for vector loads) or the CUDA caching allocator.
 
 #include "core/detail/cuda_runtime.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Tensor handles: metadata, factories, device/dtype conversion, views and the autograd entry points.
 #include "loom/core/tensor.h"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The bad-input catalogue: one case (or more) for every class of failure the hardening issue lists, run through the
 // real `loom` binary or the library call a service would make. Each must end in a typed error or a non-zero exit
 // with a message naming the problem, never a signal, a hang or a silent wrong result.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // `loom import` end to end, run as a user would: small CSV/TSV files written here, imported, read back with the
 // library, then trained on with a random split; malformed inputs each named by file and line, all in one run.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // `loom predict --nodes FILE` through the real binary: the rows it writes for a list of nodes (text or .npy, with
 // repeats, comments and blank lines) are the full `loom predict` rows of those nodes, keyed by node id, for a graph
 // model, an attention model and a hypergraph model; bad lists are named.

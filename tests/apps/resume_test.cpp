@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The command line as a user runs it. Kill and resume, as a user's crashed run would: `loom train --checkpoint DIR` runs in a child process that is
 // killed with SIGKILL mid-run, `--resume` finishes it, and the saved model equals bitwise that of a run that was
 // never interrupted; at most one epoch is lost. Then train -> save -> eval -> predict on Cora. The binary under

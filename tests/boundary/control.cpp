@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Must compile: what a data source may include (its own private header, the sanctioned core/detail/parallel.h and
 // every public header), built exactly as the probe in reach_core_detail.cpp is.
 #include "core/detail/parallel.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Must not compile: a data source reaching a core internal that data is not sanctioned to use
 // (see tests/boundary/CMakeLists.txt, test build.module_boundary).
 #include "core/detail/macros.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // An outside project: builds a Graph (two communities joined by one edge), trains a GCNConv for a few Adam steps
 // through the installed headers and libraries, saves and reloads its weights, and fails unless the loss went down
 // and the reload reproduces the predictions. Built twice: through find_package(loom) and through pkg-config.

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 # CTest driver (label "install"): installs the build tree into a scratch prefix, then configures, builds and runs
 # tests/consumer against it. Arguments: -DBUILD_DIR -DSOURCE_DIR -DWORK_DIR [-DCUDA_ROOT] [-DTBB_DIR]
 file(REMOVE_RECURSE ${WORK_DIR})

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 # CTest driver (label "install"): installs the build tree into a scratch prefix, then compiles and links
 # tests/consumer/main.cpp with nothing but `pkg-config --cflags --libs loom` from that prefix, and runs it.
 # Arguments: -DBUILD_DIR -DSOURCE_DIR -DWORK_DIR -DPKG_CONFIG -DCXX [-DTBB_DIR]

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The autograd engine: accumulation, shared subexpressions, NoGradGuard, detach, freed graphs and views.
 #include <gmock/gmock.h>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // add/sub/mul/div with broadcasting: values by hand, gradients by central differences, CPU against CUDA.
 #include <gmock/gmock.h>
 

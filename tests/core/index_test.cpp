@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // index_select and index_add: values by hand (duplicates, empty index, int32/int64), errors naming the position and
 // value, gradients, bitwise determinism across runs and thread counts, and CPU against CUDA.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Losses: values by hand, gradients by central differences (every differentiable input, label smoothing
 // included), target and shape errors, and CPU against CUDA.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // matmul/bmm: values by hand and against a naive product, gradients by central differences, shape errors, and
 // CPU against CUDA (forward and backward).
 #include <gmock/gmock.h>

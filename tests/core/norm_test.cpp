@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // layer_norm and batch_norm: values by hand and against a direct reference, running statistics, eval mode,
 // gradients by central differences, argument errors, and CPU against CUDA.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The seeded generator: reproducibility, the counter contract, distributions, permutations, thread safety, dropout
 // (mask, scale, gradient, eval mode) and identical numbers on CPU and CUDA.
 #include <gmock/gmock.h>

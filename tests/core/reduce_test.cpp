@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Reductions (sum, mean, max, argmax): values by hand, gradients, ties, errors, determinism across thread counts,
 // and CPU against CUDA.
 #include <gmock/gmock.h>

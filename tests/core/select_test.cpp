@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // topk and gather_last: values and indices against a naive stable sort (random inputs with many ties, largest and
 // smallest, k = 0 and k = L, leading dimensions, -0/+0, infinities), gradients, errors, thread-count independence,
 // and CPU against CUDA on both CUDA paths (short slices sorted whole, long slices by radix select).

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Shape ops (concat, slice, reshape, transpose): values by hand, errors, gradients along several dims, CPU vs CUDA.
 #include <gmock/gmock.h>
 

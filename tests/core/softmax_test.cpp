@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // softmax and log_softmax: values by hand, stability with large inputs, gradients along every kind of dimension,
 // long and many rows, and CPU against CUDA for forward and backward.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Tensor handles: factories, metadata, views, conversions, in-place updates and their errors.
 #include <gmock/gmock.h>
 

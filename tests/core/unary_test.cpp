@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Elementwise unary ops: values by hand, float64 gradchecks, IEEE edge cases, dtype errors, CPU against CUDA.
 #include <gmock/gmock.h>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // CSBM generator: sizes, graph invariants (symmetric, no self loops or duplicates), measured homophily, feature
 // signal, splits, determinism per seed and option validation.
 #include <gmock/gmock.h>

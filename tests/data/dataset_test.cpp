@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Data-set folders: cora and the hypergraph folder cocitation-cora from the shared data, a small hand-made folder,
 // and corrupted copies (out-of-range ids, missing or inconsistent files) with the errors they must give.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The real Fashion-MNIST (Debian's dataset-fashion-mnist, or $LOOM_FASHION_MNIST): counts, the balanced classes,
 // label and pixel ranges. Under CI=true a missing data set fails; elsewhere it is a visible skip.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // IDX reading (plain and gzip, written here byte by byte), every malformed case with its message, the
 // Fashion-MNIST loader on a small hand-made folder, and patch_tokens against explicit loops.
 #include <gmock/gmock.h>

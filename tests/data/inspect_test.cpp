@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // inspect_dataset on small hand-made folders: exact counts and statistics for a good one (with every legal oddity:
 // a self loop, a duplicate edge, an isolated node, an empty class, a zero feature row), then broken copies, each of
 // whose problems must name the file and the fault, and all of them reported together.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // MatrixMarket reader: valid general/symmetric/pattern/integer files and each malformed case with its line number.
 #include <gmock/gmock.h>
 

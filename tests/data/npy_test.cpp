@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // .npy reader/writer: round trips for every dtype and rank, hand-built byte strings (versions 1.0-3.0, bool,
 // uint8), and every malformed case with its message.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The CSV/TSV table reader of `loom import` on hand-made text: delimiters, headers, comments, CRLF, and every
 // malformed kind with the exact message (file, line, column) it must give.
 #include <gmock/gmock.h>

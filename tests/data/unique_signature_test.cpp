@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // data::unique_signature: the label rule recomputed from the edge list, undirected simple graphs inside each
 // graph's node range, feature values, per-graph determinism, option errors.
 #include <gmock/gmock.h>

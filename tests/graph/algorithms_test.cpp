@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Boost.Graph algorithms and interop: weak components (hand cases, and counts against a naive union-find on
 // random graphs), the largest component, BFS hop distances against a naive BFS, to_boost/from_boost round trips.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Graph core: from_edge_index (int32/int64, weights and features permuted into csr order), validation messages,
 // from_csr, edge_index round trip, degrees, norms against a dense float64 formula, caches, with_self_loops, to().
 #include <gmock/gmock.h>

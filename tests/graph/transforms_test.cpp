@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Graph transforms against naive references on random graphs (duplicates, loops, empty rows, a hub): self loops,
 // coalesce, to_undirected, row_normalize, induced and k-hop subgraphs, seeded node and edge splits; CUDA inputs.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Support for the hypergraph suites: random incidence lists from random_graph (empty hyperedges, isolated vertices,
 // duplicate incidences, a huge hyperedge) and a dense float64 reference built independently from the raw input.
 #pragma once

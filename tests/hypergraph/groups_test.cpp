@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Hypergraph builders from groups and matrices: from_incidence_matrix, from_attribute_groups, merge and
 // clique_expansion against brute-force references on random inputs, their error messages, and CPU/CUDA parity.
 #include <gmock/gmock.h>

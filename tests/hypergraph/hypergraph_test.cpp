@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Hypergraph structure: construction and validation (duplicates, empty hyperedges, ids out of range, weights),
 // degrees, incidence(), with_singletons(), the graph-based builders against naive versions, to(device).
 #include <gmock/gmock.h>

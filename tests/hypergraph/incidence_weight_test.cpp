@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Incidence weights (a real-valued incidence matrix H): v2e / e2v, HGNN / HGNN+ and HGNNConv against a dense float64
 // reference with real-valued H, the all-ones case bit for bit against the unweighted hypergraph, the builders that
 // keep or use the weights (with_singletons, merge, clique_expansion, from_incidence_matrix), errors, gradchecks and

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Hypergraph::from_knn against a brute-force reference: integer coordinates (exact distances, many exact ties, so
 // the lower-id rule is checked bit for bit; duplicate points), well-separated random points against float64 brute
 // force, one block against many, errors, and CPU against CUDA on N = 20000.

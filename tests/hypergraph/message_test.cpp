@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Hypergraph message passing: HGNN / HGNN+ coefficients and smoothing against the dense float64 operators,
 // v2e / e2v reductions against naive loops, gradchecks, errors and CPU/CUDA parity.
 #include <gmock/gmock.h>

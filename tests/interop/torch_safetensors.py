@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The Loom Authors
+# SPDX-License-Identifier: Apache-2.0
 """Safetensors interop with PyTorch, run on a machine with torch + safetensors (the GPU machine):
 
   python3 tests/interop/torch_safetensors.py --loom-weights mlp.safetensors --data DIR --expect-acc 0.568 --out DIR2

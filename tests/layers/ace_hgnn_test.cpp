@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // AceHgnn: forward and hyperedges against a naive float64 dense reference (S by loops, top-k by sorting, softmax,
 // the post-edits in their order, dense A, the adapters), ties and masking, gradcheck, [N, D] = [1, N, D], errors,
 // CPU/CUDA parity, and a token-set task where the global token must gather its class from the local tokens.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Support for the classic layers' tests (GCN, SAGE, GIN/GINE): edge lists from random_graph with dense float64
 // references built by hand (support/dense.h) and a small CSBM training loop. The gradcheck over a layer's
 // parameters is support/gradcheck.h's param_gradcheck.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The token model of examples/fashion_tokens (no data set needed): the parameter-matched baseline, forward shapes
 // and gradients reaching every parameter for each block, and the hyperedge SVG writer on a known participation.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // GATConv and GATv2Conv: forward against a dense float64 reference (a per-head attention matrix with -inf where
 // there is no edge, duplicate edges counted by multiplicity), concat and mean, with and without self loops, edge
 // features for GAT; float64 gradchecks on x and every parameter; attention dropout; training on a CSBM graph;

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // GCNConv: forward against a dense float64 reference for every option, gradcheck, training, errors, CUDA parity.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // GINConv and GINEConv: forward against dense float64 references (eps, train_eps, edge features with and without
 // lin_edge), gradcheck (x, the MLP, eps, lin_edge, edge features), training, errors, CUDA parity.
 #include <gmock/gmock.h>

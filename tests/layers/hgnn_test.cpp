@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // HGNNConv / HGNNPConv: forward against the dense float64 operators, gradcheck, training on a CSBM graph's
 // neighbourhood hypergraph, errors, CUDA parity.
 #include <gmock/gmock.h>

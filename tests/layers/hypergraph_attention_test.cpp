@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // HypergraphAttentionConv: forward against a dense float64 reference (explicit loops over incidences with a
 // per-vertex softmax), gradcheck on x and every parameter, attention dropout, training on a CSBM graph's
 // neighbourhood hypergraph, errors, CUDA parity.

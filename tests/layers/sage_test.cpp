@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // SAGEConv: forward against a dense float64 reference for each aggregation and option, gradcheck, training,
 // errors, CUDA parity.
 #include <gmock/gmock.h>

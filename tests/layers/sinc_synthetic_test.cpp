@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The SINC-GCN paper's synthetic task (UniqueSignature), reduced to train in a few seconds on one core: 300
 // Erdős–Rényi graphs of 10-20 nodes, p 0.5, K 7, full-batch AdamW (lr 0.02, 600 epochs), the paper's model
 // (one layer 1 -> 16 -> 16, ReLU, bias-free Linear 16 -> 1). SINC-GCN learns it; with the same budget SIR-GCN

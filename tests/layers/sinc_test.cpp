@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // SINCConv against a dense float64 reference of the method note's equations (every message / context aggregator
 // and activation) on a small directed random graph with isolated nodes, self loops and duplicate edges; a
 // central-difference gradcheck of the input and every parameter; context = false is SIR-GCN; options and input

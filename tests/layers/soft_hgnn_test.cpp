@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // SoftHGNN: forward against a naive float64 reference (explicit loops per sample, per head, per hyperedge), basic
 // and sparse-selection (SeS) variants with both load-balancing terms; gradcheck; [N, D] = [1, N, D]; dropout;
 // errors; CPU/CUDA parity; a synthetic token-set task that the block learns and a pooled model without it cannot.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::edge_softmax: a float64 reference per row on the graph zoo, e [nnz] and [nnz, H]; rows sum to 1; stability
 // with scores around 1e4; the backward formula; gradchecks; determinism; CPU against CUDA (the hub row goes to the
 // block path); errors.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // One test harness for the message-passing engine, in the spirit of ggml's test-backend-ops (GUIDE 3.7): a table
 // of entries (gspmm's message x reduction x feature layout, propagate's fused update, gsddmm's ops, edge_softmax),
 // each run through the same checks on graphs from random_graph (empty rows, isolated nodes, self loops, duplicate

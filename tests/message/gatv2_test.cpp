@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::gatv2_logits: against a naive float64 loop on the graph zoo (empty rows, isolated nodes, self loops,
 // duplicates, a hub row, bipartite, zero edges); float64 gradchecks for u, v and att; the backward against
 // hand-written sums; determinism across runs and thread counts; CPU against CUDA; errors.

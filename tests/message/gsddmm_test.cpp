@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::gsddmm: every op against a naive float64 loop on the graph zoo (empty rows, isolated nodes, self loops,
 // duplicates, a hub row, bipartite, zero edges) with [N, F], [N, H, C], [N, H] and broadcast feature shapes;
 // float64 gradchecks for both operands; determinism across runs and thread counts; CPU against CUDA; errors.

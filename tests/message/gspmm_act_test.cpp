@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::gspmm_act (SINC-GCN's fused "add, activate, reduce"): every activation and reduction, with and without
 // per-entry weights, against a float64 loop reference on graphs with empty rows, isolated nodes, self loops,
 // duplicates, a hub row, no edges and two sides; gradchecks; the unfused gather/scatter composition; ties;

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::gspmm: every (message, reduction) pair against a float64 reference written with plain loops, on graphs with
 // empty rows, isolated nodes, self loops, duplicates, a hub row, no edges and two sides; gradchecks; CPU against
 // CUDA (both SpMM back ends); schedules cached in the Csr; bitwise determinism; error messages.

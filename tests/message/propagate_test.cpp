@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::propagate: the fused update (root + bias + activation at the reduction's store) against the unfused
 // composition (the float64 loop reference of the reduction, then add and the activation op) on graphs with empty
 // rows, a hub row, duplicates and self loops; float64 gradchecks for u, e, bias and root under every activation;

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // mp::segment_reduce (sum, mean, max, min), mp::segment_softmax and the generic path (gather_src, gather_dst):
 // float64 references with empty, single-row and long (> one warp's share) segments in [n], [n, F] and [n, H, C];
 // ties; gradchecks; determinism across runs and thread counts; CPU against CUDA; offset and shape errors.

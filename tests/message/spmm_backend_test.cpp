@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The explicit CUDA SpMM back end setting (mp::set_spmm_backend): names, round trips, scopes, and the environment
 // variable that only gives the initial value. The back ends' results are compared in gspmm_test.cpp (CUDA).
 // CTest also runs SpmmBackendEnv.* with LOOM_SPMM_IMPL=cusparse and with a bad value (tests/message/CMakeLists.txt).

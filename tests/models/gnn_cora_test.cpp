@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // GCN and GAT on Cora's public split with nothing but their registry defaults (what `loom train --data cora
 // --model gcn` runs): the papers' network and training settings and row-normalised features. The 10-seed
 // figures are measured by `loom train --seeds 10` (bench/results/); this test keeps a few seeds so CI stays

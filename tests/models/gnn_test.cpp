@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // NodeClassifier: every model kind builds, runs and learns; options (norm, residual, jumping knowledge) change the
 // network as documented; bad options are named; weights round-trip through safetensors.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The MLP baseline on Cora's public split through the training loop (3 seeds). Labelled slow: the sanitizer run
 // skips it (Eigen products under ASan at -O1 take minutes); the regular test run keeps it.
 #include <gtest/gtest.h>

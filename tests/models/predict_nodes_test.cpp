@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // predict_nodes: for every registry model, the answers for a list of nodes equal the full forward's rows (within
 // float32 rounding: |a - b| <= 1e-5 + 1e-5 |b|), on a graph with isolated nodes, self loops, duplicate edges and a
 // hub, for lists with repeats; the receptive field keeps the full graph's degrees (a plain k-hop subgraph does not,

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // NodeClassifier::predict and predict_nodes served from 16 threads on shared models and graphs: every answer
 // equals the single-thread answer bit for bit, and no request records an autograd graph although worker threads start with recording on. Also
 // built with ThreadSanitizer by scripts/test-tsan.sh.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The model registry: every entry builds from its paper's options, runs on the structure it declares (and is
 // refused on the other), trains a step, and survives a save/load through its self-describing file.
 #include <gmock/gmock.h>

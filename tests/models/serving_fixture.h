@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // What the serving tests (predict from threads, predict_nodes) run on: one random graph with every awkward case
 // (isolated nodes, self loops, duplicate edges, a hub of very high in-degree; support/random_graph.h), its
 // neighbourhood hypergraph, features, and one model per registry entry built with a fixed seed and put in eval mode.

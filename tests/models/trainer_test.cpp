@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The training loop (models::fit) on node classification: it learns and keeps the best epoch by any monitor,
 // repeats itself under a seed, stops early, runs every optimizer and schedule, clips, logs, and resumes from a
 // checkpoint to bitwise the weights of an uninterrupted run.

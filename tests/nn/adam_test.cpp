@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Adam and AdamW against hand-computed updates and a scalar reference; coupled (L2) versus decoupled weight decay.
 #include <gmock/gmock.h>
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Named choices: every enum value round-trips through its name, unknown names list the valid ones, check_choice
 // names who refused what, and activate() applies the function it names.
 #include <gmock/gmock.h>

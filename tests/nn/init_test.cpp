@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // nn::init: fans and gains, the ranges and spreads of each initialiser, and seeded determinism.
 #include <gmock/gmock.h>
 

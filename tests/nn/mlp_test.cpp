@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Linear, the norm and dropout modules and MLP: forward values by hand, float64 gradients by central differences,
 // seeded determinism, saving/loading, and an MLP trained with Adam to 100% accuracy on XOR blobs.
 #include <gmock/gmock.h>

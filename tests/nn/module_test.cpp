@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Module mechanics on hand-built modules: registration, dotted names, train/eval, in-place to(), state dicts,
 // load_state_dict's error report, and nn::save / nn::load. Needs only the core tensor ops.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // SGD against hand-computed steps, option validation, learning-rate schedules and gradient clipping.
 // Needs only add/mul/sum (Adam, which needs sqrt, is in adam_test.cpp).
 #include <gmock/gmock.h>

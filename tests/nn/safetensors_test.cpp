@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Safetensors: round trips of every dtype and rank, the exact byte layout, atomic saving, and a FormatError naming
 // the problem for each kind of malformed file.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Safetensors written by PyTorch open in Loom: fixtures/torch_written.safetensors was produced by
 // tests/interop/torch_safetensors.py (safetensors 0.8.0, torch 2.11.0) from the formulas recomputed here.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The per-Csr cache of derived data (core/sparse/csr_cache.h): built once, shared by every Csr of one pattern,
 // freed with the pattern, never seen by a new Csr that happens to reuse an old one's addresses, typed, keyed by
 // device, and thread-safe.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Csr: from_coo against a naive std::sort reference on random graphs (unsorted input, int32/int64 ids, values,
 // each DupPolicy), validation errors naming the entry, from_arrays, transpose, row_index/row_degrees, empty graphs,
 // copies and caches, and CPU against CUDA bitwise.

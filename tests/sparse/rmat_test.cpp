@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // R-MAT generator: sizes, no self loops or duplicates, sorted output, determinism per seed (and across thread
 // counts), skewed degrees, argument errors.
 #include <gmock/gmock.h>

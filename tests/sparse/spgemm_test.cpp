@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Sparse products: spgemm, sparse_add, scale_rows/scale_cols and to_dense against dense float64 arithmetic on
 // random graphs (duplicates, empty rows, a hub row, bipartite shapes), argument errors, and CPU against CUDA.
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Running the real `loom` binary (LOOM_CLI, set by the test's CMake) as a user would: spawned with its stdout and
 // stderr in files, with extra environment variables, waited for, and its exit reported (a signal as -signo).
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Dense float64 matrices for the references of the layer and hypergraph suites (DHG-style: the sparse result
 // against H @ H^T @ x written with plain loops): conversion from and to tensors, product, transpose, the largest
 // difference and a closeness check.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The float64 central-difference gradcheck, in the three forms the suites need: over the inputs of a function of
 // tensors (gradcheck), over leaves a closure reads (param_gradcheck: an input and a module's parameters), and over
 // a module's named parameters (module_gradcheck). One loop serves all three.

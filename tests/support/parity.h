@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Shared comparisons for every suite: values read back to the host, element-wise closeness with the worst element
 // named, bitwise equality, runs under a fixed TBB thread count, and the CPU-against-CUDA parity of a function of
 // tensors (its output and the gradient of every floating input). One copy here instead of one per test file.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Random graphs for every engine test (Csr, message passing, layers): small but nasty, always mixing the cases
 // kernels get wrong. Graph convention: rows are destinations, columns are sources (an edge src -> dst is the
 // entry (dst, src)).

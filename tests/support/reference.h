@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Naive float64 references of the message-passing engine (GUIDE 3.7), written with plain loops over a Csr read
 // back to the host and independent of the kernels: gspmm (every message and reduction, DGL-style broadcast of u
 // against e), gsddmm (every binary op) and edge_softmax. Also the engine enums' names for failure messages.

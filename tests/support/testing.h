@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Shared test support: random inputs, the device list, CUDA skips, data sets and temporary folders. The gradcheck is
 // in support/gradcheck.h, the CPU/CUDA and bitwise comparisons in support/parity.h.
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Atomic, concurrency-safe file writes: every file Loom saves (models, checkpoints, .npy) goes through here.
 #pragma once
 #include <cstdio>

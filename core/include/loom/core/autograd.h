@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Reverse-mode, define-by-run autograd. An op records one Node per output: the graph edges to its inputs and a
 // closure that turns the output's gradient into one gradient per input. backward() walks the nodes in reverse
 // topological order, accumulating into the .grad of leaves that require it.

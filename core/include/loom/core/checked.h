@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Overflow-safe arithmetic for counts, sizes and offsets that come from outside (files, flags, API arguments).
 // Readers and factories check with these before allocating anything, so a number written in a file can never
 // produce a tensor with no memory behind it.

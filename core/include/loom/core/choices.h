@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The named choices that options take (activation, aggregation, normalisation layer) as enums, with one table of
 // names each. Options hold enums; text is parsed only at the edges (command line, saved configurations), and an
 // unknown name is a ValueError that lists the valid ones.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Which GPU a process runs on. Loom runs all CUDA work of a process on one device, the one the CUDA runtime has
 // current (device 0 unless chosen): tensors and messages call it "cuda". select_device picks another before the
 // first CUDA allocation, as `loom ... --device cuda:N` does. Several GPUs at once are several processes.

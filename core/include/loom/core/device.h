@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Where a tensor lives, and the CUDA runtime knobs a user may set (stream, availability, allocator statistics).
 #pragma once
 #include <cstdint>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Element types of Loom tensors and their names.
 #pragma once
 #include <cstddef>

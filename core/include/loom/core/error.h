@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Loom's exception hierarchy and the checks that raise it.
 // Every failure on user input is an exception naming the operation, the argument, what was expected and what was
 // found; nothing aborts the process.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Named tensor collections and the safetensors file format (https://github.com/huggingface/safetensors):
 // an 8-byte little-endian header length N, N bytes of JSON describing each tensor (dtype, shape, byte offsets),
 // then the raw little-endian data. Loom reads and writes F32, F64, I32 and I64 tensors of rank 0..4.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The message-passing engine: generalized SpMM and SDDMM over a Csr (rows = destinations, columns = sources),
 // edge softmax and segment reductions, each with autograd, on CPU and CUDA.
 //

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Neural-network modules in the style of LibTorch's C++ frontend: Module (parameters, buffers, children, state
 // dicts), Linear, Dropout, LayerNorm, BatchNorm1d, ModuleList, MLP, the nn::init initialisers and nn::save/load.
 // Modules are held by std::shared_ptr (std::make_shared<nn::Linear>(nn::LinearOptions(4, 2))); there is no

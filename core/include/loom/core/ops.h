@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The op catalogue: every differentiable tensor op Loom offers, in one header.
 // Each entry gives the formula, the shapes and the gradient. Floating ops accept float32 and float64; both inputs of
 // a binary op must share dtype and device (no implicit promotion or transfer: the error names both).

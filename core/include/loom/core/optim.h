@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Optimizers (SGD, Adam, AdamW), learning-rate schedules (StepLR, CosineAnnealingLR) and gradient clipping,
 // following PyTorch's update rules. Updates run under NoGradGuard with tensor ops, so they work on any device.
 // Optimizers hold the parameter handles given to them; state (momentum, moments) is created on the first step()

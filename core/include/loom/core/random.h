@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // One seeded random source for initialisation, dropout and shuffling.
 // Counter-based (a hash of seed and a running counter): the same seed gives the same numbers run after run, and
 // rand()/dropout masks are identical on CPU and CUDA because both compute hash(seed, offset + i).

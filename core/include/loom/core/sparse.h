@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Compressed sparse rows: the one structure under graphs, hypergraphs and sparse matrices.
 // A Csr lives on one device. Row offsets are int64 (more than 2^31 entries work), column ids int32. Graph
 // convention (the message-passing engine): rows are destinations, columns are sources, so row v lists v's in-edges.

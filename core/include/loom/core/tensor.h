@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Tensor: a dense, contiguous, row-major array of rank 0..4 on the CPU or a CUDA device, with autograd metadata.
 // Tensors are cheap handles: copies share storage. Views (view/reshape, row slices) share storage too; every tensor
 // is contiguous, so kernels index it as a flat array.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Contextual stochastic block model: a synthetic node-classification data set with a chosen homophily and
 // feature signal, for tests and benchmarks at any size.
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Node-classification data-set folders (the layout of ../shared/data: meta.json, features, edges, labels, splits)
 // and where to find them.
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Image classification data: IDX files (the MNIST family's format, plain or gzip-compressed) and Fashion-MNIST, as
 // Debian's dataset-fashion-mnist package installs it, plus the patch tokens that token models (SoftHGNN, ACE-HGNN)
 // take as input.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Bringing your own data: edge, feature and label tables (CSV/TSV, see table.h) turned into a data-set folder that
 // load_node_dataset reads (meta.json, x.npy, y.npy, edge_index.npy). `loom import` is this function behind flags;
 // docs/import.md shows the formats with an example.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Inspecting a node-classification data-set folder: counts, degree and label statistics, split sizes, feature facts,
 // and every problem found at once (where load_node_dataset stops at the first), rendered as text or JSON.
 #pragma once

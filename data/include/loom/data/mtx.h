@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // MatrixMarket coordinate files (real, integer or pattern; general or symmetric) read into COO tensors.
 #pragma once
 #include <cstdint>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // NumPy .npy files: read (format 1.0, 2.0, 3.0; C order; little-endian) and write (format 1.0, atomically).
 #pragma once
 #include <string>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // R-MAT graphs (Graph500 recipe): power-law edge lists at any scale for benchmarks and tests.
 #pragma once
 #include <cstdint>

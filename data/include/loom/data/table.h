@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Delimited text tables (CSV and TSV) as users write them by hand or export them from a spreadsheet or pandas:
 // the input of `loom import`. The reader splits lines into fields and keeps where each came from, so that every
 // error names the file, the line and the column.

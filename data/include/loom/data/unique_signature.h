@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // "UniqueSignature" (Lim et al., NCMP / SINC-GCN; method note shared/papers/ncmp-sinc-gcn.md): a synthetic binary
 // node classification task whose label needs each neighbour's feature compared with the whole neighbourhood's sum.
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Graph algorithms, run by Boost.Graph on the CPU (graphs on CUDA are copied to the CPU first; results come back
 // on the graph's device).
 #pragma once

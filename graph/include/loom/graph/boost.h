@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Boost.Graph interop: a Loom graph as a boost::compressed_sparse_row_graph and back. This header (alone among
 // Loom's) includes Boost: include it only where you use Boost.Graph algorithms directly.
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // A graph for message passing: in-edge Csr (rows = destinations, columns = sources) with the out-edge Csr
 // (its transpose) cached, optional edge weights and edge features in Csr order, and cached normalisations.
 // A Graph is a cheap handle (shared, immutable structure); transforms return new graphs (loom/graph/transforms.h).

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Graph transforms (each returns a new Graph; the input is unchanged), feature normalisation and random splits.
 // They run on the graph's device where that is cheap and on the CPU otherwise (results come back on the graph's
 // device either way).

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // A hypergraph of N vertices and M hyperedges for message passing: the incidence structure in both orientations as
 // Csr (cached), optional hyperedge weights, optional incidence weights (a real-valued H), degrees, and the
 // per-incidence coefficients of HGNN's and HGNN+'s operators (cached). A Hypergraph is a cheap handle to immutable,

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // ACE-HGNN: the attention-based context-enhancement hypergraph module of ACE-LoRA (Aydin et al., arXiv 2603.17079)
 // as a reusable layer. Per sample it builds a sparse hypergraph over the tokens (token i and its top-k most related
 // tokens form hyperedge i), then passes messages token -> hyperedge -> token through two small adapters, so the

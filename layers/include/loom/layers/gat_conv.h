@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // GATConv (Velickovic et al.) and GATv2Conv (Brody et al.), as torch_geometric.nn's. Attention is fused:
 // logits by gsddmm (GAT: u_add_v of per-node scores) or mp::gatv2_logits, edge_softmax, attention dropout, and
 // a weighted gspmm: memory O(E H + N H C) in forward and backward, never an [E, H, C] tensor.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // GCNConv (Kipf & Welling): out = D^-1/2 (A + I) D^-1/2 X W + b, as torch_geometric.nn.GCNConv.
 // One fused gspmm (u_mul_e, sum) with the graph's cached symmetric coefficients; the dense product runs on the
 // narrower side (X W first when out <= in, aggregation first otherwise).

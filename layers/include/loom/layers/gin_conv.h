@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // GINConv (Xu et al.) and GINEConv (Hu et al.), as torch_geometric.nn's:
 //   GIN:  out = MLP((1 + eps) x_v + sum_{u in N(v)} x_u)
 //   GINE: out = MLP((1 + eps) x_v + sum_{u in N(v)} ReLU(x_u + W_e e_uv))

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Hypergraph convolutions, as DeepHypergraph's (dhg.nn) with PyG-style modules:
 //   HGNNConv  (Feng et al. 2019): X' = D_v^-1/2 H W D_e^-1 H^T D_v^-1/2 (X Theta) + b
 //   HGNNPConv (Gao et al. 2022, HGNN+): X' = D_v^-1 H W D_e^-1 H^T (X Theta) + b   (vertex -> hyperedge -> vertex means)

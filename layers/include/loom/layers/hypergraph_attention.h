@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // HypergraphAttentionConv: multi-head attention between each vertex and the hyperedges it belongs to, fused like
 // GATConv (per-node and per-hyperedge scores by GEMM, logits by gsddmm, edge_softmax, one weighted gspmm): memory
 // O(nnz H + (N + M) H C) in forward and backward, never an incidence x H x C tensor.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The interfaces a layer implements, by what it runs on: a model holds its layers as modules of these types and
 // calls them without knowing which layer it is (models/registry.h builds them by name).
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Every graph layer: include this to get them all.
 #pragma once
 #include "loom/layers/ace_hgnn.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // SAGEConv (Hamilton et al.): out = W_l aggr_{u in N(v)} x_u + W_r x_v (+ b), optional L2 normalisation of the
 // output, as torch_geometric.nn.SAGEConv. Mean and sum project first when out <= in (the aggregation commutes with
 // W_l; W_r x_v and b are then added inside the aggregation's store); max aggregates the raw features.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The block-diagonal ones [H C, H] that turn H per-head dot products <att[h], f[., h, :]> into one GEMM
 // (GATConv, HypergraphAttentionConv), built once per dtype and device and then shared.
 #pragma once

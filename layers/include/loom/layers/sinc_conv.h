@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // SINC-GCN (Lim et al., "Enhancing Graph Representations with Neighborhood-Contextualized Message-Passing"): each
 // message sees the whole neighbourhood of its centre through a context vector (method note
 // ../shared/papers/ncmp-sinc-gcn.md):

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // SoftHGNN (Lei et al., arXiv 2505.15325): a hypergraph layer whose hyperedges are learned, not given. M learnable
 // prototypes (shifted per sample by a context offset) define M soft hyperedges; every token joins every hyperedge
 // with a continuous weight, and messages go token -> hyperedge -> token. The sparse-selection variant (SeS) keeps

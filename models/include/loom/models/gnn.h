@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Node-level networks built from the model registry (loom/models/registry.h): a stack of one model's layers with
 // dropout, activation, optional normalisation, residual connections and jumping-knowledge readout. The stack is
 // the same for every model; what a layer is comes from the model's ModelSpec.

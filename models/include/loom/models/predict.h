@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Inference for some nodes: predict_nodes runs the model on only the part of the structure those nodes' outputs
 // read (graph::receptive_field / hypergraph::receptive_field), with the full structure's degrees, so the answers
 // are the full forward's rows for those nodes.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // The model registry: one ModelSpec per model, holding its name, what it runs on, its paper's settings and the
 // factory for its layers. The command line, the help text, the per-model defaults and the tests iterate this
 // table; adding a model is one entry in models/registry.cpp and its test.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // Saved models that describe themselves: the weights as safetensors (they still open in PyTorch's
 // safetensors.torch.load_file) with the model's whole configuration, its feature preprocessing and how its
 // structure was built in the metadata, so load() rebuilds the model from the file alone.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // A task owns what a training run is about: its data split, its loss and its metrics. The trainer
 // (loom/models/trainer.h) runs any task with the same loop; node classification is the first, and link
 // prediction, graph classification and recommendation plug in as further Task classes.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // One training loop for every task: any optimizer (Adam, AdamW, SGD with momentum), learning-rate schedules
 // (step, cosine, plateau), gradient clipping, best-weights selection and early stopping on any named metric,
 // callbacks (progress line, CSV, JSON lines), and checkpoints that let a killed run resume where it stopped.

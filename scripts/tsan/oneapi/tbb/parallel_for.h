@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // ThreadSanitizer builds only (scripts/test-tsan.sh puts scripts/tsan/ first on the include path): a serial stand-in
 // for oneTBB's parallel_for, so each loop runs inline on the thread that called it. Debian's libtbb is not
 // instrumented; TSan cannot see how TBB hands task objects and output rows between threads and reports hundreds of

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
 // ThreadSanitizer builds only: a serial stand-in for oneTBB's parallel_reduce (see parallel_for.h here for why).
 #pragma once
 #include <oneapi/tbb/blocked_range.h>
