@@ -9,10 +9,8 @@
 //                                      exits 77 when they are missing)
 #include <cstdio>
 #include <string>
-#include <vector>
 
 #include "loom/core/ops.h"
-#include "loom/data/dataset.h"
 
 // [readme using-it]
 #include <loom/core/random.h>
