@@ -2,7 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The `loom` command line: train (a node classifier on a data folder or a generated graph), eval and predict (a
 // saved model on a data folder), info (what a data folder holds and what is wrong with it), import (CSV/TSV
-// tables to a data folder), --version.
+// tables to a data folder), distill (a GNN/HGNN teacher into an MLP
+// student) and export (a structure-free model for loom::runtime), --version.
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <new>
 
 #include "apps/commands.h"
+#include "apps/distill.h"
 #include "apps/evaluate.h"
 #include "apps/import.h"
 #include "apps/info.h"
@@ -28,6 +30,10 @@ int main(int argc, char** argv) {
   CLI::App* info = loom::cli::add_info_command(app, info_args);
   loom::cli::ImportArgs import_args;
   CLI::App* import = loom::cli::add_import_command(app, import_args);
+  loom::cli::DistillArgs distill_args;
+  CLI::App* distill = loom::cli::add_distill_command(app, distill_args);
+  loom::cli::ExportArgs export_args;
+  CLI::App* export_cmd = loom::cli::add_export_command(app, export_args);
   app.set_version_flag("--version", loom::cli::version_line());
   // A mistyped subcommand: name the valid ones (and the nearest), instead of CLI11's "not expected".
   if (argc > 1 && argv[1][0] != '-' && !loom::cli::is_command(argv[1], app)) {
@@ -43,6 +49,8 @@ int main(int argc, char** argv) {
     if (*predict) rc = loom::cli::run_predict(predict_args);
     if (*info) rc = loom::cli::run_info(info_args);
     if (*import) rc = loom::cli::run_import(import_args);
+    if (*distill) rc = loom::cli::run_distill(distill_args);
+    if (*export_cmd) rc = loom::cli::run_export(export_args);
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "loom: error: out of memory (an input or flag asked for more than this machine has)\n");
     return 1;

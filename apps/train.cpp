@@ -249,7 +249,7 @@ int run_train(const TrainArgs& a) {
     const double v = val_acc.is_null() ? -1.0 : val_acc.get<double>();
     if (!a.save.empty() && v > best_val) {
       best_val = v;
-      models::SavedModelInfo info{features, !a.no_singletons, d.name, seed};
+      models::SavedModelInfo info{features, !a.no_singletons, d.name, seed, ""};
       models::save(*model, a.save, info);
     }
   }

@@ -68,6 +68,44 @@ NodeSplit random_node_split(int64_t num_nodes, double train, double val, uint64_
   return s;
 }
 
+NodeSplit per_class_split(const Tensor& y, int64_t train_per_class, int64_t val_per_class, uint64_t seed) {
+  const char* op = "per_class_split";
+  LOOM_CHECK(y.defined() && y.dim() == 1 && (y.dtype() == kInt64 || y.dtype() == kInt32), ShapeError, op,
+             ": y must be int32/int64 labels [N], got ", y.defined() ? y.str() : "an undefined tensor");
+  LOOM_CHECK(train_per_class >= 0 && val_per_class >= 0, ValueError, op,
+             ": train_per_class and val_per_class must be >= 0, got ", train_per_class, " and ", val_per_class);
+  const std::vector<int64_t> labels = y.cpu().to(kInt64).to_vector<int64_t>();
+  const int64_t n = static_cast<int64_t>(labels.size());
+  int64_t classes = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t c = labels[static_cast<size_t>(i)];
+    LOOM_CHECK(c >= 0, IndexError, op, ": label ", c, " of node ", i, " is negative");
+    classes = std::max(classes, c + 1);
+  }
+  // One permutation of all nodes, read class by class: each class's order is a seeded shuffle of its nodes.
+  std::vector<int64_t> taken(static_cast<size_t>(classes), 0), train, val, test;
+  for (int64_t i : seeded_permutation(n, seed)) {
+    int64_t& k = taken[static_cast<size_t>(labels[static_cast<size_t>(i)])];
+    (k < train_per_class ? train : k < train_per_class + val_per_class ? val : test).push_back(i);
+    ++k;
+  }
+  for (auto* v : {&train, &val, &test}) std::sort(v->begin(), v->end());
+  return {detail::index_tensor(train, kCPU), detail::index_tensor(val, kCPU), detail::index_tensor(test, kCPU)};
+}
+
+std::pair<Tensor, Tensor> split_nodes(const Tensor& nodes, double fraction, uint64_t seed) {
+  const char* op = "split_nodes";
+  detail::check_fraction(op, "fraction", fraction);
+  LOOM_CHECK(nodes.defined() && nodes.dim() == 1, ShapeError, op, ": nodes must be ids [n], got ",
+             nodes.defined() ? nodes.str() : "an undefined tensor");
+  const std::vector<int64_t> ids = nodes.cpu().to(kInt64).to_vector<int64_t>();
+  const int64_t n = static_cast<int64_t>(ids.size());
+  const int64_t k = split_sizes(n, fraction, 0.0).first;
+  std::vector<int64_t> p = seeded_permutation(n, seed);
+  for (int64_t& i : p) i = ids[static_cast<size_t>(i)];
+  return {detail::index_tensor(sorted_part(p, 0, k), kCPU), detail::index_tensor(sorted_part(p, k, n), kCPU)};
+}
+
 EdgeSplit random_edge_split(const Graph& g, double val, double test, uint64_t seed) {
   const char* op = "random_edge_split";
   check_fractions(op, "val", val, "test", test);

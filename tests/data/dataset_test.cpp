@@ -229,5 +229,31 @@ TEST(Dataset, FindAndResolve) {
   if (old) setenv("LOOM_DATA", saved.c_str(), 1);
 }
 
+TEST(SubsetNodes, RenumbersNodesEdgesHyperedgesAndSplits) {
+  data::NodeDataset d;
+  d.name = "toy";
+  d.num_classes = 2;
+  d.x = from_vector<float>({0, 1, 2, 3, 4, 5}, {6, 1});
+  d.y = from_vector<int64_t>({0, 1, 0, 1, 0, 1}, {6});
+  d.edge_index = from_vector<int64_t>({0, 1, 2, 4, 5, 1, 2, 3, 5, 0}, {2, 5});  // 0->1 1->2 2->3 4->5 5->0
+  // hyperedges: e0 = {0, 3}, e1 = {3}, e2 = {1, 2, 5}
+  d.hyperedge_index = from_vector<int64_t>({0, 3, 3, 1, 2, 5, 0, 0, 1, 2, 2, 2}, {2, 6});
+  d.train_idx = from_vector<int64_t>({0, 1}, {2});
+  d.val_idx = from_vector<int64_t>({2}, {1});
+  d.test_idx = from_vector<int64_t>({3, 4, 5}, {3});
+  const data::NodeDataset s = data::subset_nodes(d, from_vector<int64_t>({0, 1, 2, 5}, {4}));  // drops 3 and 4
+  EXPECT_EQ(s.x.to_vector<float>(), (std::vector<float>{0, 1, 2, 5}));
+  EXPECT_EQ(s.y.to_vector<int64_t>(), (std::vector<int64_t>{0, 1, 0, 1}));
+  // 0->1, 1->2 and 5->0 survive (as 0->1, 1->2, 3->0); 2->3 and 4->5 lose an end.
+  EXPECT_EQ(s.edge_index.to_vector<int64_t>(), (std::vector<int64_t>{0, 1, 3, 1, 2, 0}));
+  // e0 keeps vertex 0; e1 (only vertex 3) is dropped; e2 becomes hyperedge 1 = {1, 2, 3}.
+  EXPECT_EQ(s.hyperedge_index.to_vector<int64_t>(), (std::vector<int64_t>{0, 1, 2, 3, 0, 1, 1, 1}));
+  EXPECT_EQ(s.train_idx.to_vector<int64_t>(), (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(s.val_idx.to_vector<int64_t>(), (std::vector<int64_t>{2}));
+  EXPECT_EQ(s.test_idx.to_vector<int64_t>(), (std::vector<int64_t>{3}));
+  EXPECT_THROW(data::subset_nodes(d, from_vector<int64_t>({0, 6}, {2})), IndexError);
+  EXPECT_THROW(data::subset_nodes(d, from_vector<int64_t>({2, 1}, {2})), ValueError);
+}
+
 }  // namespace
 }  // namespace loom

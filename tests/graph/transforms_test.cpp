@@ -325,5 +325,53 @@ TEST(Transforms, CudaInputsMatchCpu) {
   EXPECT_LT(max_abs_diff(row_normalize(x.cuda()).cpu(), row_normalize(x)), 1e-15);
 }
 
+TEST(PerClassSplit, TakesTrainThenValPerClassSeeded) {
+  // 3 classes of 10, 10 and 3 nodes (the last smaller than train + val), interleaved.
+  std::vector<int64_t> y;
+  for (int i = 0; i < 10; ++i) y.insert(y.end(), {0, 1});
+  y.insert(y.end(), {2, 2, 2});
+  const Tensor labels = from_vector<int64_t>(y, {static_cast<int64_t>(y.size())});
+  const NodeSplit s = per_class_split(labels, 2, 3, 7);
+  std::vector<int64_t> tr = s.train.to_vector<int64_t>(), va = s.val.to_vector<int64_t>(),
+                       te = s.test.to_vector<int64_t>();
+  auto count = [&](const std::vector<int64_t>& ids, int64_t c) {
+    return std::count_if(ids.begin(), ids.end(), [&](int64_t i) { return y[static_cast<size_t>(i)] == c; });
+  };
+  for (int64_t c : {0, 1}) {
+    EXPECT_EQ(count(tr, c), 2);
+    EXPECT_EQ(count(va, c), 3);
+    EXPECT_EQ(count(te, c), 5);
+  }
+  EXPECT_EQ(count(tr, 2), 2);  // the small class: training first, then what is left
+  EXPECT_EQ(count(va, 2), 1);
+  EXPECT_EQ(count(te, 2), 0);
+  std::vector<int64_t> all = tr;
+  all.insert(all.end(), va.begin(), va.end());
+  all.insert(all.end(), te.begin(), te.end());
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all.size(), y.size());
+  EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end());  // disjoint
+  EXPECT_TRUE(std::is_sorted(tr.begin(), tr.end()));
+  EXPECT_EQ(per_class_split(labels, 2, 3, 7).train.to_vector<int64_t>(), tr);  // seeded
+  bool differs = false;
+  for (uint64_t seed = 8; seed < 12; ++seed) differs |= per_class_split(labels, 2, 3, seed).train.to_vector<int64_t>() != tr;
+  EXPECT_TRUE(differs);
+  EXPECT_THROW(per_class_split(from_vector<int64_t>({0, -1}, {2}), 1, 1, 0), IndexError);
+  EXPECT_THROW(per_class_split(from_vector<float>({0.f}, {1}), 1, 1, 0), ShapeError);
+}
+
+TEST(SplitNodes, SampleIsAFractionOfTheGivenIds) {
+  const Tensor ids = from_vector<int64_t>({3, 8, 9, 12, 20, 21, 40, 41, 42, 50}, {10});
+  const auto [held, rest] = split_nodes(ids, 0.9, 1);
+  EXPECT_EQ(held.numel(), 9);
+  EXPECT_EQ(rest.numel(), 1);
+  std::vector<int64_t> both = held.to_vector<int64_t>();
+  for (int64_t v : rest.to_vector<int64_t>()) both.push_back(v);
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(both, ids.to_vector<int64_t>());
+  EXPECT_EQ(split_nodes(ids, 0.0, 1).first.numel(), 0);
+  EXPECT_THROW(split_nodes(ids, 1.5, 1), ValueError);
+}
+
 }  // namespace
 }  // namespace loom::graph

@@ -26,6 +26,13 @@ struct NodeDataset {
   int64_t num_edges() const { return edge_index.defined() ? edge_index.size(1) : 0; }
 };
 
+// The part of `d` that `nodes` (int64 ids, sorted, unique) induce, renumbered 0..n-1 in that order: their feature
+// rows and labels, the edges with both ends among them, the incidences of their hyperedge memberships (hyperedges
+// left with no member are dropped, the rest renumbered in order), and the split's ids that are among them. The
+// production protocol of GLNN and LightHGNN trains on such an observed part. IndexError for an id out of range,
+// ValueError for unsorted or repeated ids.
+NodeDataset subset_nodes(const NodeDataset& d, const Tensor& nodes);
+
 // The default split of a folder: its top-level train/val/test_idx.npy, otherwise splits/0/.
 inline constexpr int kDefaultSplit = -1;
 // No split: the split files are not read (train/val/test_idx come back empty) because the caller draws its own,

@@ -5,6 +5,7 @@
 // device either way).
 #pragma once
 #include <cstdint>
+#include <utility>
 
 #include "loom/core/tensor.h"
 #include "loom/graph/graph.h"
@@ -58,6 +59,16 @@ struct NodeSplit {
   Tensor train, val, test;
 };
 NodeSplit random_node_split(int64_t num_nodes, double train, double val, uint64_t seed);
+
+// A seeded split by class (DHG's split_by_num, the Planetoid protocol of LightHGNN and GLNN): for each class, in
+// a seeded random order of its nodes, the first train_per_class are training nodes, the next val_per_class
+// validation nodes, the rest test. A class smaller than train_per_class + val_per_class gives what it has, training
+// first. `y` is int32/int64 [N] labels in [0, C) on any device; the ids come back sorted, int64 on the CPU.
+NodeSplit per_class_split(const Tensor& y, int64_t train_per_class, int64_t val_per_class, uint64_t seed);
+
+// A seeded sample of round(fraction n) of `nodes` (int64 ids) and the rest, both sorted: the production protocol's
+// held-out (inductive) test nodes and the observed ones.
+std::pair<Tensor, Tensor> split_nodes(const Tensor& nodes, double fraction, uint64_t seed);
 
 // A seeded random edge split for link prediction: round(val E) and round(test E) edges are held out (as int64
 // [2, k] edge indices on the graph's device, in csr order), the rest form the training graph (same nodes, weights
