@@ -15,6 +15,7 @@ foreach(dir core/include data/include graph/include hypergraph/include layers/in
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/loom DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   endif()
 endforeach()
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})  # + loom_runtime.h
 install(FILES ${PROJECT_BINARY_DIR}/include/loom/core/config.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/loom/core)
 
 set(LOOM_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/loom)

@@ -1,0 +1,75 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
+// loom::runtime: runs an exported graph-free model (an MLP student, docs/model-format.md) with nothing but the C++
+// standard library. A Model is immutable after load: every const member may be called from many threads at once.
+// The C API over it is loom_runtime.h.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace loom::runtime {
+
+// The numbering is the C API's (loom_runtime.h): do not reorder.
+enum class Status {
+  kOk = 0,
+  kIoError,           // the file cannot be opened or read
+  kFormatError,       // not a well-formed model file (container, JSON, card, tensor layout or values)
+  kChecksumError,     // the tensor data does not hash to the card's checksum: the file is corrupted
+  kShapeError,        // a tensor's shape differs from the card's, or the layer widths do not chain
+  kInvalidArgument,   // a bad call: null pointer, negative row count, class index out of range
+  kNonFinite,         // NaN or Inf in the weights (load) or in the input features (inference)
+  kUnsupported,       // a format_version or layer op this runtime does not know
+};
+
+// "ok", "io error", ...
+const char* status_name(Status s) noexcept;
+
+class Error : public std::runtime_error {
+ public:
+  Error(Status status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  Status status() const noexcept { return status_; }
+
+ private:
+  Status status_;
+};
+
+enum class Preprocess { kNone, kRowNormalize };
+
+class Model {
+ public:
+  // Reads and validates the whole file; throws Error naming the file and the problem.
+  static Model load(const std::string& path);
+
+  int64_t input_width() const noexcept;
+  int64_t num_classes() const noexcept;
+  const std::vector<std::string>& class_names() const noexcept;
+  Preprocess preprocess() const noexcept;
+  const std::string& card_json() const noexcept;  // the card exactly as stored in the file
+  bool int8() const noexcept;                      // any linear_int8 layer
+
+  // x: rows × input_width raw features, row-major (preprocessing is applied here); out: rows × num_classes logits.
+  // Each row's answer depends on that row alone and is bitwise the same for any rows/threads split. threads > 1
+  // splits the rows over that many std::threads. Throws Error: kInvalidArgument (null pointer, rows < 0,
+  // threads < 1), kNonFinite (naming the first row and column holding NaN or Inf).
+  void logits(const float* x, int64_t rows, float* out, int threads = 1) const;
+  // classes: rows argmaxes (the first on ties); probabilities (may be null): rows × num_classes softmax.
+  void predict(const float* x, int64_t rows, int32_t* classes, float* probabilities = nullptr,
+               int threads = 1) const;
+
+  // Conveniences: x.size() must be rows × input_width (else kShapeError).
+  std::vector<float> logits(std::span<const float> x, int64_t rows, int threads = 1) const;
+  std::vector<int32_t> predict(std::span<const float> x, int64_t rows, int threads = 1) const;
+
+  struct Impl;
+
+ private:
+  explicit Model(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;  // shared and immutable: copies of a Model are cheap
+};
+
+}  // namespace loom::runtime
