@@ -27,36 +27,47 @@ inline V8 load8(const float* p) {
 
 inline float reduce8(V8 a) { return ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7])); }
 
-// y[r, o] = sum_i W[o, i] x[r, i] (× scale[o]) (+ bias[o]) for R rows of width L.in.
-template <int R>
-void linear(const Layer& L, const float* x, float* y) {
+// y[r, o] = sum_i W[o, i] x[r, i] (× scale[o]) (+ bias[o]) for R rows of width L.in, outputs [o0, o0 + O). Each
+// (row, output) pair has one accumulator, so R·O independent chains hide the add latency: a block of rows shares
+// every weight load, and a single row computes several outputs at once.
+template <int R, int O>
+void linear_tile(const Layer& L, const float* x, int64_t o0, float* y) {
   const int64_t in = L.in, body = in / 8 * 8;
-  const float* bias = L.bias.empty() ? nullptr : L.bias.data();
-  const float* scale = L.scale.empty() ? nullptr : L.scale.data();
-  for (int64_t o = 0; o < L.out; ++o) {
-    const float* w = L.weight.data() + o * in;
-    V8 acc[R] = {};
-    for (int64_t k = 0; k < body; k += 8) {
-      const V8 wv = load8(w + k);
-      for (int r = 0; r < R; ++r) acc[r] += wv * load8(x + r * in + k);
-    }
-    for (int64_t k = body; k < in; ++k)
-      for (int r = 0; r < R; ++r) acc[r][k - body] += w[k] * x[r * in + k];
-    for (int r = 0; r < R; ++r) {
-      float s = reduce8(acc[r]);
-      if (scale) s *= scale[o];
-      if (bias) s += bias[o];
-      y[r * L.out + o] = s;
+  const float* w = L.weight.data() + o0 * in;
+  V8 acc[R][O] = {};
+  for (int64_t k = 0; k < body; k += 8) {
+    V8 xv[R];
+    for (int r = 0; r < R; ++r) xv[r] = load8(x + r * in + k);
+    for (int o = 0; o < O; ++o) {
+      const V8 wv = load8(w + o * in + k);
+      for (int r = 0; r < R; ++r) acc[r][o] += wv * xv[r];
     }
   }
+  for (int64_t k = body; k < in; ++k)
+    for (int o = 0; o < O; ++o)
+      for (int r = 0; r < R; ++r) acc[r][o][k - body] += w[o * in + k] * x[r * in + k];
+  for (int o = 0; o < O; ++o)
+    for (int r = 0; r < R; ++r) {
+      float s = reduce8(acc[r][o]);
+      if (!L.scale.empty()) s *= L.scale[o0 + o];
+      if (!L.bias.empty()) s += L.bias[o0 + o];
+      y[r * L.out + o0 + o] = s;
+    }
+}
+
+template <int R, int O>
+void linear(const Layer& L, const float* x, float* y) {
+  int64_t o = 0;
+  for (; o + O <= L.out; o += O) linear_tile<R, O>(L, x, o, y);
+  for (; o < L.out; ++o) linear_tile<R, 1>(L, x, o, y);
 }
 
 void linear_rows(const Layer& L, const float* x, int n, float* y) {
   switch (n) {
-    case 4: return linear<4>(L, x, y);
-    case 3: return linear<3>(L, x, y);
-    case 2: return linear<2>(L, x, y);
-    default: return linear<1>(L, x, y);
+    case 4: return linear<4, 1>(L, x, y);
+    case 3: return linear<3, 1>(L, x, y);
+    case 2: return linear<2, 2>(L, x, y);
+    default: return linear<1, 4>(L, x, y);
   }
 }
 
