@@ -12,9 +12,19 @@
 
 namespace loom::runtime::testing {
 
-// A per-process file under the temp directory, so that parallel ctest runs do not collide.
+// A file in a per-process folder under the temp directory (parallel ctest runs do not collide); the folder is
+// removed when the test process exits.
 inline std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("loom-runtime-" + std::to_string(::getpid()) + "-" + name)).string();
+  struct Dir {
+    std::filesystem::path path = std::filesystem::temp_directory_path() / ("loom-runtime-" + std::to_string(::getpid()));
+    Dir() { std::filesystem::create_directories(path); }
+    ~Dir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  };
+  static Dir dir;
+  return (dir.path / name).string();
 }
 
 inline std::vector<float> random_input(int64_t rows, int64_t width, uint32_t seed = 7) {
