@@ -17,13 +17,17 @@ namespace loom::runtime {
 // The numbering is the C API's (loom_runtime.h): do not reorder.
 enum class Status {
   kOk = 0,
-  kIoError,           // the file cannot be opened or read
-  kFormatError,       // not a well-formed model file (container, JSON, card, tensor layout or values)
-  kChecksumError,     // the tensor data does not hash to the card's checksum: the file is corrupted
-  kShapeError,        // a tensor's shape differs from the card's, or the layer widths do not chain
-  kInvalidArgument,   // a bad call: null pointer, negative row count, class index out of range
-  kNonFinite,         // NaN or Inf in the weights (load) or in the input features (inference)
-  kUnsupported,       // a format_version or layer op this runtime does not know
+  kIoError,          // the file cannot be opened or read (missing, a directory, unreadable); out of memory
+  kFormatError,      // not a well-formed model file: short file, header length beyond the file, JSON that does not
+                     // parse, no card, wrong `format`, a card key missing, unknown or of the wrong type, tensor
+                     // dtype, data offsets outside the data section / overlapping / leaving holes, a tensor missing
+                     // or not named by the card, int8 code -128, running_var + eps <= 0
+  kChecksumError,    // the tensor data does not hash to the card's checksum: the file is corrupted
+  kShapeError,       // a tensor's shape differs from the card's, the layer widths do not chain or do not end at
+                     // num_classes; (inference) a span whose size is not rows × input_width
+  kInvalidArgument,  // a bad call: null pointer, negative row count, threads < 1, class index out of range
+  kNonFinite,        // NaN or Inf in the weights (load) or in the input features (inference)
+  kUnsupported,      // a format_version, layer op or preprocess this runtime does not know (a newer exporter)
 };
 
 // "ok", "io error", ...
