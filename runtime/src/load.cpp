@@ -157,14 +157,15 @@ class Loader {
     const Json card = parse(impl_->card, "the card");
     if (!card.is_object()) fail(Status::kFormatError, "the card is not a JSON object");
     const std::string w = "card";
-    only_keys(card, {"format", "format_version", "loom_version", "task", "input_width", "num_classes", "class_names",
-                     "preprocess", "layers", "source", "checksum"}, w);
     if (const std::string f = need_string(card, "format", w); f != "loom-model")
       fail(Status::kFormatError, cat("card.format is '", f, "', expected 'loom-model'"));
     const Json& version = need(card, "format_version", w);
     if (!version.is_number_integer()) fail(Status::kFormatError, cat("card.format_version must be an integer, got ", show(version)));
     if (!version.is_number_unsigned() || version.get<uint64_t>() != kFormatVersion)
       fail(Status::kUnsupported, cat("format_version ", show(version), " is not supported (this runtime reads ", kFormatVersion, ")"));
+    // Keys are checked after the format and version: a newer card may well have new keys.
+    only_keys(card, {"format", "format_version", "loom_version", "task", "input_width", "num_classes", "class_names",
+                     "preprocess", "layers", "source", "checksum"}, w);
     for (const char* key : {"loom_version", "task"})
       if (card.contains(key)) need_string(card, key, w);
     impl_->input_width = need_width(card, "input_width", w);
