@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <system_error>
 #include <thread>
 
 #include "model_impl.h"
@@ -164,14 +165,20 @@ void split(int64_t rows, int threads, const F& body) {
   std::vector<std::exception_ptr> errors(n);
   std::vector<std::thread> pool;
   const int64_t per = (blocks + n - 1) / n * kRows;
-  for (int64_t t = 0; t < n; ++t)
-    pool.emplace_back([&, t] {
-      try {
-        body(std::min(rows, t * per), std::min(rows, (t + 1) * per));
-      } catch (...) {
-        errors[t] = std::current_exception();
-      }
-    });
+  auto range = [&](int64_t t) {
+    try {
+      body(std::min(rows, t * per), std::min(rows, (t + 1) * per));
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
+  for (int64_t t = 0; t < n; ++t) {
+    try {
+      pool.emplace_back(range, t);
+    } catch (const std::system_error&) {  // no more threads to be had: the caller runs this range itself
+      range(t);
+    }
+  }
   for (auto& th : pool) th.join();
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);

@@ -59,7 +59,9 @@ class Model {
   // x: rows × input_width raw features, row-major (preprocessing is applied here); out: rows × num_classes logits.
   // Each row's answer depends on that row alone and is bitwise the same for any rows/threads split. threads > 1
   // splits the rows over that many std::threads. Throws Error: kInvalidArgument (null pointer, rows < 0,
-  // threads < 1), kNonFinite (naming the first row and column holding NaN or Inf).
+  // threads < 1), kNonFinite (naming the first row and column holding NaN or Inf); after an error the contents of
+  // out are unspecified. One thread allocates nothing once its scratch has grown to the model; threads > 1 starts
+  // fresh threads on every call, so it pays off for large batches only.
   void logits(const float* x, int64_t rows, float* out, int threads = 1) const;
   // classes: rows argmaxes (the first on ties); probabilities (may be null): rows × num_classes softmax.
   void predict(const float* x, int64_t rows, int32_t* classes, float* probabilities = nullptr,
@@ -69,7 +71,7 @@ class Model {
   std::vector<float> logits(std::span<const float> x, int64_t rows, int threads = 1) const;
   std::vector<int32_t> predict(std::span<const float> x, int64_t rows, int threads = 1) const;
 
-  struct Impl;
+  struct Impl;  // internal (runtime/src/model_impl.h)
 
  private:
   explicit Model(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
