@@ -24,12 +24,16 @@ function(loom_target_sanitizers target)
   endif()
 endfunction()
 
-# loom_add_test(name SOURCES a.cpp ... [LABELS l1 l2]): one GoogleTest executable, its tests discovered by CTest.
+# loom_add_test(name SOURCES a.cpp ... [LABELS l1 l2] [STANDALONE]): one GoogleTest executable, its tests discovered
+# by CTest. STANDALONE links no Loom module (the caller links what it tests: loom::runtime needs none of them).
 function(loom_add_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "STANDALONE" "" "SOURCES;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  # loom_test_internals: tests may include any module's private headers ("core/detail/...", "support/...").
-  target_link_libraries(${name} PRIVATE loom::loom loom_test_internals GTest::gmock GTest::gtest_main)
+  if(NOT ARG_STANDALONE)
+    # loom_test_internals: tests may include any module's private headers ("core/detail/...", "support/...").
+    target_link_libraries(${name} PRIVATE loom::loom loom_test_internals)
+  endif()
+  target_link_libraries(${name} PRIVATE GTest::gmock GTest::gtest_main)
   loom_target_warnings(${name})
   if(LOOM_SANITIZE)
     # Under the sanitizers the test files compile at -O0 (the library keeps its -O1): they are gtest-heavy, half of

@@ -15,6 +15,7 @@ foreach(dir core/include data/include graph/include hypergraph/include layers/in
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/loom DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   endif()
 endforeach()
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})  # + loom_runtime.h
 install(FILES ${PROJECT_BINARY_DIR}/include/loom/core/config.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/loom/core)
 
 set(LOOM_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/loom)
@@ -50,6 +51,9 @@ else()
 endif()
 configure_file(cmake/loom.pc.in ${PROJECT_BINARY_DIR}/loom.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/loom.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# loom-runtime.pc: the runtime alone, for C programs too (hence the C++ runtime libraries it needs, being static).
+configure_file(cmake/loom-runtime.pc.in ${PROJECT_BINARY_DIR}/loom-runtime.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/loom-runtime.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 if(TARGET loom_cli)
   install(TARGETS loom_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
