@@ -15,7 +15,8 @@ included, as a structure store holds them once they arrived), meta.json.
 
 Networks (random weights; speed only): teacher HGNN 128 -> 32 -> 8 (PyG HypergraphConv, ReLU, dropout in eval),
 student MLP Linear(128, 128) -> ReLU -> BatchNorm1d -> Dropout -> Linear(128, 8) in eval mode.
-Timings: median of repeats after warm-up, inference mode; CPU at 1 and 16 threads, CUDA synchronised.
+Timings: median of repeats after warm-up, inference mode; CPU at 1 and 16 threads, CUDA synchronised. The
+teacher path for new vertices (class TeacherPath) is PyTorch's counterpart of Loom's predict_nodes.
 One JSON object per line, then a table.
 """
 import argparse
@@ -51,6 +52,38 @@ def write_hypergraph(out, seed=0):
         json.dump({"vertices": N, "new_vertices": NEW, "hyperedges": M, "singletons": N + NEW, "features": F,
                    "classes": C, "incidences": int(edge.size)}, f)
     return x, vertex, edge
+
+
+def csr(keys, values, n):
+    order = np.argsort(keys, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(ptr, keys + 1, 1)
+    return np.cumsum(ptr), values[order]
+
+
+class TeacherPath:
+    """What serving the teacher takes for vertices that just arrived: fetch the part of the structure a 2-layer
+    HGNN reads for them (their hyperedges, those hyperedges' members, the members' hyperedges and all of their
+    members), gather those vertices' features, run the teacher on that sub-hypergraph and return the seeds' rows."""
+
+    def __init__(self, vertex, edge, n_vertices, n_edges):
+        self.v_ptr, self.v_edges = csr(vertex, edge, n_vertices)
+        self.e_ptr, self.e_members = csr(edge, vertex, n_edges)
+
+    def edges_of(self, vs):
+        return np.unique(np.concatenate([self.v_edges[self.v_ptr[v]:self.v_ptr[v + 1]] for v in vs]))
+
+    def run(self, teacher, x, seeds, device):
+        e1 = self.edges_of(seeds)
+        v1 = np.unique(np.concatenate([self.e_members[self.e_ptr[e]:self.e_ptr[e + 1]] for e in e1]))
+        e2 = self.edges_of(v1)
+        sizes = self.e_ptr[e2 + 1] - self.e_ptr[e2]
+        members = np.concatenate([self.e_members[self.e_ptr[e]:self.e_ptr[e + 1]] for e in e2])
+        v2, local = np.unique(members, return_inverse=True)
+        hi = torch.from_numpy(np.stack([local, np.repeat(np.arange(e2.size), sizes)])).to(device)
+        rows = torch.from_numpy(np.searchsorted(v2, seeds)).to(device)
+        out = teacher(x.index_select(0, torch.from_numpy(v2).to(device)), hi)
+        return out.index_select(0, rows).cpu()
 
 
 def timed(fn, device, repeats, warmup=3):
@@ -107,6 +140,7 @@ def main():
     x_all = torch.from_numpy(x_np)
     x_old = x_all[:N]
     x_new = x_all[N:]
+    path = TeacherPath(vertex, edge, N + NEW, int(edge.max()) + 1)
     targets = [("cpu", int(t)) for t in args.threads.split(",")]
     if args.device == "cuda":
         targets.append(("cuda", 0))
@@ -125,6 +159,12 @@ def main():
             # One vertex: its features already where the model is, and (second row) copied there from the host.
             one = timed(lambda: s(xn[:1]), dev, 2000, warmup=50)
             report("student_one_vertex", label, statistics.median(one), p99_ms=1e3 * quantile(one, 0.99))
+            # The teacher path for new vertices, one query and a batch of all 1,000.
+            xa = x_all.to(dev)
+            one = timed(lambda: path.run(t, xa, np.array([N]), dev), dev, 200, warmup=10)
+            report("teacher_path_one_new_vertex", label, statistics.median(one), p99_ms=1e3 * quantile(one, 0.99))
+            report("teacher_path_batch_1000_new", label,
+                   statistics.median(timed(lambda: path.run(t, xa, N + np.arange(NEW), dev), dev, 10)))
             if where == "cuda":
                 host_row = x_new[:1].pin_memory()
                 one = timed(lambda: s(host_row.to(dev, non_blocking=True)).cpu(), dev, 2000, warmup=50)
