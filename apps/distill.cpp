@@ -32,6 +32,7 @@
 #include "loom/models/registry.h"
 #include "loom/models/saved_model.h"
 #include "loom/models/trainer.h"
+#include "loom/runtime/runtime.h"
 
 namespace loom::cli {
 
@@ -97,6 +98,26 @@ Tensor sorted_ids(const std::vector<Tensor>& parts) {
   std::vector<int64_t> ids = concat(parts, 0).cpu().to(kInt64).to_vector<int64_t>();
   std::sort(ids.begin(), ids.end());
   return from_vector<int64_t>(ids, {static_cast<int64_t>(ids.size())});
+}
+
+// The exported file read back by loom::runtime from the raw features: its test accuracy beside the student's own
+// (equal for a float32 file; the change int8 weights make otherwise), over the seed's test vertices.
+Json check_export(const std::string& path, models::StudentMLP& student, const data::NodeDataset& prepared,
+                  const Tensor& raw_x, const Tensor& test, uint64_t seed) {
+  const runtime::Model served = runtime::Model::load(path);
+  const Tensor ids = test.cpu().to(kInt64);
+  const std::vector<float> rows = index_select(raw_x, ids).to_vector<float>();
+  const std::vector<int32_t> classes = served.predict(rows, ids.numel());
+  const std::vector<int64_t> y = index_select(prepared.y, ids).to_vector<int64_t>();
+  int64_t correct = 0;
+  for (size_t i = 0; i < y.size(); ++i) correct += classes[i] == y[i];
+  NoGradGuard no_grad;
+  const double loom_acc = models::accuracy(student.forward(prepared.x), prepared.y, ids);
+  return {{"path", path},
+          {"seed", seed},
+          {"int8", served.int8()},
+          {"test_acc_loom", loom_acc},
+          {"test_acc_runtime", y.empty() ? 0.0 : static_cast<double>(correct) / static_cast<double>(y.size())}};
 }
 
 models::TrainerOptions with_progress(models::TrainerOptions o, const DistillArgs& a, const std::string& label) {
@@ -195,6 +216,7 @@ int run_distill(const DistillArgs& a) {
   const models::FeatureTransform wanted = saved.model ? saved.info.features
                                           : a.data.empty() ? models::FeatureTransform::kNone
                                                            : spec.training.features;
+  const Tensor raw_x = full.x;  // what a service feeds the exported student (it applies the preprocessing itself)
   const models::FeatureTransform features = prepare_features(full, wanted, saved.model != nullptr);
   if (saved.model) {
     LOOM_CHECK(saved.model->options().in_features() == full.num_features() &&
@@ -221,7 +243,7 @@ int run_distill(const DistillArgs& a) {
   sopts.hidden(std::vector<int64_t>(static_cast<size_t>(a.student_layers - 1), a.hidden)).dropout(a.dropout);
 
   Columns cols;
-  Json runs = Json::array();
+  Json runs = Json::array(), exported;
   double best_val = -1;
   for (int i = 0; i < a.seeds; ++i) {
     const uint64_t seed = a.seed + static_cast<uint64_t>(i);
@@ -334,6 +356,8 @@ int run_distill(const DistillArgs& a) {
                               {"seed", seed}}
                              .dump();
       models::export_model(*student, a.export_path, info);
+      exported = check_export(a.export_path, *student, full, raw_x, split.test, seed);
+      student->to(device);
     }
   }
 
@@ -344,6 +368,7 @@ int run_distill(const DistillArgs& a) {
     out[name + "_mean"] = mean_of(cols.values[name]);
     out[name + "_std"] = std_of(cols.values[name]);
   }
+  if (!exported.is_null()) out["export"] = exported;
   out["runs"] = runs;
   if (!a.quiet) {
     std::fprintf(stderr, "%s (%s teacher) on %s, %s, %d seed%s:\n", method.c_str(), teacher_name.c_str(),
