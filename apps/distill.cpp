@@ -300,6 +300,14 @@ int run_distill(const DistillArgs& a) {
       reliability = models::hyperedge_reliability(structure.hypergraph, x, [&](const Tensor& features) {
         return teacher->forward(structure.view(), features);
       });
+      // Singleton hyperedges (one per vertex by default) are never sampled: their soft label is the vertex's own,
+      // which L_KD already matches; the hyperedge term is about the high-order ones (LightHGNN adds singletons
+      // only for isolated vertices).
+      std::vector<double> r = reliability.to_vector<double>();
+      const std::vector<int64_t> sizes = structure.hypergraph.hyperedge_sizes().cpu().to(kInt64).to_vector<int64_t>();
+      for (size_t e = 0; e < r.size(); ++e)
+        if (sizes[e] < 2) r[e] = 0.0;
+      reliability = from_vector<double>(r, {static_cast<int64_t>(r.size())});
     }
     auto student = std::make_shared<models::StudentMLP>(sopts);
     student->to(device);
