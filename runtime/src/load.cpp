@@ -70,6 +70,7 @@ class Loader {
     match_tensors();
     check_checksum();
     fill_layers();
+    prepare(*impl_);
     return impl_;
   }
 

@@ -39,7 +39,7 @@ void expect_matches_reference(const ModelSpec& spec, const std::string& name, st
 }
 
 TEST(RuntimeInference, LinearWithAndWithoutBias) {
-  // Widths off the 8-lane and 4-row blocks exercise the tails.
+  // Widths off the vector width (4, 8 or 16 lanes) and the row tile exercise the padding and the short tiles.
   const ModelSpec spec = Builder(13, 5).linear(20).act("relu").linear(5, /*bias=*/false).build();
   expect_matches_reference(spec, "bias.loom", random_input(11, 13), 11);
 }
@@ -127,6 +127,38 @@ TEST(RuntimeInference, OneRowBatchedAndThreadedAgreeBitwise) {
     EXPECT_EQ(std::memcmp(one, batch.data() + r * 7, sizeof one), 0) << "row " << r;
   }
   for (int threads : {2, 3, 8, 200}) EXPECT_EQ(m.logits(x, rows, threads), batch) << threads << " threads";
+}
+
+// Several row blocks (the runtime runs ~64 KiB of activations through all layers at a time), column tiles of every
+// width, a model that starts with batch_norm, ops fused into a linear layer's epilogue and ops run on their own.
+TEST(RuntimeInference, ManyBlocksAndTilesAgreeBitwiseAndWithTheReference) {
+  const ModelSpec spec = Builder(70, 5, true)
+                             .batch_norm()
+                             .linear(150)
+                             .act("leaky_relu", 0.1)
+                             .batch_norm()
+                             .act("relu")
+                             .linear(40, false)
+                             .act("tanh")
+                             .batch_norm()
+                             .linear_int8(5)
+                             .build();
+  const int64_t rows = 700;
+  const std::vector<float> x = random_input(rows, 70);
+  expect_matches_reference(spec, "blocks_ref.loom", x, rows);
+  const Model m = load_spec(spec, "blocks.loom");
+  const std::vector<float> batch = m.logits(x, rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    float one[5];
+    m.logits(x.data() + r * 70, 1, one);
+    ASSERT_EQ(std::memcmp(one, batch.data() + r * 5, sizeof one), 0) << "row " << r;
+  }
+  for (int64_t n : {1, 5, 7, 13, 101, 699}) {  // batches of other sizes split the rows into other blocks and tiles
+    float got[5 * 699];
+    m.logits(x.data(), n, got);
+    EXPECT_EQ(std::memcmp(got, batch.data(), n * 5 * sizeof(float)), 0) << n << " rows";
+  }
+  for (int threads : {2, 3, 7}) EXPECT_EQ(m.logits(x, rows, threads), batch) << threads << " threads";
 }
 
 TEST(RuntimeInference, SixteenThreadsOnOneModelAgreeBitwise) {

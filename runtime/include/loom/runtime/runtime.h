@@ -57,11 +57,12 @@ class Model {
   bool int8() const noexcept;                      // any linear_int8 layer
 
   // x: rows × input_width raw features, row-major (preprocessing is applied here); out: rows × num_classes logits.
-  // Each row's answer depends on that row alone and is bitwise the same for any rows/threads split. threads > 1
-  // splits the rows over that many std::threads. Throws Error: kInvalidArgument (null pointer, rows < 0,
-  // threads < 1), kNonFinite (naming the first row and column holding NaN or Inf); after an error the contents of
-  // out are unspecified. One thread allocates nothing once its scratch has grown to the model; threads > 1 starts
-  // fresh threads on every call, so it pays off for large batches only.
+  // Each row's answer depends on that row alone and is bitwise the same for any rows/threads split (within one
+  // build: a build for a CPU with FMA rounds a multiply-add once, a portable one twice, so the two differ in the
+  // last bits). threads > 1 splits the rows over that many std::threads. Throws Error: kInvalidArgument (null
+  // pointer, rows < 0, threads < 1), kNonFinite (naming the first row and column holding NaN or Inf); after an
+  // error the contents of out are unspecified. One thread allocates nothing once its scratch has grown to the
+  // model; threads > 1 starts fresh threads on every call, so it pays off for large batches only.
   void logits(const float* x, int64_t rows, float* out, int threads = 1) const;
   // classes: rows argmaxes (the first on ties); probabilities (may be null): rows × num_classes softmax.
   void predict(const float* x, int64_t rows, int32_t* classes, float* probabilities = nullptr,
