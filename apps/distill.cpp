@@ -22,6 +22,7 @@
 
 #include "apps/flags.h"
 #include "apps/prepare.h"
+#include "apps/stats.h"
 #include "loom/core/autograd.h"
 #include "loom/core/error.h"
 #include "loom/core/ops.h"
@@ -63,18 +64,6 @@ models::GnnOptions teacher_options(const DistillArgs& a, const models::ModelSpec
   if (a.teacher_lr) topt.lr = *a.teacher_lr;
   if (a.teacher_weight_decay) topt.weight_decay = *a.teacher_weight_decay;
   return o;
-}
-
-double mean_of(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v) s += x;
-  return v.empty() ? 0 : s / static_cast<double>(v.size());
-}
-double std_of(const std::vector<double>& v) {  // population std, the papers' "mean ± std"
-  const double m = mean_of(v);
-  double s = 0;
-  for (double x : v) s += (x - m) * (x - m);
-  return v.empty() ? 0 : std::sqrt(s / static_cast<double>(v.size()));
 }
 
 // Accuracy of eval-mode logits over `idx` (0 rows: null).

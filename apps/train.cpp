@@ -13,6 +13,7 @@
 
 #include "apps/flags.h"
 #include "apps/prepare.h"
+#include "apps/stats.h"
 #include "loom/core/error.h"
 #include "loom/core/random.h"
 #include "loom/models/registry.h"
@@ -42,19 +43,6 @@ data::NodeDataset load(const TrainArgs& a) {
   const int64_t rest = o.num_nodes - o.train_per_class * o.num_classes;
   o.num_val = std::max<int64_t>(0, std::min(o.num_val, rest / 2));
   return data::make_csbm(o);
-}
-
-double mean_of(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v) s += x;
-  return v.empty() ? 0 : s / static_cast<double>(v.size());
-}
-// Population standard deviation (as numpy's default), the convention of the papers' "mean ± std".
-double std_of(const std::vector<double>& v) {
-  const double m = mean_of(v);
-  double s = 0;
-  for (double x : v) s += (x - m) * (x - m);
-  return v.empty() ? 0 : std::sqrt(s / static_cast<double>(v.size()));
 }
 
 // mean_of / std_of of the values, or null when there are none (a split without nodes).

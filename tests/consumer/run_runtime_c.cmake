@@ -3,17 +3,7 @@
 # CTest driver (label "install"): installs the build tree into a scratch prefix, then compiles
 # tests/consumer/runtime_c.c as C99 with nothing but `pkg-config --cflags --libs loom-runtime` and runs it.
 # Arguments: -DBUILD_DIR -DSOURCE_DIR -DWORK_DIR -DPKG_CONFIG -DCC
-file(REMOVE_RECURSE ${WORK_DIR})
-file(MAKE_DIRECTORY ${WORK_DIR})
-function(run out_var)
-  execute_process(COMMAND ${ARGN} WORKING_DIRECTORY ${WORK_DIR} RESULT_VARIABLE rc OUTPUT_VARIABLE out
-                  ERROR_VARIABLE err OUTPUT_STRIP_TRAILING_WHITESPACE)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
-  endif()
-  message(STATUS "${ARGN}\n${out}")
-  set(${out_var} "${out}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/run_step.cmake)
 run(ignored ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
 file(GLOB_RECURSE pc_files ${WORK_DIR}/prefix/*/loom-runtime.pc)
 if(NOT pc_files)
