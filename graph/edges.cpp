@@ -3,6 +3,7 @@
 // Internal helpers of the graph module (graph/edges.h): host edge lists and edge selections.
 #include "graph/edges.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "loom/core/error.h"
@@ -51,6 +52,23 @@ Graph select_edges(const Graph& g, const HostEdges& e, const std::vector<int64_t
   return Graph::from_edge_index(edge_index_tensor(s, d, g.device()), g.num_nodes(),
                                 w.defined() ? index_select(w, idx) : Tensor(),
                                 a.defined() ? index_select(a, idx) : Tensor());
+}
+
+bool is_symmetric(const HostEdges& e, int64_t num_nodes) {
+  const auto n = static_cast<uint64_t>(num_nodes);
+  std::vector<uint64_t> fwd, rev;
+  fwd.reserve(e.src.size());
+  rev.reserve(e.src.size());
+  for (size_t k = 0; k < e.src.size(); ++k) {
+    fwd.push_back(static_cast<uint64_t>(e.src[k]) * n + static_cast<uint64_t>(e.dst[k]));
+    rev.push_back(static_cast<uint64_t>(e.dst[k]) * n + static_cast<uint64_t>(e.src[k]));
+  }
+  // Same set of (src, dst) keys both ways round (duplicates do not matter).
+  for (auto* v : {&fwd, &rev}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+  return fwd == rev;
 }
 
 void check_fraction(const char* op, const char* arg, double f) {

@@ -28,6 +28,14 @@ Tensor edge_index_tensor(const std::vector<int64_t>& src, const std::vector<int6
 // kept). `e` is host_edges(g). The result's edge_ids() are positions in `keep`.
 Graph select_edges(const Graph& g, const HostEdges& e, const std::vector<int64_t>& keep);
 
+// A permutation of 0..n-1 by a Fisher-Yates shuffle driven by random_bits(seed, i) (splits.cpp): seeded splits and
+// samples share it, and it leaves the global generator untouched.
+std::vector<int64_t> seeded_permutation(int64_t n, uint64_t seed);
+
+// Whether every edge's reverse is also an edge (self loops are their own reverse): an undirected graph stored as
+// both directions.
+bool is_symmetric(const HostEdges& e, int64_t num_nodes);
+
 // Throws ValueError unless `f` is a finite fraction in [0, 1], naming op and arg.
 void check_fraction(const char* op, const char* arg, double f);
 

@@ -14,7 +14,7 @@
 
 namespace loom::graph {
 
-namespace {
+namespace detail {
 
 // A permutation of 0..n-1 by Fisher-Yates driven by loom's stateless hash random_bits(seed, i): the same seed
 // gives the same split everywhere, and unlike randperm it leaves the global generator (init, dropout) untouched.
@@ -30,6 +30,12 @@ std::vector<int64_t> seeded_permutation(int64_t n, uint64_t seed) {
   }
   return p;
 }
+
+}  // namespace detail
+
+using detail::seeded_permutation;
+
+namespace {
 
 // Sorted copy of p[begin, end).
 std::vector<int64_t> sorted_part(const std::vector<int64_t>& p, int64_t begin, int64_t end) {
