@@ -105,23 +105,21 @@ LinkSplit random_link_split(const Graph& g, double val, double test, uint64_t se
   return assemble(g, e, l, order, val, test, o.disjoint_train_ratio);
 }
 
-LinkSplit temporal_link_split(const Graph& g, const Tensor& times, double val, double test,
-                              const LinkSplitOptions& o) {
+LinkSplit temporal_link_split(const Graph& g, const Tensor& times, double val, double test, const LinkSplitOptions& o) {
   const char* op = "temporal_link_split";
   check_args(op, val, test, o);
-  LOOM_CHECK(o.disjoint_train_ratio == 0.0, ValueError, op, ": disjoint_train_ratio must be 0 for a temporal split, got ",
-             o.disjoint_train_ratio);
+  LOOM_CHECK(o.disjoint_train_ratio == 0.0, ValueError, op,
+             ": disjoint_train_ratio must be 0 for a temporal split, got ", o.disjoint_train_ratio);
   LOOM_CHECK(times.defined() && times.dim() == 1 && times.size(0) == g.num_edges(), ShapeError, op,
              ": 'times' must be [", g.num_edges(), "] (one time per edge, csr order), got ",
              times.defined() ? times.str() : "an undefined tensor");
-  LOOM_CHECK(times.dtype() == kInt32 || times.dtype() == kInt64 || times.dtype() == kFloat32 ||
-                 times.dtype() == kFloat64,
-             DTypeError, op, ": 'times' must be int32/int64/float32/float64, got ", dtype_name(times.dtype()));
+  LOOM_CHECK(
+      times.dtype() == kInt32 || times.dtype() == kInt64 || times.dtype() == kFloat32 || times.dtype() == kFloat64,
+      DTypeError, op, ": 'times' must be int32/int64/float32/float64, got ", dtype_name(times.dtype()));
   NoGradGuard no_grad;
   // Doubles hold int64 times exactly up to 2^53 (any Unix time in nanoseconds until the year 2255).
   const std::vector<double> t = times.cpu().to(kFloat64).to_vector<double>();
-  for (size_t k = 0; k < t.size(); ++k)
-    LOOM_CHECK(!std::isnan(t[k]), ValueError, op, ": 'times' is NaN at edge ", k);
+  for (size_t k = 0; k < t.size(); ++k) LOOM_CHECK(!std::isnan(t[k]), ValueError, op, ": 'times' is NaN at edge ", k);
   const detail::HostEdges e = detail::host_edges(g);
   const Links l = links_of(e, g.num_nodes(), o);
   std::vector<double> link_time(l.distinct.size(), -INFINITY);
@@ -135,8 +133,9 @@ LinkSplit temporal_link_split(const Graph& g, const Tensor& times, double val, d
   // Oldest first; distinct is sorted, so a stable sort breaks ties by (src, dst).
   std::vector<int64_t> order(l.distinct.size());
   std::iota(order.begin(), order.end(), int64_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int64_t a, int64_t b) { return link_time[static_cast<size_t>(a)] < link_time[static_cast<size_t>(b)]; });
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return link_time[static_cast<size_t>(a)] < link_time[static_cast<size_t>(b)];
+  });
   return assemble(g, e, l, order, val, test, 0.0);
 }
 

@@ -21,7 +21,8 @@ namespace {
 struct Draws {
   uint64_t seed, counter = 0;
   int64_t below(int64_t n) {
-    return static_cast<int64_t>((static_cast<unsigned __int128>(random_bits(seed, counter++)) * static_cast<uint64_t>(n)) >> 64);
+    return static_cast<int64_t>(
+        (static_cast<unsigned __int128>(random_bits(seed, counter++)) * static_cast<uint64_t>(n)) >> 64);
   }
   double unit() { return static_cast<double>(random_bits(seed, counter++) >> 11) * 0x1.0p-53; }
 };
@@ -29,11 +30,14 @@ struct Draws {
 // The first k of a seeded partial Fisher-Yates shuffle of v.
 template <class T>
 void take_first(std::vector<T>& v, size_t k, Draws& r) {
-  for (size_t i = 0; i < k; ++i) std::swap(v[i], v[i + static_cast<size_t>(r.below(static_cast<int64_t>(v.size() - i)))]);
+  for (size_t i = 0; i < k; ++i)
+    std::swap(v[i], v[i + static_cast<size_t>(r.below(static_cast<int64_t>(v.size() - i)))]);
   v.resize(k);
 }
 
-uint64_t key(int64_t u, int64_t v, int64_t n) { return static_cast<uint64_t>(u) * static_cast<uint64_t>(n) + static_cast<uint64_t>(v); }
+uint64_t key(int64_t u, int64_t v, int64_t n) {
+  return static_cast<uint64_t>(u) * static_cast<uint64_t>(n) + static_cast<uint64_t>(v);
+}
 
 }  // namespace
 
@@ -53,7 +57,9 @@ Tensor negative_edges(const Graph& g, int64_t count, uint64_t seed, NegativeMode
   }
   std::sort(edges.begin(), edges.end());
   edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
-  const auto is_edge = [&](int64_t u, int64_t v) { return std::binary_search(edges.begin(), edges.end(), key(u, v, n)); };
+  const auto is_edge = [&](int64_t u, int64_t v) {
+    return std::binary_search(edges.begin(), edges.end(), key(u, v, n));
+  };
   // Unordered pairs for undirected graphs: (u, v) and (v, u) are one candidate.
   const int64_t pairs = undirected ? n * (n - 1) / 2 : n * (n - 1);
   const int64_t links = undirected ? static_cast<int64_t>(edges.size()) / 2 : static_cast<int64_t>(edges.size());
@@ -126,7 +132,9 @@ Tensor hard_negatives(const Graph& g, const Tensor& positives, int64_t per_posit
     LOOM_CHECK(u >= 0 && u < n && v >= 0 && v < n, IndexError, op, ": positive ", i, " = (", u, ", ", v,
                ") is outside the graph's ", n, " nodes");
     const std::vector<int64_t>& near = adj[static_cast<size_t>(u)];
-    const auto excluded = [&](int64_t w) { return w == u || w == v || std::binary_search(near.begin(), near.end(), w); };
+    const auto excluded = [&](int64_t w) {
+      return w == u || w == v || std::binary_search(near.begin(), near.end(), w);
+    };
     std::vector<int64_t> two_hop;
     for (int64_t w : near)
       for (int64_t x : adj[static_cast<size_t>(w)])
@@ -142,7 +150,9 @@ Tensor hard_negatives(const Graph& g, const Tensor& positives, int64_t per_posit
       LOOM_CHECK(room >= per_positive, ValueError, op, ": source ", u, " of positive ", i, " has only ", room,
                  " non-neighbours for per_positive = ", per_positive);
       // The 2-hop nodes are all taken; the rest are uniform among the other non-neighbours.
-      const auto taken = [&](int64_t w) { return excluded(w) || std::binary_search(two_hop.begin(), two_hop.end(), w); };
+      const auto taken = [&](int64_t w) {
+        return excluded(w) || std::binary_search(two_hop.begin(), two_hop.end(), w);
+      };
       if (room * 4 < n) {  // few candidates: enumerate them rather than reject most draws
         std::vector<int64_t> rest;
         for (int64_t w = 0; w < n; ++w)

@@ -57,7 +57,11 @@ TEST(LinkMetrics, MrrOptimisticPessimisticAverage) {
   const Tensor neg = from_vector<double>({2, 1, 1, 0, 1, 2, 3, 4}, {2, 4});
   EXPECT_EQ(mrr(pos, neg).to_vector<double>(), (std::vector<double>{1.0 / 3.0, 1.0}));
   EXPECT_DOUBLE_EQ(mean_reciprocal_rank(pos, neg), (1.0 / 3.0 + 1.0) / 2.0);
-  EXPECT_THAT([&] { mrr(pos, from_vector<double>({1, 2, 3}, {3, 1})); }, ThrowsMessage<ShapeError>(HasSubstr("neg_scores")));
+  EXPECT_THAT(
+      [&] {
+        mrr(pos, from_vector<double>({1, 2, 3}, {3, 1}));
+      },
+      ThrowsMessage<ShapeError>(HasSubstr("neg_scores")));
 }
 
 // Scores in {0, 0.1, ..., 0.9}: many ties.
@@ -90,8 +94,9 @@ TEST(LinkMetrics, MatchBruteForceOnRandomTiedScores) {
       std::vector<double> sorted = q;
       std::sort(sorted.rbegin(), sorted.rend());
       const double kth = sorted[static_cast<size_t>(k - 1)];
-      EXPECT_DOUBLE_EQ(hits_at_k(vec(p), vec(q), k),
-                       static_cast<double>(std::count_if(p.begin(), p.end(), [&](double s) { return s > kth; })) / 37.0);
+      EXPECT_DOUBLE_EQ(
+          hits_at_k(vec(p), vec(q), k),
+          static_cast<double>(std::count_if(p.begin(), p.end(), [&](double s) { return s > kth; })) / 37.0);
     }
     // MRR: each of 37 positives against its own 10 negatives.
     const auto negs = tied_scores(seed + 200, 370);
@@ -111,13 +116,19 @@ TEST(LinkMetrics, MatchBruteForceOnRandomTiedScores) {
 TEST(LinkMetrics, BadInputsNameTheArgument) {
   const Tensor ok = vec({0.5, 0.2});
   EXPECT_THAT([&] { auc(vec({}), ok); }, ThrowsMessage<ValueError>(HasSubstr("'pos_scores' is empty")));
-  EXPECT_THAT([&] { average_precision(ok, vec({0.1, std::nan("")})); },
-              ThrowsMessage<ValueError>(HasSubstr("'neg_scores' is NaN at 1")));
+  EXPECT_THAT(
+      [&] {
+        average_precision(ok, vec({0.1, std::nan("")}));
+      },
+      ThrowsMessage<ValueError>(HasSubstr("'neg_scores' is NaN at 1")));
   EXPECT_THAT([&] { hits_at_k(ok, vec({}), 1); }, ThrowsMessage<ValueError>(HasSubstr("'neg_scores' is empty")));
   EXPECT_THAT([&] { auc(from_vector<int64_t>({1, 2}, {2}), ok); }, ThrowsMessage<DTypeError>(HasSubstr("pos_scores")));
   EXPECT_THAT([&] { auc(ok.view({1, 2}), ok); }, ThrowsMessage<ShapeError>(HasSubstr("pos_scores")));
-  EXPECT_THAT([&] { mrr(vec({std::nan("")}), from_vector<double>({1}, {1, 1})); },
-              ThrowsMessage<ValueError>(HasSubstr("'pos_scores' is NaN")));
+  EXPECT_THAT(
+      [&] {
+        mrr(vec({std::nan("")}), from_vector<double>({1}, {1, 1}));
+      },
+      ThrowsMessage<ValueError>(HasSubstr("'pos_scores' is NaN")));
 }
 
 TEST(LinkMetrics, CudaScores) {
