@@ -73,7 +73,8 @@ std::pair<Tensor, Tensor> split_nodes(const Tensor& nodes, double fraction, uint
 // A seeded random edge split for link prediction: round(val E) and round(test E) edges are held out (as int64
 // [2, k] edge indices on the graph's device, in csr order), the rest form the training graph (same nodes, weights
 // and features kept). Each directed edge is drawn on its own (the reverse of an undirected edge may land in
-// another part). ValueError unless 0 <= val, test and val + test <= 1.
+// another part), so for link prediction on undirected graphs prefer random_link_split (loom/graph/link.h), which
+// holds out whole links. ValueError unless 0 <= val, test and val + test <= 1.
 struct EdgeSplit {
   Graph train;
   Tensor val_edges, test_edges;
