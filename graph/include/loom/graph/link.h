@@ -61,7 +61,8 @@ Tensor negative_edges(const Graph& g, int64_t count, uint64_t seed, NegativeMode
 // per_positive pairs (u, w) with w != u, w != v, w not adjacent to u in g (either direction) and distinct for one
 // positive. w is drawn from u's 2-hop non-neighbours (nodes at distance exactly 2, ignoring edge direction) while
 // there are any left, then uniformly from the other non-neighbours. Result int64 [2, k per_positive] on g's device,
-// positive by positive. ValueError when a source has fewer than per_positive candidates.
+// positive by positive. ValueError when a source has fewer than per_positive candidates. Each positive costs a walk
+// of its source's 2-hop neighbourhood (sum of its neighbours' degrees): meant for evaluation sets, not every batch.
 Tensor hard_negatives(const Graph& g, const Tensor& positives, int64_t per_positive, uint64_t seed);
 
 }  // namespace loom::graph
