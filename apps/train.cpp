@@ -60,6 +60,10 @@ nlohmann::ordered_json metric_or_null(const models::Metrics& m, const std::strin
 CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   CLI::App* train = app.add_subcommand("train", "train a node classifier and report test accuracy");
   train->add_option("--model", a.model, model_help())->check(CLI::IsMember(models::model_names()));
+  train->add_option("--task", a.task, "node (classify nodes, default) or link (predict links: GAE's protocol)")
+      ->check(CLI::IsMember({"node", "link"}));
+  train->add_option("--embedding-dim", a.embedding_dim, "link: the encoder's output width (default 16)")
+      ->check(whole_in(1, 1 << 20));
   CLI::Option* data = train->add_option("--data", a.data, "data-set folder, or a name under $LOOM_DATA (default: a generated CSBM graph)");
   train->add_option("--epochs", a.epochs, "training epochs (default: the model's)")->check(whole_in(1, 10000000));
   train->add_option("--lr", a.lr, "learning rate (default: the model's)")->check(finite_in(0, 100, true));
@@ -188,6 +192,7 @@ int run_train(const TrainArgs& a) {
   topt.patience = a.patience;
   topt.resume = a.resume;
 
+  if (a.task == "link") return run_train_link(a, d, opts, topt, device);
   std::vector<double> test, val;
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();
   double best_val = -INFINITY;

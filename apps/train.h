@@ -6,7 +6,11 @@
 #include <optional>
 #include <string>
 
+#include "loom/core/device.h"
 #include "loom/data/csbm.h"
+#include "loom/data/dataset.h"
+#include "loom/models/gnn.h"
+#include "loom/models/trainer.h"
 
 namespace CLI {
 class App;
@@ -16,6 +20,8 @@ namespace loom::cli {
 
 struct TrainArgs {
   std::string model = "gcn";
+  std::string task = "node";  // node (classification) or link (prediction)
+  int64_t embedding_dim = 16;  // link: the encoder's output width
   std::string data;  // empty: a generated CSBM graph
   // Hyper-parameters: unset means "the model's default" (its ModelSpec).
   std::optional<int> epochs;
@@ -47,5 +53,9 @@ struct TrainArgs {
 // Declares the subcommand's flags (the model list and its help come from the registry).
 CLI::App* add_train_command(CLI::App& app, TrainArgs& args);
 int run_train(const TrainArgs& args);
+// --task link (apps/train_link.cpp): per seed a leakage-free link split, the model as encoder, inner-product scores;
+// `opts` and `topt` are the node task's, adjusted there to the GAE protocol where the user set nothing.
+int run_train_link(const TrainArgs& args, const data::NodeDataset& d, models::GnnOptions opts,
+                   models::TrainerOptions topt, Device device);
 
 }  // namespace loom::cli
