@@ -16,6 +16,7 @@
 #include "apps/stats.h"
 #include "loom/core/error.h"
 #include "loom/core/random.h"
+#include "loom/models/recommend.h"
 #include "loom/models/registry.h"
 #include "loom/models/saved_model.h"
 #include "loom/models/trainer.h"
@@ -59,11 +60,22 @@ nlohmann::ordered_json metric_or_null(const models::Metrics& m, const std::strin
 
 CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   CLI::App* train = app.add_subcommand("train", "train a node classifier and report test accuracy");
-  train->add_option("--model", a.model, model_help())->check(CLI::IsMember(models::model_names()));
-  train->add_option("--task", a.task, "node (classify nodes, default) or link (predict links: GAE's protocol)")
-      ->check(CLI::IsMember({"node", "link"}));
-  train->add_option("--embedding-dim", a.embedding_dim, "link: the encoder's output width (default 16)")
+  std::vector<std::string> names = models::model_names();
+  for (const auto& r : models::recommender_registry()) names.push_back(r.name);
+  train->add_option("--model", a.model, model_help())->check(CLI::IsMember(names));
+  train->add_option("--task", a.task,
+                    "node (classify nodes, default), link (predict links: GAE's protocol) or recommend (rank items "
+                    "for users: lightgcn, mf, popularity)")
+      ->check(CLI::IsMember({"node", "link", "recommend"}));
+  train->add_option("--embedding-dim", a.embedding_dim,
+                    "link: the encoder's output width (default 16); recommend: the embeddings' (default 64)")
       ->check(whole_in(1, 1 << 20));
+  train->add_option("--batch", a.batch, "recommend: BPR minibatch (default 2048)")->check(whole_in(1, 1 << 30));
+  train->add_option("--reg", a.reg, "recommend: L2 on the batch's embeddings (default 1e-4)")->check(finite_in(0, 100));
+  train->add_option("--min-rating", a.min_rating, "recommend: keep interactions rated at least this (default 0: all)")
+      ->check(whole_in(0, 1 << 30));
+  train->add_option("--export", a.export_path, "recommend: write the first seed's embeddings as a serving file "
+                    "(docs/embedding-format.md) for loom::serve");
   CLI::Option* data = train->add_option("--data", a.data, "data-set folder, or a name under $LOOM_DATA (default: a generated CSBM graph)");
   train->add_option("--epochs", a.epochs, "training epochs (default: the model's)")->check(whole_in(1, 10000000));
   train->add_option("--lr", a.lr, "learning rate (default: the model's)")->check(finite_in(0, 100, true));
@@ -139,6 +151,11 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
 }
 
 int run_train(const TrainArgs& a) {
+  const bool recommender = models::find_recommender(a.model) != nullptr;
+  LOOM_CHECK(recommender == (a.task == "recommend"), ValueError, "--model ", a.model,
+             recommender ? " is a recommender: use it with --task recommend"
+                         : " is not a recommender: --task recommend takes lightgcn, mf or popularity");
+  if (recommender) return run_train_recommend(a);
   const models::ModelSpec& spec = models::find_model(a.model);
   const Device device = parse_device(a.device);
   LOOM_CHECK(a.seeds >= 1, ValueError, "--seeds must be >= 1, got ", a.seeds);
@@ -164,7 +181,7 @@ int run_train(const TrainArgs& a) {
   const models::Structure view = structure.view();
 
   models::GnnOptions opts = models::paper_options(a.model, d.num_features(), d.num_classes);
-  opts.num_layers(a.layers)
+  opts.num_layers(a.layers.value_or(2))
       .norm(parse_choice<NormLayer>(a.norm))
       .jk(parse_choice<models::JumpingKnowledge>(a.jk))
       .residual(a.residual)

@@ -20,14 +20,14 @@ namespace loom::cli {
 
 struct TrainArgs {
   std::string model = "gcn";
-  std::string task = "node";  // node (classification) or link (prediction)
-  int64_t embedding_dim = 16;  // link: the encoder's output width
+  std::string task = "node";  // node (classification), link (prediction) or recommend (user-item ranking)
+  std::optional<int64_t> embedding_dim;  // link: the encoder's output width (16); recommend: the embeddings' (64)
   std::string data;  // empty: a generated CSBM graph
   // Hyper-parameters: unset means "the model's default" (its ModelSpec).
   std::optional<int> epochs;
   std::optional<double> lr, weight_decay, dropout, attention_dropout;
   std::optional<int64_t> hidden, heads;
-  int layers = 2;
+  std::optional<int> layers;  // node, link: 2; recommend: the recommender's (lightgcn 3)
   int64_t num_hyperedges = 16;  // softhgnn: the SoftHGNN block's soft hyperedges
   std::string activation, norm = "none", jk = "none", aggr;
   bool residual = false;
@@ -48,6 +48,12 @@ struct TrainArgs {
   std::string save, log, json_log;
   bool quiet = false;
   data::CsbmOptions csbm;
+  // recommend: BPR minibatch, L2 on the batch's embeddings, interactions kept (rating >= min_rating; 0: all), and
+  // the serving file written from the first seed's embeddings.
+  int64_t batch = 2048;
+  double reg = 1e-4;
+  int64_t min_rating = 0;
+  std::string export_path;
 };
 
 // Declares the subcommand's flags (the model list and its help come from the registry).
@@ -57,5 +63,8 @@ int run_train(const TrainArgs& args);
 // `opts` and `topt` are the node task's, adjusted there to the GAE protocol where the user set nothing.
 int run_train_link(const TrainArgs& args, const data::NodeDataset& d, models::GnnOptions opts,
                    models::TrainerOptions topt, Device device);
+// --task recommend (apps/train_recommend.cpp): user-item ranking with a recommender model (lightgcn, mf,
+// popularity) on an interaction data set's split, BPR, Recall/NDCG@10/20 over seeds.
+int run_train_recommend(const TrainArgs& args);
 
 }  // namespace loom::cli

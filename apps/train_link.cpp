@@ -30,7 +30,7 @@ int run_train_link(const TrainArgs& a, const data::NodeDataset& d, models::GnnOp
   LOOM_CHECK(a.save.empty(), ValueError, "--save is not available with --task link yet");
   // GAE's encoder and training, where the user chose nothing else: 32 hidden units, 16 outputs, no dropout, Adam
   // without weight decay (on Cora, the node task's 5e-4 costs about 13 points of test AUC).
-  opts.out_features(a.embedding_dim);
+  opts.out_features(a.embedding_dim.value_or(16));
   if (!a.hidden) opts.hidden(32);
   if (!a.dropout) opts.dropout(0.0);
   if (!a.weight_decay) topt.weight_decay = 0.0;

@@ -198,17 +198,23 @@ TrainResult fit(nn::Module& model, Task& task, const TrainerOptions& o) {
   for (int epoch = st.epoch + 1; epoch <= o.epochs && !st.finished; ++epoch) {
     const auto t0 = Clock::now();
     model.train();
-    opt->zero_grad();
-    const Tensor loss = task.training_loss(model);
     EpochRecord r;
     r.epoch = epoch;
-    r.loss = loss.item_double();
-    LOOM_CHECK(std::isfinite(r.loss), ValueError, "fit: the training loss became ", r.loss, " at epoch ", epoch,
-               " (check the features for NaN or infinity, or lower the learning rate)");
-    loss.backward();
-    if (o.clip_grad_norm > 0) optim::clip_grad_norm(model.parameters(), o.clip_grad_norm);
     r.lr = opt->lr();
-    opt->step();
+    // The epoch's loss is the mean over its steps (one step for full-batch tasks).
+    const int steps = task.steps_per_epoch();
+    LOOM_CHECK(steps > 0, ValueError, "fit: task '", task.name(), "' asks for ", steps, " steps per epoch");
+    for (int step = 0; step < steps; ++step) {
+      opt->zero_grad();
+      const Tensor loss = task.training_loss(model);
+      const double value = loss.item_double();
+      LOOM_CHECK(std::isfinite(value), ValueError, "fit: the training loss became ", value, " at epoch ", epoch,
+                 " (check the features for NaN or infinity, or lower the learning rate)");
+      loss.backward();
+      if (o.clip_grad_norm > 0) optim::clip_grad_norm(model.parameters(), o.clip_grad_norm);
+      opt->step();
+      r.loss += value / steps;
+    }
     model.eval();
     {
       NoGradGuard no_grad;

@@ -140,6 +140,46 @@ TEST(Fit, EarlyStoppingAndBadOptions) {
   EXPECT_THAT([&] { fit_mlp(d, 0, o); }, ThrowsMessage<ValueError>(HasSubstr("resume needs a checkpoint directory")));
 }
 
+// A task of several optimizer steps per epoch: training_loss once per step, the epoch's loss their mean.
+class ThreeStepTask : public models::Task {
+ public:
+  explicit ThreeStepTask(Tensor w) : w_(std::move(w)) {}
+  std::string name() const override { return "three_step"; }
+  Tensor training_loss(nn::Module&) override {
+    ++calls;
+    const Tensor loss = mul_scalar(sum(mul(w_, w_)), static_cast<double>(calls % 3 + 1));
+    values.push_back(loss.item_double());
+    return loss;
+  }
+  models::Metrics evaluate(nn::Module&) override { return {}; }
+  models::Metrics test(nn::Module&) override { return {}; }
+  std::string default_monitor() const override { return ""; }
+  int steps_per_epoch() const override { return 3; }
+  int calls = 0;
+  std::vector<double> values;
+
+ private:
+  Tensor w_;
+};
+
+TEST(Fit, TakesEveryStepOfAMinibatchEpoch) {
+  nn::Linear lin(2, 1);
+  ThreeStepTask task(lin.weight);
+  models::TrainerOptions o = epochs(2);
+  o.optimizer = models::OptimizerKind::kSgd;
+  o.momentum = 0;
+  o.weight_decay = 0;
+  o.lr = 0.1;
+  const models::TrainResult r = models::fit(lin, task, o);
+  ASSERT_EQ(task.calls, 6);
+  ASSERT_EQ(r.history.size(), 2u);
+  EXPECT_NEAR(r.history[0].loss, (task.values[0] + task.values[1] + task.values[2]) / 3, 1e-12);
+  EXPECT_NEAR(r.history[1].loss, (task.values[3] + task.values[4] + task.values[5]) / 3, 1e-12);
+  // Each step moved the weights: the unscaled loss |w|^2 fell at every step.
+  for (int k = 1; k < 6; ++k)
+    EXPECT_LT(task.values[k] / ((k + 1) % 3 + 1), task.values[k - 1] / (k % 3 + 1)) << "step " << k;
+}
+
 TEST(Fit, WithoutValidationNodesKeepsTheLastEpoch) {
   data::NodeDataset d = small_csbm(4);
   d.val_idx = from_vector<int64_t>(std::vector<int64_t>{});

@@ -30,6 +30,9 @@ class Task {
   // The metric that picks the best weights and drives early stopping unless the trainer is told otherwise;
   // empty: keep the last epoch's weights.
   virtual std::string default_monitor() const = 0;
+  // Optimizer steps per epoch: each step calls training_loss once. Minibatch tasks (BPR over the interactions of a
+  // recommender) take several; full-batch tasks one.
+  virtual int steps_per_epoch() const { return 1; }
 };
 
 // Names ending in "loss" are minimised, all others maximised.

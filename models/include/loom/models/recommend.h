@@ -1,0 +1,116 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
+// Recommendation from implicit feedback on the one trainer: embedding models of users and items (LightGCN; matrix
+// factorisation is LightGCN with no propagation layer), BPR over minibatches of training interactions, a
+// popularity baseline, and full-ranking evaluation (Recall@K, NDCG@K over all items with each user's training items
+// excluded), computed over blocks of users so that no users x items matrix is ever held.
+// Method notes: ../shared/papers/lightgcn.md. Score: e_u . e_i.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loom/core/nn.h"
+#include "loom/core/tensor.h"
+#include "loom/data/interactions.h"
+#include "loom/graph/graph.h"
+#include "loom/models/task.h"
+
+namespace loom::models {
+
+// The user-item graph on users + items nodes (user u is node u, item i is node users + i), every training
+// interaction as an edge in both directions, no self loops; repeats of a pair count once.
+graph::Graph interaction_graph(const data::UserItems& train, int64_t users, int64_t items);
+
+// LightGCN (He et al. 2020): E = 1/(K+1) sum_k A^k E0 with A = D^-1/2 [[0, R], [R^T, 0]] D^-1/2, where E0
+// [users + items, dim] is the only parameter (normal, std 0.1, as the authors' code). layers = 0 is matrix
+// factorisation (E = E0).
+class LightGCN : public nn::Module {
+ public:
+  LightGCN(int64_t users, int64_t items, int64_t dim, int layers);
+  // Final embeddings [users + items, dim] over `g` (interaction_graph of the training interactions).
+  Tensor forward(const graph::Graph& g);
+  int64_t users() const { return users_; }
+  int64_t items() const { return items_; }
+  int layers() const { return layers_; }
+  Tensor embedding;  // E0
+
+ private:
+  int64_t users_, items_;
+  int layers_;
+};
+
+// The recommenders `loom train --task recommend` knows, with their papers' settings. They learn from interactions
+// alone (no node features), so they are not in the node models' registry (loom/models/registry.h).
+struct RecommenderSpec {
+  std::string name, summary;
+  int layers = 0;        // propagation layers (0: matrix factorisation)
+  bool trained = true;   // false: a fixed ranking (popularity)
+  int epochs = 200;
+  double lr = 1e-3;
+  int64_t dim = 64;
+};
+const std::vector<RecommenderSpec>& recommender_registry();
+// nullptr when `name` is not a recommender.
+const RecommenderSpec* find_recommender(std::string_view name);
+
+// Full-ranking metrics of scores e_u . e_i: for every user with test items, the top max(ks) items among all items
+// but the user's `exclude` items (ties to the lower item id), then recall@K = hits / |test items| and ndcg@K =
+// DCG / IDCG with IDCG over min(|test items|, K) ideal hits, averaged over those users. Embeddings are
+// [users, D] and [items, D] on any device (scored on the CPU, `block` users at a time, in parallel).
+// Returns "recall@K" and "ndcg@K" for each K, and "users" (how many users were ranked).
+Metrics ranking_metrics(const Tensor& user_emb, const Tensor& item_emb, const data::UserItems& exclude,
+                        const data::UserItems& test, const std::vector<int64_t>& ks, int64_t block = 512);
+
+// The popularity baseline as embeddings of width 1: every user 1, every item its number of training users, so
+// that e_u . e_i ranks items by popularity.
+std::pair<Tensor, Tensor> popularity_embeddings(const data::UserItems& train, int64_t items);
+
+// One epoch of BPR triples: every interaction of `train` once, in an order shuffled with `seed`, each with a negative
+// item drawn uniformly from the items its user has not interacted with. Counter-based draws: the result depends on
+// the seed alone, not on the number of threads. ValueError for a user who interacted with all `items` items.
+struct BprTriples {
+  std::vector<int64_t> user, pos, neg;
+};
+BprTriples draw_bpr_triples(const data::UserItems& train, int64_t items, uint64_t seed);
+
+// The BPR loss of triples [begin, end) for `model` over `graph`: mean softplus(-(s_ui - s_uj)) plus
+// reg * (|e0_u|^2 + |e0_i|^2 + |e0_j|^2) / 2 / (end - begin) on the rows of E0 (LightGCN's regulariser).
+Tensor bpr_loss(LightGCN& model, const graph::Graph& graph, const BprTriples& triples, int64_t begin, int64_t end,
+                double reg);
+
+struct BprOptions {
+  int64_t batch = 2048;
+  double reg = 1e-4;  // L2 on the batch's E0 rows: reg * (|e_u|^2 + |e_i|^2 + |e_j|^2) / 2 / batch
+};
+
+// BPR (Rendle et al. 2009) for a LightGCN: each epoch, every training interaction (u, i) once, in an order shuffled
+// with a seed from the global generator, with one negative item j drawn uniformly from the items u has not
+// interacted with; loss = mean softplus(-(s_ui - s_uj)) + the L2 term. One optimizer step per minibatch.
+// test() reports ranking_metrics on `test` at K = 10 and 20 (training items excluded); evaluate() reports nothing
+// (the protocol has no validation part: the last epoch's weights are kept).
+class RecommendationTask : public Task {
+ public:
+  RecommendationTask(LightGCN& model, const graph::Graph& graph, data::UserItems train, data::UserItems test,
+                     BprOptions options);
+  std::string name() const override { return "recommend"; }
+  Tensor training_loss(nn::Module& model) override;
+  Metrics evaluate(nn::Module&) override { return {}; }
+  Metrics test(nn::Module& model) override;
+  std::string default_monitor() const override { return ""; }
+  int steps_per_epoch() const override;
+  // The final embeddings split into users [U, D] and items [I, D] (eval mode, no gradient).
+  std::pair<Tensor, Tensor> embeddings();
+
+ private:
+  LightGCN& model_;
+  const graph::Graph& graph_;
+  data::UserItems train_, test_;
+  BprOptions options_;
+  BprTriples epoch_;  // this epoch's triples, in step order
+  int64_t cursor_ = 0;
+};
+
+}  // namespace loom::models

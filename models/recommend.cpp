@@ -1,0 +1,255 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
+// LightGCN / matrix factorisation with BPR, the popularity baseline and blockwise full-ranking metrics.
+#include "loom/models/recommend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <tbb/parallel_for.h>
+
+#include "loom/core/autograd.h"
+#include "loom/core/error.h"
+#include "loom/core/message.h"
+#include "loom/core/ops.h"
+#include "loom/core/random.h"
+
+namespace loom::models {
+
+graph::Graph interaction_graph(const data::UserItems& train, int64_t users, int64_t items) {
+  LOOM_CHECK(static_cast<int64_t>(train.indptr.size()) == users + 1, ShapeError, "interaction_graph: ",
+             train.indptr.size() - 1, " users in the interactions, ", users, " expected");
+  const int64_t nnz = static_cast<int64_t>(train.items.size());
+  std::vector<int64_t> ei(4 * nnz);
+  int64_t k = 0;
+  for (int64_t u = 0; u < users; ++u) {
+    for (int64_t p = train.indptr[u]; p < train.indptr[u + 1]; ++p) {
+      const int64_t item = train.items[p];
+      LOOM_CHECK(item >= 0 && item < items, IndexError, "interaction_graph: item ", item, " of user ", u,
+                 " is outside [0, ", items, ")");
+      ei[k] = u, ei[2 * nnz + k] = users + item, ++k;             // user -> item
+      ei[k] = users + item, ei[2 * nnz + k] = u, ++k;             // item -> user
+    }
+  }
+  return graph::Graph::from_edge_index(from_vector(ei, {2, 2 * nnz}), users + items);
+}
+
+const std::vector<RecommenderSpec>& recommender_registry() {
+  static const std::vector<RecommenderSpec> table = {
+      {"lightgcn", "LightGCN: propagation without weights or nonlinearity, layer mean, BPR (He et al. 2020)", 3},
+      {"mf", "matrix factorisation with BPR (Rendle et al. 2009): LightGCN with no propagation layer", 0},
+      {"popularity", "popularity baseline: every user gets the most interacted items (nothing is trained)", 0,
+       false},
+  };
+  return table;
+}
+
+const RecommenderSpec* find_recommender(std::string_view name) {
+  for (const auto& r : recommender_registry())
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+LightGCN::LightGCN(int64_t users, int64_t items, int64_t dim, int layers)
+    : nn::Module("LightGCN"), users_(users), items_(items), layers_(layers) {
+  LOOM_CHECK(users > 0 && items > 0 && dim > 0 && layers >= 0, ValueError,
+             "LightGCN: users, items and dim must be positive and layers non-negative, got ", users, ", ", items, ", ",
+             dim, ", ", layers);
+  embedding = register_parameter("embedding", empty({users + items, dim}));
+  nn::init::normal_(embedding, 0.0, 0.1);
+}
+
+Tensor LightGCN::forward(const graph::Graph& g) {
+  LOOM_CHECK(g.num_nodes() == users_ + items_, ShapeError, "LightGCN: the graph has ", g.num_nodes(),
+             " nodes, the model ", users_, " users + ", items_, " items");
+  if (layers_ == 0) return embedding;
+  const Tensor coef = g.norm(graph::Norm::kSym, embedding.dtype());
+  Tensor layer = embedding, total = embedding;
+  for (int k = 0; k < layers_; ++k) {
+    layer = mp::propagate(g.csr(), {mp::u_mul_e, mp::sum, mp::Update{}}, layer, coef);
+    total = add(total, layer);
+  }
+  return mul_scalar(total, 1.0 / (layers_ + 1));
+}
+
+Metrics ranking_metrics(const Tensor& user_emb, const Tensor& item_emb, const data::UserItems& exclude,
+                        const data::UserItems& test, const std::vector<int64_t>& ks, int64_t block) {
+  LOOM_CHECK(user_emb.dim() == 2 && item_emb.dim() == 2 && user_emb.size(1) == item_emb.size(1), ShapeError,
+             "ranking_metrics: embeddings must be [users, D] and [items, D], got ", user_emb.shape_str(), " and ",
+             item_emb.shape_str());
+  const int64_t users = user_emb.size(0), items = item_emb.size(0);
+  LOOM_CHECK(static_cast<int64_t>(exclude.indptr.size()) == users + 1 &&
+                 static_cast<int64_t>(test.indptr.size()) == users + 1,
+             ShapeError, "ranking_metrics: the excluded and test interactions must cover ", users, " users");
+  LOOM_CHECK(!ks.empty() && block > 0, ValueError, "ranking_metrics: no K given, or block ", block, " <= 0");
+  const int64_t kmax = *std::max_element(ks.begin(), ks.end());
+  for (int64_t k : ks) LOOM_CHECK(k > 0, ValueError, "ranking_metrics: K must be positive, got ", k);
+  const Tensor u_cpu = user_emb.to(kCPU).to(kFloat32), i_t = transpose(item_emb.to(kCPU).to(kFloat32), 0, 1);
+
+  std::vector<int64_t> ranked;  // users with test items
+  for (int64_t u = 0; u < users; ++u)
+    if (test.count(u) > 0) ranked.push_back(u);
+  const size_t nk = ks.size();
+  std::vector<double> recall(ranked.size() * nk), ndcg(ranked.size() * nk);
+  std::vector<double> discount(kmax + 1);
+  for (int64_t r = 0; r <= kmax; ++r) discount[r] = 1.0 / std::log2(static_cast<double>(r) + 2.0);
+
+  for (size_t b0 = 0; b0 < ranked.size(); b0 += static_cast<size_t>(block)) {
+    const size_t b1 = std::min(ranked.size(), b0 + static_cast<size_t>(block));
+    const std::vector<int64_t> rows(ranked.begin() + b0, ranked.begin() + b1);
+    const Tensor scores = matmul(index_select(u_cpu, from_vector(rows, {static_cast<int64_t>(rows.size())})), i_t);
+    const float* s = scores.data<float>();
+    tbb::parallel_for(size_t{0}, rows.size(), [&](size_t r) {
+      const int64_t u = rows[r];
+      const float* row = s + r * items;
+      std::vector<int64_t> cand;
+      cand.reserve(items);
+      for (int64_t i = 0; i < items; ++i)
+        if (!exclude.contains(u, i)) cand.push_back(i);
+      const int64_t top = std::min<int64_t>(kmax, static_cast<int64_t>(cand.size()));
+      auto better = [&](int64_t a, int64_t b) { return row[a] > row[b] || (row[a] == row[b] && a < b); };
+      std::partial_sort(cand.begin(), cand.begin() + top, cand.end(), better);
+      const int64_t truth = test.count(u);
+      for (size_t q = 0; q < nk; ++q) {
+        const int64_t k = ks[q];
+        double hits = 0, dcg = 0, idcg = 0;
+        for (int64_t p = 0; p < std::min(k, top); ++p)
+          if (test.contains(u, cand[p])) hits += 1, dcg += discount[p];
+        for (int64_t p = 0; p < std::min(k, truth); ++p) idcg += discount[p];
+        recall[(b0 + r) * nk + q] = hits / static_cast<double>(truth);
+        ndcg[(b0 + r) * nk + q] = dcg / idcg;
+      }
+    });
+  }
+  Metrics m;
+  for (size_t q = 0; q < nk; ++q) {
+    double rs = 0, ns = 0;
+    for (size_t r = 0; r < ranked.size(); ++r) rs += recall[r * nk + q], ns += ndcg[r * nk + q];
+    const double n = ranked.empty() ? 1.0 : static_cast<double>(ranked.size());
+    m["recall@" + std::to_string(ks[q])] = rs / n;
+    m["ndcg@" + std::to_string(ks[q])] = ns / n;
+  }
+  m["users"] = static_cast<double>(ranked.size());
+  return m;
+}
+
+std::pair<Tensor, Tensor> popularity_embeddings(const data::UserItems& train, int64_t items) {
+  const int64_t users = static_cast<int64_t>(train.indptr.size()) - 1;
+  std::vector<float> count(items, 0.0f);
+  for (int64_t item : train.items) {
+    LOOM_CHECK(item >= 0 && item < items, IndexError, "popularity_embeddings: item ", item, " is outside [0, ",
+               items, ")");
+    count[item] += 1.0f;
+  }
+  return {full({users, 1}, 1.0), from_vector(count, {items, 1})};
+}
+
+BprTriples draw_bpr_triples(const data::UserItems& train, int64_t items, uint64_t seed) {
+  const int64_t users = static_cast<int64_t>(train.indptr.size()) - 1;
+  const int64_t n = static_cast<int64_t>(train.items.size());
+  for (int64_t u = 0; u < users; ++u)
+    LOOM_CHECK(train.count(u) < items, ValueError, "draw_bpr_triples: user ", u, " interacted with all ", items,
+               " items, so BPR has no negative item to draw");
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  for (int64_t i = n - 1; i > 0; --i)
+    std::swap(order[i], order[static_cast<int64_t>(random_bits(seed, static_cast<uint64_t>(i)) %
+                                                   static_cast<uint64_t>(i + 1))]);
+  // The user of each CSR position.
+  std::vector<int64_t> owner(n);
+  for (int64_t u = 0; u < users; ++u)
+    std::fill(owner.begin() + train.indptr[u], owner.begin() + train.indptr[u + 1], u);
+  BprTriples t;
+  t.user.resize(n);
+  t.pos.resize(n);
+  t.neg.resize(n);
+  const uint64_t neg_seed = random_bits(seed, ~uint64_t{0});
+  tbb::parallel_for(int64_t{0}, n, [&](int64_t i) {
+    const int64_t u = owner[order[i]];
+    t.user[i] = u;
+    t.pos[i] = train.items[order[i]];
+    // Rejection sampling: the expected number of draws is items / (items - count(u)).
+    for (uint64_t attempt = 0;; ++attempt) {
+      const int64_t j = static_cast<int64_t>(random_bits(neg_seed, (static_cast<uint64_t>(i) << 20) + attempt) %
+                                             static_cast<uint64_t>(items));
+      if (!train.contains(u, j)) {
+        t.neg[i] = j;
+        break;
+      }
+    }
+  });
+  return t;
+}
+
+RecommendationTask::RecommendationTask(LightGCN& model, const graph::Graph& graph, data::UserItems train,
+                                       data::UserItems test, BprOptions options)
+    : model_(model), graph_(graph), train_(std::move(train)), test_(std::move(test)), options_(options) {
+  LOOM_CHECK(options_.batch > 0 && options_.reg >= 0, ValueError,
+             "RecommendationTask: batch must be positive and reg non-negative, got ", options_.batch, " and ",
+             options_.reg);
+  const int64_t users = model_.users();
+  LOOM_CHECK(static_cast<int64_t>(train_.indptr.size()) == users + 1 &&
+                 static_cast<int64_t>(test_.indptr.size()) == users + 1,
+             ShapeError, "RecommendationTask: the interactions must cover the model's ", users, " users");
+  LOOM_CHECK(!train_.items.empty(), ValueError, "RecommendationTask: there are no training interactions");
+  for (int64_t u = 0; u < users; ++u)
+    LOOM_CHECK(train_.count(u) < model_.items(), ValueError, "RecommendationTask: user ", u, " interacted with all ",
+               model_.items(), " items, so BPR has no negative item to draw");
+}
+
+int RecommendationTask::steps_per_epoch() const {
+  const int64_t n = static_cast<int64_t>(train_.items.size());
+  return static_cast<int>((n + options_.batch - 1) / options_.batch);
+}
+
+Tensor bpr_loss(LightGCN& model, const graph::Graph& graph, const BprTriples& t, int64_t begin, int64_t end,
+                double reg) {
+  const int64_t n = static_cast<int64_t>(t.user.size());
+  LOOM_CHECK(0 <= begin && begin < end && end <= n && t.pos.size() == t.user.size() && t.neg.size() == t.user.size(),
+             ValueError, "bpr_loss: triples [", begin, ", ", end, ") of ", n, " (or unequal user/pos/neg lengths)");
+  const Device dev = model.embedding.device();
+  auto ids = [&](const std::vector<int64_t>& v, int64_t shift, int64_t limit) {
+    std::vector<int64_t> part(v.begin() + begin, v.begin() + end);
+    for (int64_t& x : part) {
+      LOOM_CHECK(x >= 0 && x < limit, IndexError, "bpr_loss: id ", x, " is outside [0, ", limit, ")");
+      x += shift;
+    }
+    return from_vector(part, {end - begin}).to(dev);
+  };
+  const Tensor u = ids(t.user, 0, model.users()), i = ids(t.pos, model.users(), model.items()),
+               j = ids(t.neg, model.users(), model.items());
+  const Tensor e = model.forward(graph);
+  const Tensor diff = sum(mul(index_select(e, u), sub(index_select(e, i), index_select(e, j))), 1);
+  // -log sigmoid(x) is binary cross-entropy against 1.
+  Tensor loss = binary_cross_entropy_with_logits(diff, full({end - begin}, 1.0, diff.dtype(), dev));
+  if (reg > 0) {
+    auto sq = [&](const Tensor& ids) {
+      const Tensor rows = index_select(model.embedding, ids);
+      return sum(mul(rows, rows));
+    };
+    loss = add(loss, mul_scalar(add(add(sq(u), sq(i)), sq(j)), reg / 2.0 / static_cast<double>(end - begin)));
+  }
+  return loss;
+}
+
+Tensor RecommendationTask::training_loss(nn::Module&) {
+  // One seed per epoch from the global generator (checkpointed with the run): a resumed run draws the same triples.
+  if (cursor_ == 0) epoch_ = draw_bpr_triples(train_, model_.items(), random_bits(current_seed(), random_offset(1)));
+  const int64_t n = static_cast<int64_t>(epoch_.user.size());
+  const int64_t begin = cursor_, end = std::min(n, cursor_ + options_.batch);
+  cursor_ = end == n ? 0 : end;
+  return bpr_loss(model_, graph_, epoch_, begin, end, options_.reg);
+}
+
+std::pair<Tensor, Tensor> RecommendationTask::embeddings() {
+  NoGradGuard no_grad;
+  const Tensor e = model_.forward(graph_);
+  return {e.narrow_rows(0, model_.users()), e.narrow_rows(model_.users(), model_.users() + model_.items())};
+}
+
+Metrics RecommendationTask::test(nn::Module&) {
+  const auto [users, items] = embeddings();
+  return ranking_metrics(users, items, train_, test_, {10, 20});
+}
+
+}  // namespace loom::models
