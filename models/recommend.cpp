@@ -202,43 +202,45 @@ int RecommendationTask::steps_per_epoch() const {
   return static_cast<int>((n + options_.batch - 1) / options_.batch);
 }
 
-Tensor bpr_loss(LightGCN& model, const graph::Graph& graph, const BprTriples& t, int64_t begin, int64_t end,
+Tensor bpr_loss(LightGCN& model, const graph::Graph& graph, const Tensor& users, const Tensor& pos, const Tensor& neg,
                 double reg) {
-  const int64_t n = static_cast<int64_t>(t.user.size());
-  LOOM_CHECK(0 <= begin && begin < end && end <= n && t.pos.size() == t.user.size() && t.neg.size() == t.user.size(),
-             ValueError, "bpr_loss: triples [", begin, ", ", end, ") of ", n, " (or unequal user/pos/neg lengths)");
-  const Device dev = model.embedding.device();
-  auto ids = [&](const std::vector<int64_t>& v, int64_t shift, int64_t limit) {
-    std::vector<int64_t> part(v.begin() + begin, v.begin() + end);
-    for (int64_t& x : part) {
-      LOOM_CHECK(x >= 0 && x < limit, IndexError, "bpr_loss: id ", x, " is outside [0, ", limit, ")");
-      x += shift;
-    }
-    return from_vector(part, {end - begin}).to(dev);
-  };
-  const Tensor u = ids(t.user, 0, model.users()), i = ids(t.pos, model.users(), model.items()),
-               j = ids(t.neg, model.users(), model.items());
+  LOOM_CHECK(users.dim() == 1 && users.numel() > 0 && pos.shape() == users.shape() && neg.shape() == users.shape(),
+             ShapeError, "bpr_loss: users, pos and neg must be equal non-empty [b], got ", users.shape_str(), ", ",
+             pos.shape_str(), " and ", neg.shape_str());
+  const int64_t b = users.numel(), U = model.users(), N = U + model.items();
   const Tensor e = model.forward(graph);
-  const Tensor diff = sum(mul(index_select(e, u), sub(index_select(e, i), index_select(e, j))), 1);
+  const Tensor eu = e.narrow_rows(0, U), ei = e.narrow_rows(U, N);  // views: users' and items' rows
+  const Tensor diff = sum(mul(index_select(eu, users), sub(index_select(ei, pos), index_select(ei, neg))), 1);
   // -log sigmoid(x) is binary cross-entropy against 1.
-  Tensor loss = binary_cross_entropy_with_logits(diff, full({end - begin}, 1.0, diff.dtype(), dev));
+  Tensor loss = binary_cross_entropy_with_logits(diff, full({b}, 1.0, diff.dtype(), diff.device()));
   if (reg > 0) {
-    auto sq = [&](const Tensor& ids) {
-      const Tensor rows = index_select(model.embedding, ids);
+    const Tensor& e0 = model.embedding;
+    auto sq = [&](const Tensor& table, const Tensor& ids) {
+      const Tensor rows = index_select(table, ids);
       return sum(mul(rows, rows));
     };
-    loss = add(loss, mul_scalar(add(add(sq(u), sq(i)), sq(j)), reg / 2.0 / static_cast<double>(end - begin)));
+    const Tensor e0u = e0.narrow_rows(0, U), e0i = e0.narrow_rows(U, N);
+    loss = add(loss, mul_scalar(add(add(sq(e0u, users), sq(e0i, pos)), sq(e0i, neg)), reg / 2.0 / static_cast<double>(b)));
   }
   return loss;
 }
 
 Tensor RecommendationTask::training_loss(nn::Module&) {
-  // One seed per epoch from the global generator (checkpointed with the run): a resumed run draws the same triples.
-  if (cursor_ == 0) epoch_ = draw_bpr_triples(train_, model_.items(), random_bits(current_seed(), random_offset(1)));
-  const int64_t n = static_cast<int64_t>(epoch_.user.size());
+  if (cursor_ == 0) {
+    // One seed per epoch from the global generator (checkpointed with the run): a resumed run draws the same
+    // triples. They go to the device once per epoch; each step takes a view of its slice.
+    const BprTriples t = draw_bpr_triples(train_, model_.items(), random_bits(current_seed(), random_offset(1)));
+    const Device dev = model_.embedding.device();
+    const int64_t n = static_cast<int64_t>(t.user.size());
+    epoch_user_ = from_vector(t.user, {n}).to(dev);
+    epoch_pos_ = from_vector(t.pos, {n}).to(dev);
+    epoch_neg_ = from_vector(t.neg, {n}).to(dev);
+  }
+  const int64_t n = epoch_user_.numel();
   const int64_t begin = cursor_, end = std::min(n, cursor_ + options_.batch);
   cursor_ = end == n ? 0 : end;
-  return bpr_loss(model_, graph_, epoch_, begin, end, options_.reg);
+  return bpr_loss(model_, graph_, epoch_user_.narrow_rows(begin, end), epoch_pos_.narrow_rows(begin, end),
+                  epoch_neg_.narrow_rows(begin, end), options_.reg);
 }
 
 std::pair<Tensor, Tensor> RecommendationTask::embeddings() {

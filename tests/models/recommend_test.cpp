@@ -75,11 +75,25 @@ TEST(LightGCN, BprLossGradcheck) {
   LightGCN m(5, 6, 3, 2);
   m.to(kFloat64);
   const BprTriples t = draw_bpr_triples(train, 6, 9);
-  EXPECT_TRUE(testing::module_gradcheck(m, [&] { return bpr_loss(m, g, t, 1, 7, 0.3); }));
-  EXPECT_THROW(bpr_loss(m, g, t, 3, 3, 0.0), ValueError);
-  BprTriples bad = t;
-  bad.neg[0] = 6;
-  EXPECT_THROW(bpr_loss(m, g, bad, 0, 2, 0.0), IndexError);
+  const Tensor u = from_vector(t.user), i = from_vector(t.pos), j = from_vector(t.neg);
+  EXPECT_TRUE(testing::module_gradcheck(m, [&] { return bpr_loss(m, g, u, i, j, 0.3); }));
+  // The loss against a hand computation of softplus(-(s_ui - s_uj)) and the L2 term.
+  const Tensor e = m.forward(g), e0 = m.embedding;
+  double want = 0, l2 = 0;
+  const int64_t n = u.numel();
+  for (int64_t k = 0; k < n; ++k) {
+    double x = 0;
+    for (int d = 0; d < 3; ++d) {
+      auto at = [&](const Tensor& t, int64_t r) { return t.data<double>()[r * 3 + d]; };
+      x += at(e, t.user[k]) * (at(e, 5 + t.pos[k]) - at(e, 5 + t.neg[k]));
+      l2 += at(e0, t.user[k]) * at(e0, t.user[k]) + at(e0, 5 + t.pos[k]) * at(e0, 5 + t.pos[k]) +
+            at(e0, 5 + t.neg[k]) * at(e0, 5 + t.neg[k]);
+    }
+    want += std::log1p(std::exp(-x)) / n;
+  }
+  EXPECT_NEAR(bpr_loss(m, g, u, i, j, 0.3).item_double(), want + 0.3 * l2 / 2 / n, 1e-12);
+  EXPECT_THROW(bpr_loss(m, g, u, i, from_vector(std::vector<int64_t>{1}), 0.0), ShapeError);
+  EXPECT_THROW(bpr_loss(m, g, u, i, full({n}, 6.0, kInt64), 0.0), IndexError);
 }
 
 TEST(LightGCN, TriplesCoverEveryInteractionWithTrueNegatives) {
@@ -215,7 +229,9 @@ TEST(RecommendationTask, CudaAgreesWithCpu) {
   gpu.to(kCUDA);
   const graph::Graph gg = g.to(kCUDA);
   const BprTriples t = draw_bpr_triples(train, 6, 1);
-  const Tensor lc = bpr_loss(cpu, g, t, 0, 9, 1e-2), lg = bpr_loss(gpu, gg, t, 0, 9, 1e-2);
+  const Tensor u = from_vector(t.user), i = from_vector(t.pos), j = from_vector(t.neg);
+  const Tensor lc = bpr_loss(cpu, g, u, i, j, 1e-2);
+  const Tensor lg = bpr_loss(gpu, gg, u.to(kCUDA), i.to(kCUDA), j.to(kCUDA), 1e-2);
   EXPECT_NEAR(lc.item_double(), lg.item_double(), 1e-5);
   lc.backward();
   lg.backward();

@@ -76,9 +76,10 @@ struct BprTriples {
 };
 BprTriples draw_bpr_triples(const data::UserItems& train, int64_t items, uint64_t seed);
 
-// The BPR loss of triples [begin, end) for `model` over `graph`: mean softplus(-(s_ui - s_uj)) plus
-// reg * (|e0_u|^2 + |e0_i|^2 + |e0_j|^2) / 2 / (end - begin) on the rows of E0 (LightGCN's regulariser).
-Tensor bpr_loss(LightGCN& model, const graph::Graph& graph, const BprTriples& triples, int64_t begin, int64_t end,
+// The BPR loss of a batch of triples for `model` over `graph`: users, pos and neg are int64 [b] on the model's
+// device (item ids local to the items, 0-based): mean softplus(-(s_ui - s_uj)) plus
+// reg * (|e0_u|^2 + |e0_i|^2 + |e0_j|^2) / 2 / b on the rows of E0 (LightGCN's regulariser).
+Tensor bpr_loss(LightGCN& model, const graph::Graph& graph, const Tensor& users, const Tensor& pos, const Tensor& neg,
                 double reg);
 
 struct BprOptions {
@@ -109,7 +110,8 @@ class RecommendationTask : public Task {
   const graph::Graph& graph_;
   data::UserItems train_, test_;
   BprOptions options_;
-  BprTriples epoch_;  // this epoch's triples, in step order
+  // This epoch's triples on the model's device, uploaded once per epoch.
+  Tensor epoch_user_, epoch_pos_, epoch_neg_;
   int64_t cursor_ = 0;
 };
 
