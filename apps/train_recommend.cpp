@@ -105,9 +105,9 @@ int run_train_recommend(const TrainArgs& a) {
       m = models::ranking_metrics(u, i, train, test, {10, 20});
     } else {
       manual_seed(seed);
-      models::LightGCN model(users, items, dim, layers);
+      models::LightGCN model(graph, users, items, dim, layers);
       model.to(device);
-      models::RecommendationTask task(model, graph, train, test, {a.batch, a.reg});
+      models::RecommendationTask task(model, train, test, {a.batch, a.reg});
       models::TrainerOptions run_opt = topt;
       if (!a.quiet)
         run_opt.callbacks.push_back(

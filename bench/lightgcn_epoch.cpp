@@ -78,9 +78,9 @@ int main(int argc, char** argv) {
     const data::UserItems none = data::user_items(train_set.select({}));
     const graph::Graph g = models::interaction_graph(train, U, I).to(device);
     manual_seed(0);
-    models::LightGCN model(U, I, dim, layers);
+    models::LightGCN model(g, U, I, dim, layers);
     model.to(device);
-    models::RecommendationTask task(model, g, train, none, {batch, 1e-4});
+    models::RecommendationTask task(model, train, none, {batch, 1e-4});
     optim::Adam opt(model.parameters(), optim::AdamOptions(1e-3));
     auto step = [&] {
       opt.zero_grad();

@@ -50,26 +50,45 @@ const RecommenderSpec* find_recommender(std::string_view name) {
   return nullptr;
 }
 
-LightGCN::LightGCN(int64_t users, int64_t items, int64_t dim, int layers)
-    : nn::Module("LightGCN"), users_(users), items_(items), layers_(layers) {
+LightGCN::LightGCN(graph::Graph graph, int64_t users, int64_t items, int64_t dim, int layers)
+    : Recommender("LightGCN"), graph_(std::move(graph)), users_(users), items_(items), layers_(layers) {
   LOOM_CHECK(users > 0 && items > 0 && dim > 0 && layers >= 0, ValueError,
              "LightGCN: users, items and dim must be positive and layers non-negative, got ", users, ", ", items, ", ",
              dim, ", ", layers);
+  LOOM_CHECK(graph_.num_nodes() == users + items, ShapeError, "LightGCN: the graph has ", graph_.num_nodes(),
+             " nodes, the model ", users, " users + ", items, " items");
   embedding = register_parameter("embedding", empty({users + items, dim}));
   nn::init::normal_(embedding, 0.0, 0.1);
 }
 
-Tensor LightGCN::forward(const graph::Graph& g) {
-  LOOM_CHECK(g.num_nodes() == users_ + items_, ShapeError, "LightGCN: the graph has ", g.num_nodes(),
-             " nodes, the model ", users_, " users + ", items_, " items");
+void LightGCN::to(Device device) {
+  nn::Module::to(device);
+  graph_ = graph_.to(device);
+}
+
+Tensor LightGCN::forward() {
   if (layers_ == 0) return embedding;
-  const Tensor coef = g.norm(graph::Norm::kSym, embedding.dtype());
+  const Tensor coef = graph_.norm(graph::Norm::kSym, embedding.dtype());
   Tensor layer = embedding, total = embedding;
   for (int k = 0; k < layers_; ++k) {
-    layer = mp::propagate(g.csr(), {mp::u_mul_e, mp::sum, mp::Update{}}, layer, coef);
+    layer = mp::propagate(graph_.csr(), {mp::u_mul_e, mp::sum, mp::Update{}}, layer, coef);
     total = add(total, layer);
   }
   return mul_scalar(total, 1.0 / (layers_ + 1));
+}
+
+std::pair<Tensor, Tensor> LightGCN::embed() {
+  const Tensor e = forward();
+  return {e.narrow_rows(0, users_), e.narrow_rows(users_, users_ + items_)};
+}
+
+Tensor LightGCN::loss(const Tensor& users, const Tensor& pos, const Tensor& neg, double reg) {
+  const auto [eu, ei] = embed();
+  const Tensor bpr = bpr_loss(eu, ei, users, pos, neg);
+  if (reg <= 0) return bpr;
+  // LightGCN regularises the ego embeddings E0, not the propagated ones.
+  return add(bpr, batch_l2(embedding.narrow_rows(0, users_), embedding.narrow_rows(users_, users_ + items_), users,
+                           pos, neg, reg));
 }
 
 Metrics ranking_metrics(const Tensor& user_emb, const Tensor& item_emb, const data::UserItems& exclude,
@@ -181,9 +200,9 @@ BprTriples draw_bpr_triples(const data::UserItems& train, int64_t items, uint64_
   return t;
 }
 
-RecommendationTask::RecommendationTask(LightGCN& model, const graph::Graph& graph, data::UserItems train,
-                                       data::UserItems test, BprOptions options)
-    : model_(model), graph_(graph), train_(std::move(train)), test_(std::move(test)), options_(options) {
+RecommendationTask::RecommendationTask(Recommender& model, data::UserItems train, data::UserItems test,
+                                       BprOptions options)
+    : model_(model), train_(std::move(train)), test_(std::move(test)), options_(options) {
   LOOM_CHECK(options_.batch > 0 && options_.reg >= 0, ValueError,
              "RecommendationTask: batch must be positive and reg non-negative, got ", options_.batch, " and ",
              options_.reg);
@@ -202,27 +221,24 @@ int RecommendationTask::steps_per_epoch() const {
   return static_cast<int>((n + options_.batch - 1) / options_.batch);
 }
 
-Tensor bpr_loss(LightGCN& model, const graph::Graph& graph, const Tensor& users, const Tensor& pos, const Tensor& neg,
-                double reg) {
+Tensor bpr_loss(const Tensor& users_emb, const Tensor& items_emb, const Tensor& users, const Tensor& pos,
+                const Tensor& neg) {
   LOOM_CHECK(users.dim() == 1 && users.numel() > 0 && pos.shape() == users.shape() && neg.shape() == users.shape(),
              ShapeError, "bpr_loss: users, pos and neg must be equal non-empty [b], got ", users.shape_str(), ", ",
              pos.shape_str(), " and ", neg.shape_str());
-  const int64_t b = users.numel(), U = model.users(), N = U + model.items();
-  const Tensor e = model.forward(graph);
-  const Tensor eu = e.narrow_rows(0, U), ei = e.narrow_rows(U, N);  // views: users' and items' rows
-  const Tensor diff = sum(mul(index_select(eu, users), sub(index_select(ei, pos), index_select(ei, neg))), 1);
+  const Tensor diff =
+      sum(mul(index_select(users_emb, users), sub(index_select(items_emb, pos), index_select(items_emb, neg))), 1);
   // -log sigmoid(x) is binary cross-entropy against 1.
-  Tensor loss = binary_cross_entropy_with_logits(diff, full({b}, 1.0, diff.dtype(), diff.device()));
-  if (reg > 0) {
-    const Tensor& e0 = model.embedding;
-    auto sq = [&](const Tensor& table, const Tensor& ids) {
-      const Tensor rows = index_select(table, ids);
-      return sum(mul(rows, rows));
-    };
-    const Tensor e0u = e0.narrow_rows(0, U), e0i = e0.narrow_rows(U, N);
-    loss = add(loss, mul_scalar(add(add(sq(e0u, users), sq(e0i, pos)), sq(e0i, neg)), reg / 2.0 / static_cast<double>(b)));
-  }
-  return loss;
+  return binary_cross_entropy_with_logits(diff, full({users.numel()}, 1.0, diff.dtype(), diff.device()));
+}
+
+Tensor batch_l2(const Tensor& a, const Tensor& b, const Tensor& users, const Tensor& pos, const Tensor& neg,
+                double reg) {
+  auto sq = [](const Tensor& table, const Tensor& ids) {
+    const Tensor rows = index_select(table, ids);
+    return sum(mul(rows, rows));
+  };
+  return mul_scalar(add(add(sq(a, users), sq(b, pos)), sq(b, neg)), reg / 2.0 / static_cast<double>(users.numel()));
 }
 
 Tensor RecommendationTask::training_loss(nn::Module&) {
@@ -230,7 +246,7 @@ Tensor RecommendationTask::training_loss(nn::Module&) {
     // One seed per epoch from the global generator (checkpointed with the run): a resumed run draws the same
     // triples. They go to the device once per epoch; each step takes a view of its slice.
     const BprTriples t = draw_bpr_triples(train_, model_.items(), random_bits(current_seed(), random_offset(1)));
-    const Device dev = model_.embedding.device();
+    const Device dev = model_.parameters().front().device();
     const int64_t n = static_cast<int64_t>(t.user.size());
     epoch_user_ = from_vector(t.user, {n}).to(dev);
     epoch_pos_ = from_vector(t.pos, {n}).to(dev);
@@ -239,18 +255,13 @@ Tensor RecommendationTask::training_loss(nn::Module&) {
   const int64_t n = epoch_user_.numel();
   const int64_t begin = cursor_, end = std::min(n, cursor_ + options_.batch);
   cursor_ = end == n ? 0 : end;
-  return bpr_loss(model_, graph_, epoch_user_.narrow_rows(begin, end), epoch_pos_.narrow_rows(begin, end),
-                  epoch_neg_.narrow_rows(begin, end), options_.reg);
-}
-
-std::pair<Tensor, Tensor> RecommendationTask::embeddings() {
-  NoGradGuard no_grad;
-  const Tensor e = model_.forward(graph_);
-  return {e.narrow_rows(0, model_.users()), e.narrow_rows(model_.users(), model_.users() + model_.items())};
+  return model_.loss(epoch_user_.narrow_rows(begin, end), epoch_pos_.narrow_rows(begin, end),
+                     epoch_neg_.narrow_rows(begin, end), options_.reg);
 }
 
 Metrics RecommendationTask::test(nn::Module&) {
-  const auto [users, items] = embeddings();
+  NoGradGuard no_grad;
+  const auto [users, items] = model_.embed();
   return ranking_metrics(users, items, train_, test_, {10, 20});
 }
 

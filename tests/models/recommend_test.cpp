@@ -49,9 +49,9 @@ TEST(LightGCN, PropagationMatchesDenseLayerMean) {
     for (int64_t b = 0; b < N; ++b) deg[a] += A[a * N + b];
   for (int layers : {0, 1, 3}) {
     manual_seed(1);
-    LightGCN m(U, I, 4, layers);
+    LightGCN m(g, U, I, 4, layers);
     m.to(kFloat64);
-    const Tensor out = m.forward(g);
+    const Tensor out = m.forward();
     const double* e0 = m.embedding.data<double>();
     std::vector<double> cur(e0, e0 + N * 4), total = cur;
     for (int k = 0; k < layers; ++k) {
@@ -72,13 +72,13 @@ TEST(LightGCN, BprLossGradcheck) {
   const data::UserItems train = small_train();
   const graph::Graph g = interaction_graph(train, 5, 6);
   manual_seed(2);
-  LightGCN m(5, 6, 3, 2);
+  LightGCN m(g, 5, 6, 3, 2);
   m.to(kFloat64);
   const BprTriples t = draw_bpr_triples(train, 6, 9);
   const Tensor u = from_vector(t.user), i = from_vector(t.pos), j = from_vector(t.neg);
-  EXPECT_TRUE(testing::module_gradcheck(m, [&] { return bpr_loss(m, g, u, i, j, 0.3); }));
+  EXPECT_TRUE(testing::module_gradcheck(m, [&] { return m.loss(u, i, j, 0.3); }));
   // The loss against a hand computation of softplus(-(s_ui - s_uj)) and the L2 term.
-  const Tensor e = m.forward(g), e0 = m.embedding;
+  const Tensor e = m.forward(), e0 = m.embedding;
   double want = 0, l2 = 0;
   const int64_t n = u.numel();
   for (int64_t k = 0; k < n; ++k) {
@@ -91,9 +91,9 @@ TEST(LightGCN, BprLossGradcheck) {
     }
     want += std::log1p(std::exp(-x)) / n;
   }
-  EXPECT_NEAR(bpr_loss(m, g, u, i, j, 0.3).item_double(), want + 0.3 * l2 / 2 / n, 1e-12);
-  EXPECT_THROW(bpr_loss(m, g, u, i, from_vector(std::vector<int64_t>{1}), 0.0), ShapeError);
-  EXPECT_THROW(bpr_loss(m, g, u, i, full({n}, 6.0, kInt64), 0.0), IndexError);
+  EXPECT_NEAR(m.loss(u, i, j, 0.3).item_double(), want + 0.3 * l2 / 2 / n, 1e-12);
+  EXPECT_THROW(m.loss(u, i, from_vector(std::vector<int64_t>{1}), 0.0), ShapeError);
+  EXPECT_THROW(m.loss(u, i, full({n}, 6.0, kInt64), 0.0), IndexError);
 }
 
 TEST(LightGCN, TriplesCoverEveryInteractionWithTrueNegatives) {
@@ -201,8 +201,8 @@ TEST(RecommendationTask, LightGCNLearnsGeneratedCommunities) {
   const graph::Graph g = interaction_graph(train, o.users, o.items);
   auto run = [&](int layers) {
     manual_seed(11);
-    LightGCN m(o.users, o.items, 64, layers);
-    RecommendationTask task(m, g, train, test, {2048, 1e-4});
+    LightGCN m(g, o.users, o.items, 64, layers);
+    RecommendationTask task(m, train, test, {2048, 1e-4});
     EXPECT_EQ(task.steps_per_epoch(), (static_cast<int64_t>(train.items.size()) + 2047) / 2048);
     TrainerOptions t;
     t.epochs = 20;
@@ -224,14 +224,13 @@ TEST(RecommendationTask, CudaAgreesWithCpu) {
   const data::UserItems train = small_train();
   const graph::Graph g = interaction_graph(train, 5, 6);
   manual_seed(3);
-  LightGCN cpu(5, 6, 8, 3), gpu(5, 6, 8, 3);
+  LightGCN cpu(g, 5, 6, 8, 3), gpu(g, 5, 6, 8, 3);
   gpu.load_state_dict(cpu.state_dict());
   gpu.to(kCUDA);
-  const graph::Graph gg = g.to(kCUDA);
   const BprTriples t = draw_bpr_triples(train, 6, 1);
   const Tensor u = from_vector(t.user), i = from_vector(t.pos), j = from_vector(t.neg);
-  const Tensor lc = bpr_loss(cpu, g, u, i, j, 1e-2);
-  const Tensor lg = bpr_loss(gpu, gg, u.to(kCUDA), i.to(kCUDA), j.to(kCUDA), 1e-2);
+  const Tensor lc = cpu.loss(u, i, j, 1e-2);
+  const Tensor lg = gpu.loss(u.to(kCUDA), i.to(kCUDA), j.to(kCUDA), 1e-2);
   EXPECT_NEAR(lc.item_double(), lg.item_double(), 1e-5);
   lc.backward();
   lg.backward();

@@ -24,20 +24,40 @@ namespace loom::models {
 // interaction as an edge in both directions, no self loops; repeats of a pair count once.
 graph::Graph interaction_graph(const data::UserItems& train, int64_t users, int64_t items);
 
-// LightGCN (He et al. 2020): E = 1/(K+1) sum_k A^k E0 with A = D^-1/2 [[0, R], [R^T, 0]] D^-1/2, where E0
-// [users + items, dim] is the only parameter (normal, std 0.1, as the authors' code). layers = 0 is matrix
-// factorisation (E = E0).
-class LightGCN : public nn::Module {
+// A model that scores (user, item) pairs by e_u . e_i from learned embeddings, trained by RecommendationTask.
+// It owns the structures it propagates over (cheap handles), so that embed() needs no argument.
+class Recommender : public nn::Module {
  public:
-  LightGCN(int64_t users, int64_t items, int64_t dim, int layers);
-  // Final embeddings [users + items, dim] over `g` (interaction_graph of the training interactions).
-  Tensor forward(const graph::Graph& g);
-  int64_t users() const { return users_; }
-  int64_t items() const { return items_; }
+  using nn::Module::Module;
+  virtual int64_t users() const = 0;
+  virtual int64_t items() const = 0;
+  // Final embeddings: users [U, D] and items [I, D] (differentiable in training mode).
+  virtual std::pair<Tensor, Tensor> embed() = 0;
+  // The training loss of a batch of triples (int64 [b] each on the model's device; item ids 0-based): BPR plus
+  // whatever the model adds (its regularisers, contrastive terms).
+  virtual Tensor loss(const Tensor& users, const Tensor& pos, const Tensor& neg, double reg) = 0;
+};
+
+// LightGCN (He et al. 2020): E = 1/(K+1) sum_k A^k E0 with A = D^-1/2 [[0, R], [R^T, 0]] D^-1/2 over `graph`
+// (interaction_graph of the training interactions), where E0 [users + items, dim] is the only parameter (normal,
+// std 0.1, as the authors' code). layers = 0 is matrix factorisation (E = E0).
+class LightGCN : public Recommender {
+ public:
+  LightGCN(graph::Graph graph, int64_t users, int64_t items, int64_t dim, int layers);
+  // Final embeddings [users + items, dim].
+  Tensor forward();
+  std::pair<Tensor, Tensor> embed() override;
+  // bpr_loss with the L2 term on E0's rows (LightGCN's regulariser).
+  Tensor loss(const Tensor& users, const Tensor& pos, const Tensor& neg, double reg) override;
+  int64_t users() const override { return users_; }
+  int64_t items() const override { return items_; }
   int layers() const { return layers_; }
+  void to(Device device);  // the parameters and the graph
+  using nn::Module::to;
   Tensor embedding;  // E0
 
  private:
+  graph::Graph graph_;
   int64_t users_, items_;
   int layers_;
 };
@@ -76,38 +96,34 @@ struct BprTriples {
 };
 BprTriples draw_bpr_triples(const data::UserItems& train, int64_t items, uint64_t seed);
 
-// The BPR loss of a batch of triples for `model` over `graph`: users, pos and neg are int64 [b] on the model's
-// device (item ids local to the items, 0-based): mean softplus(-(s_ui - s_uj)) plus
-// reg * (|e0_u|^2 + |e0_i|^2 + |e0_j|^2) / 2 / b on the rows of E0 (LightGCN's regulariser).
-Tensor bpr_loss(LightGCN& model, const graph::Graph& graph, const Tensor& users, const Tensor& pos, const Tensor& neg,
-                double reg);
+// BPR's loss: mean softplus(-(u_b . i_b - u_b . j_b)) over a batch, from the final embeddings users_emb [U, D] and
+// items_emb [I, D] and the batch's ids (int64 [b] each, on their device).
+Tensor bpr_loss(const Tensor& users_emb, const Tensor& items_emb, const Tensor& users, const Tensor& pos,
+                const Tensor& neg);
+// reg * (|a_u|^2 + |b_i|^2 + |b_j|^2) / 2 / b over a batch's rows of user table a and item table b.
+Tensor batch_l2(const Tensor& a, const Tensor& b, const Tensor& users, const Tensor& pos, const Tensor& neg, double reg);
 
 struct BprOptions {
   int64_t batch = 2048;
   double reg = 1e-4;  // L2 on the batch's E0 rows: reg * (|e_u|^2 + |e_i|^2 + |e_j|^2) / 2 / batch
 };
 
-// BPR (Rendle et al. 2009) for a LightGCN: each epoch, every training interaction (u, i) once, in an order shuffled
+// BPR (Rendle et al. 2009) for a Recommender: each epoch, every training interaction (u, i) once, in an order shuffled
 // with a seed from the global generator, with one negative item j drawn uniformly from the items u has not
 // interacted with; loss = mean softplus(-(s_ui - s_uj)) + the L2 term. One optimizer step per minibatch.
 // test() reports ranking_metrics on `test` at K = 10 and 20 (training items excluded); evaluate() reports nothing
 // (the protocol has no validation part: the last epoch's weights are kept).
 class RecommendationTask : public Task {
  public:
-  RecommendationTask(LightGCN& model, const graph::Graph& graph, data::UserItems train, data::UserItems test,
-                     BprOptions options);
+  RecommendationTask(Recommender& model, data::UserItems train, data::UserItems test, BprOptions options);
   std::string name() const override { return "recommend"; }
   Tensor training_loss(nn::Module& model) override;
   Metrics evaluate(nn::Module&) override { return {}; }
   Metrics test(nn::Module& model) override;
   std::string default_monitor() const override { return ""; }
   int steps_per_epoch() const override;
-  // The final embeddings split into users [U, D] and items [I, D] (eval mode, no gradient).
-  std::pair<Tensor, Tensor> embeddings();
-
  private:
-  LightGCN& model_;
-  const graph::Graph& graph_;
+  Recommender& model_;
   data::UserItems train_, test_;
   BprOptions options_;
   // This epoch's triples on the model's device, uploaded once per epoch.
