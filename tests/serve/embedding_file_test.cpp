@@ -20,7 +20,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
-TEST(EmbeddingFile, RoundTripKeepsEverything) {
+TEST(ServeEmbeddingFile, RoundTripKeepsEverything) {
   for (bool with_seen : {true, false}) {
     EmbeddingTables t = random_tables({.users = 7, .items = 11, .dim = 5, .integer = false});
     if (!with_seen) t.seen_indptr.clear(), t.seen_items.clear();
@@ -38,7 +38,7 @@ TEST(EmbeddingFile, RoundTripKeepsEverything) {
   }
 }
 
-TEST(EmbeddingFile, CardAndLayoutAreAsDocumented) {
+TEST(ServeEmbeddingFile, CardAndLayoutAreAsDocumented) {
   const EmbeddingTables t = random_tables({.users = 3, .items = 4, .dim = 2});
   const std::string path = temp_path("card.safetensors");
   save_embeddings(t, path);
@@ -62,7 +62,7 @@ TEST(EmbeddingFile, CardAndLayoutAreAsDocumented) {
     }
 }
 
-class Rejects : public ::testing::Test {
+class ServeFileRejects : public ::testing::Test {
  protected:
   EmbeddingTables t = random_tables({.users = 6, .items = 9, .dim = 4});
   std::string path = temp_path("bad.safetensors");
@@ -78,7 +78,7 @@ class Rejects : public ::testing::Test {
   }
 };
 
-TEST_F(Rejects, TruncatedFiles) {
+TEST_F(ServeFileRejects, TruncatedFiles) {
   save_embeddings(t, path);
   const std::string good = read_bytes(path);
   write_bytes(path, good.substr(0, 5));
@@ -89,7 +89,7 @@ TEST_F(Rejects, TruncatedFiles) {
   expect_load_fails("(truncated?)");
 }
 
-TEST_F(Rejects, BadHeaderJson) {
+TEST_F(ServeFileRejects, BadHeaderJson) {
   save_embeddings(t, path);
   std::string bytes = read_bytes(path);
   bytes[8] = 'X';
@@ -97,7 +97,7 @@ TEST_F(Rejects, BadHeaderJson) {
   expect_load_fails("the header is not valid JSON");
 }
 
-TEST_F(Rejects, NotAnEmbeddingFile) {
+TEST_F(ServeFileRejects, NotAnEmbeddingFile) {
   std::vector<RawTensor> x = raw_tensors(t);
   write_raw(path, x);
   std::string bytes = read_bytes(path);
@@ -107,7 +107,7 @@ TEST_F(Rejects, NotAnEmbeddingFile) {
   expect_load_fails("has no string 'loom.embeddings'");
 }
 
-TEST_F(Rejects, WrongDtypesAndShapes) {
+TEST_F(ServeFileRejects, WrongDtypesAndShapes) {
   std::vector<RawTensor> x = raw_tensors(t);
   x[4].dtype = "F64";
   write_raw(path, x);
@@ -130,7 +130,7 @@ TEST_F(Rejects, WrongDtypesAndShapes) {
   expect_load_fails("missing tensor 'seen_items'");
 }
 
-TEST_F(Rejects, ChecksumMismatch) {
+TEST_F(ServeFileRejects, ChecksumMismatch) {
   save_embeddings(t, path);
   std::string bytes = read_bytes(path);
   bytes[bytes.size() - 3] ^= 0x10;  // one bit of the last item embedding
@@ -140,7 +140,7 @@ TEST_F(Rejects, ChecksumMismatch) {
   expect_load_fails("the card says fnv1a64:0123456789abcdef");
 }
 
-TEST_F(Rejects, NonFiniteEmbeddings) {
+TEST_F(ServeFileRejects, NonFiniteEmbeddings) {
   EmbeddingTables bad = t;
   bad.item_embeddings[2 * 4 + 1] = std::numeric_limits<float>::quiet_NaN();
   expect_rejected(bad, "item_embeddings row 2 column 1 is nan");
@@ -149,7 +149,7 @@ TEST_F(Rejects, NonFiniteEmbeddings) {
   expect_rejected(bad, "user_embeddings row 0 column 3 is inf");
 }
 
-TEST_F(Rejects, DuplicateIds) {
+TEST_F(ServeFileRejects, DuplicateIds) {
   EmbeddingTables bad = t;
   bad.item_ids[5] = bad.item_ids[2];
   expect_rejected(bad, "item_ids has the id " + std::to_string(t.item_ids[2]) + " twice (second at position 5)");
@@ -158,7 +158,7 @@ TEST_F(Rejects, DuplicateIds) {
   expect_rejected(bad, "user_ids has the id");
 }
 
-TEST_F(Rejects, BadSeenCsr) {
+TEST_F(ServeFileRejects, BadSeenCsr) {
   EmbeddingTables bad = t;
   bad.seen_items.assign({0, 9, 1});
   bad.seen_indptr = {0, 1, 3, 3, 3, 3, 3};
@@ -177,7 +177,7 @@ TEST_F(Rejects, BadSeenCsr) {
   expect_load_fails("tensor 'seen_indptr' has shape [4], expected [0] (none) or [users + 1] = [7]");
 }
 
-TEST(EmbeddingFile, MissingFileAndFailedSaveKeepOldFile) {
+TEST(ServeEmbeddingFile, MissingFileAndFailedSaveKeepOldFile) {
   EXPECT_THAT([] { load_embeddings(temp_path("absent.safetensors")); }, ThrowsMessage<Error>(HasSubstr("cannot open")));
   const EmbeddingTables t = random_tables({.users = 2, .items = 3, .dim = 2});
   const std::string path = temp_path("keep.safetensors");

@@ -17,7 +17,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
-TEST(IndexHandle, ConcurrentQueriesDuringReloadsSeeWholeModels) {
+TEST(ServeIndexHandle, ConcurrentQueriesDuringReloadsSeeWholeModels) {
   // Two models over the same ids with different embeddings and seen lists: their answers differ.
   const EmbeddingTables a = random_tables({.users = 50, .items = 2000, .dim = 16, .seed = 1, .integer = false}),
                         b = random_tables({.users = 50, .items = 2000, .dim = 16, .seed = 2, .integer = false});
@@ -65,7 +65,7 @@ TEST(IndexHandle, ConcurrentQueriesDuringReloadsSeeWholeModels) {
               reloads, static_cast<long long>(saw_b.load()));
 }
 
-TEST(IndexHandle, FailedReloadKeepsTheOldModel) {
+TEST(ServeIndexHandle, FailedReloadKeepsTheOldModel) {
   const EmbeddingTables a = random_tables({.users = 5, .items = 30, .dim = 4});
   const std::string path = temp_path("keep_a.safetensors"), bad = temp_path("corrupt.safetensors");
   save_embeddings(a, path);
