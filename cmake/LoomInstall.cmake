@@ -10,12 +10,13 @@ install(TARGETS ${loom_modules} loom EXPORT loomTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})  # include dirs: each module's INSTALL_INTERFACE
-foreach(dir core/include data/include graph/include hypergraph/include layers/include models/include)
+foreach(dir core/include data/include graph/include hypergraph/include layers/include models/include serve/include)
   if(EXISTS ${PROJECT_SOURCE_DIR}/${dir}/loom)
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/loom DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   endif()
 endforeach()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})  # + loom_runtime.h
+install(FILES ${PROJECT_SOURCE_DIR}/serve/include/loom_serve.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${PROJECT_BINARY_DIR}/include/loom/core/config.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/loom/core)
 
 set(LOOM_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/loom)

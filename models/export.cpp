@@ -13,6 +13,7 @@
 
 #include "loom/core/atomic_file.h"
 #include "loom/core/autograd.h"
+#include "loom/core/checksum.h"
 #include "loom/core/config.h"
 #include "loom/core/error.h"
 
@@ -138,9 +139,7 @@ void write_file(const Program& p, const std::string& path, const ExportInfo& inf
     else data.append(reinterpret_cast<const char*>(a.f32.data()), a.f32.size() * sizeof(float));
     header[a.name] = {{"dtype", a.int8 ? "I8" : "F32"}, {"shape", a.shape}, {"data_offsets", {begin, data.size()}}};
   }
-  char checksum[32];
-  std::snprintf(checksum, sizeof checksum, "fnv1a64:%016llx",
-                static_cast<unsigned long long>(fnv1a64(data.data(), data.size())));
+  const std::string checksum = fnv1a64_card(data.data(), data.size());
   const Json card = {{"format", "loom-model"},
                      {"format_version", 1},
                      {"loom_version", LOOM_VERSION},
@@ -170,15 +169,7 @@ void write_file(const Program& p, const std::string& path, const ExportInfo& inf
 
 }  // namespace
 
-uint64_t fnv1a64(const void* data, size_t size) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < size; ++i) {
-    h ^= p[i];
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
+uint64_t fnv1a64(const void* data, size_t size) { return loom::fnv1a64(data, size); }
 
 void export_model(const StudentMLP& model, const std::string& path, const ExportInfo& info) {
   Program p;

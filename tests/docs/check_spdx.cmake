@@ -4,7 +4,7 @@
 # (after a #! line), so a file copied out of Loom still says whose it is and under which licence.
 # cmake -DSOURCE_DIR=... -P check_spdx.cmake
 cmake_minimum_required(VERSION 3.24)
-set(dirs apps bench cmake core data docs examples fuzz graph hypergraph layers models runtime scripts tests .ci)
+set(dirs apps bench cmake core data docs examples fuzz graph hypergraph layers models runtime serve scripts tests .ci)
 set(globs)
 foreach(d ${dirs})
   foreach(ext h hpp cpp cu cuh cmake py sh in)

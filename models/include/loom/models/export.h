@@ -28,7 +28,7 @@ void export_model(const StudentMLP& model, const std::string& path, const Export
 // ValueError saying that it needs a graph at inference and that loom distill turns it into an exportable student.
 void export_model(const NodeClassifier& model, const std::string& path, const ExportInfo& info);
 
-// 64-bit FNV-1a of `size` bytes: the card's checksum over the tensor data section.
+// 64-bit FNV-1a of `size` bytes: the card's checksum over the tensor data section (loom/core/checksum.h).
 uint64_t fnv1a64(const void* data, size_t size);
 
 }  // namespace loom::models
