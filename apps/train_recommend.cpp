@@ -16,12 +16,14 @@
 #include "apps/prepare.h"
 #include "apps/stats.h"
 #include "apps/train.h"
+#include "loom/core/autograd.h"
 #include "loom/core/error.h"
 #include "loom/core/random.h"
 #include "loom/data/dataset.h"
 #include "loom/data/interactions.h"
 #include "loom/models/recommend.h"
 #include "loom/models/trainer.h"
+#include "loom/serve/embedding_file.h"
 
 namespace loom::cli {
 namespace {
@@ -93,6 +95,19 @@ int run_train_recommend(const TrainArgs& a) {
   topt.optimizer = parse_choice<models::OptimizerKind>(a.optimizer);
   const graph::Graph graph = models::interaction_graph(train, users, items).to(device);
 
+  if (!a.export_path.empty()) {
+    // Refuse a destination that cannot be written before training, not after it.
+    const std::filesystem::path dir = std::filesystem::absolute(a.export_path).parent_path();
+    LOOM_CHECK(std::filesystem::is_directory(dir), ValueError, "--export ", a.export_path, ": the directory ",
+               dir.string(), " does not exist");
+  }
+  // The first seed's final embeddings go to --export: the file loom::serve answers queries from.
+  auto export_tables = [&](const Tensor& user_emb, const Tensor& item_emb, uint64_t seed) {
+    const nlohmann::ordered_json source = {{"model", a.model}, {"dataset", tr.name}, {"split", p.split_name},
+                                           {"seed", seed}};
+    serve::save_embeddings(serve::tables_from_tensors(user_emb, item_emb, train.indptr, train.items, source.dump()),
+                           a.export_path);
+  };
   std::map<std::string, std::vector<double>> values;
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();
   double seconds_per_epoch = 0;
@@ -103,6 +118,7 @@ int run_train_recommend(const TrainArgs& a) {
     if (!spec.trained) {
       const auto [u, i] = models::popularity_embeddings(train, items);
       m = models::ranking_metrics(u, i, train, test, {10, 20});
+      if (s == 0 && !a.export_path.empty()) export_tables(u, i, seed);
     } else {
       manual_seed(seed);
       models::LightGCN model(graph, users, items, dim, layers);
@@ -114,6 +130,12 @@ int run_train_recommend(const TrainArgs& a) {
             std::make_shared<models::ProgressLine>("seed " + std::to_string(seed) + "  ", topt.epochs));
       const models::TrainResult r = models::fit(model, task, run_opt);
       m = r.final;
+      if (s == 0 && !a.export_path.empty()) {
+        NoGradGuard no_grad;
+        model.eval();
+        const auto [u, i] = model.embed();
+        export_tables(u, i, seed);
+      }
       double total = 0;
       for (const auto& e : r.history) total += e.seconds;
       const double per_epoch = r.history.empty() ? 0.0 : total / static_cast<double>(r.history.size());
@@ -148,6 +170,7 @@ int run_train_recommend(const TrainArgs& a) {
     out["batch"] = a.batch;
     out["seconds_per_epoch"] = seconds_per_epoch;
   }
+  if (!a.export_path.empty()) out["export"] = a.export_path;
   out["device"] = device.str();
   out["runs"] = runs;
   std::cout << out.dump() << std::endl;

@@ -87,6 +87,33 @@ struct Tensor {  // one tensor of the file: where its bytes go on save, come fro
 
 void check_embeddings(const EmbeddingTables& tables, const std::string& who) { check_tables<ValueError>(tables, who); }
 
+// loom::Tensor spelled out: this file's own Tensor is the safetensors header entry.
+EmbeddingTables tables_from_tensors(const ::loom::Tensor& user_embeddings, const ::loom::Tensor& item_embeddings,
+                                    std::vector<int64_t> seen_indptr, std::vector<int64_t> seen_items,
+                                    std::string source_json) {
+  LOOM_CHECK(user_embeddings.dim() == 2 && item_embeddings.dim() == 2 &&
+                 user_embeddings.size(1) == item_embeddings.size(1),
+             ShapeError, "tables_from_tensors: embeddings must be [users, D] and [items, D], got ",
+             user_embeddings.shape_str(), " and ", item_embeddings.shape_str());
+  auto host = [](const ::loom::Tensor& t) {
+    const ::loom::Tensor c = t.detach().to(kCPU).to(kFloat32);
+    return std::vector<float>(c.data<float>(), c.data<float>() + c.numel());
+  };
+  EmbeddingTables t;
+  t.dim = user_embeddings.size(1);
+  t.user_embeddings = host(user_embeddings);
+  t.item_embeddings = host(item_embeddings);
+  t.user_ids.resize(user_embeddings.size(0));
+  t.item_ids.resize(item_embeddings.size(0));
+  for (size_t u = 0; u < t.user_ids.size(); ++u) t.user_ids[u] = static_cast<int64_t>(u);
+  for (size_t i = 0; i < t.item_ids.size(); ++i) t.item_ids[i] = static_cast<int64_t>(i);
+  t.seen_indptr = std::move(seen_indptr);
+  t.seen_items = std::move(seen_items);
+  t.source_json = std::move(source_json);
+  check_tables<ValueError>(t, "tables_from_tensors");
+  return t;
+}
+
 void save_embeddings(const EmbeddingTables& t, const std::string& path) {
   const std::string who = str_cat("save_embeddings(\"", path, "\")");
   check_tables<ValueError>(t, who);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "loom/core/tensor.h"
+
 namespace loom::serve {
 
 struct EmbeddingTables {
@@ -30,5 +32,12 @@ EmbeddingTables load_embeddings(const std::string& path);
 
 // The checks both of the above apply, for tables built in memory: throws ValueError naming `who` and the problem.
 void check_embeddings(const EmbeddingTables& tables, const std::string& who);
+
+// The tables of a trained recommender: user embeddings [U, D] and item embeddings [I, D] (floating, any device;
+// copied to the host as float32), external ids 0..U-1 and 0..I-1 (the data set's ids), and each user's training
+// items as the seen CSR. Checked as save_embeddings checks (ValueError for NaN embeddings, a bad CSR, ...).
+EmbeddingTables tables_from_tensors(const Tensor& user_embeddings, const Tensor& item_embeddings,
+                                    std::vector<int64_t> seen_indptr, std::vector<int64_t> seen_items,
+                                    std::string source_json = "{}");
 
 }  // namespace loom::serve

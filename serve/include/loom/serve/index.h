@@ -29,7 +29,8 @@ struct ScoredItem {
   bool operator==(const ScoredItem&) const = default;
 };
 
-// How exact search runs. kCpu: blocked Eigen GEMM, oneTBB over user blocks. kCuda: core matmul over item blocks on
+// How exact search runs. kCpu: a blocked dot-product loop of fixed rounding order (a user's answer is bitwise the
+// same alone or in a batch), oneTBB over user blocks. kCuda: core matmul over item blocks on
 // the GPU plus core topk, merged on the host (CUDA builds only). kOpsOnCpu: that same device code on CPU tensors,
 // so its blocking and merging are tested on machines without a GPU.
 enum class ExactPath { kCpu, kCuda, kOpsOnCpu };
