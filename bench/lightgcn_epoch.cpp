@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   app.add_option("--layers", layers, "propagation layers")->check(CLI::NonNegativeNumber);
   app.add_option("--epochs", epochs, "timed whole epochs (after one untimed)")->check(CLI::PositiveNumber);
   app.add_option("--steps", steps, "> 0: time this many steps instead of whole epochs")->check(CLI::NonNegativeNumber);
-  app.add_option("--write-npy", write_npy, "write the training interactions as DIR/train_ui.npy (int64 [2, R]) and exit");
+  app.add_option("--write-npy", write_npy, "also write the training interactions as DIR/train_ui.npy (int64 [2, R]) for bench/pyg_lightgcn.py");
   CLI11_PARSE(app, argc, argv);
   try {
     using namespace loom;
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
       std::printf("{\"wrote\":\"%s/train_ui.npy\",\"users\":%lld,\"items\":%lld,\"interactions\":%lld}\n",
                   write_npy.c_str(), static_cast<long long>(U), static_cast<long long>(I),
                   static_cast<long long>(train_set.size()));
-      return 0;
+      std::fflush(stdout);
     }
     const data::UserItems train = data::user_items(train_set);
     const data::UserItems none = data::user_items(train_set.select({}));
