@@ -65,13 +65,13 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   train->add_option("--model", a.model, model_help())->check(CLI::IsMember(names));
   train->add_option("--task", a.task,
                     "node (classify nodes, default), link (predict links: GAE's protocol) or recommend (rank items "
-                    "for users: lightgcn, mf, popularity)")
+                    "for users: lightgcn, mf, mmhcl, popularity)")
       ->check(CLI::IsMember({"node", "link", "recommend"}));
   train->add_option("--embedding-dim", a.embedding_dim,
                     "link: the encoder's output width (default 16); recommend: the embeddings' (default 64)")
       ->check(whole_in(1, 1 << 20));
   train->add_option("--batch", a.batch, "recommend: BPR minibatch (default 2048)")->check(whole_in(1, 1 << 30));
-  train->add_option("--reg", a.reg, "recommend: L2 on the batch's embeddings (default 1e-4)")->check(finite_in(0, 100));
+  train->add_option("--reg", a.reg, "recommend: BPR's L2 weight (default: the model's)")->check(finite_in(0, 100));
   train->add_option("--min-rating", a.min_rating, "recommend: keep interactions rated at least this (default 0: all)")
       ->check(whole_in(0, 1 << 30));
   train->add_option("--export", a.export_path, "recommend: write the first seed's embeddings as a serving file "
@@ -154,7 +154,7 @@ int run_train(const TrainArgs& a) {
   const bool recommender = models::find_recommender(a.model) != nullptr;
   LOOM_CHECK(recommender == (a.task == "recommend"), ValueError, "--model ", a.model,
              recommender ? " is a recommender: use it with --task recommend"
-                         : " is not a recommender: --task recommend takes lightgcn, mf or popularity");
+                         : " is not a recommender: --task recommend takes lightgcn, mf, mmhcl or popularity");
   if (recommender) return run_train_recommend(a);
   const models::ModelSpec& spec = models::find_model(a.model);
   const Device device = parse_device(a.device);

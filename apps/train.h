@@ -51,7 +51,7 @@ struct TrainArgs {
   // recommend: BPR minibatch, L2 on the batch's embeddings, interactions kept (rating >= min_rating; 0: all), and
   // the serving file written from the first seed's embeddings.
   int64_t batch = 2048;
-  double reg = 1e-4;
+  std::optional<double> reg;  // the recommender's (lightgcn 1e-4, mmhcl 1e-3)
   int64_t min_rating = 0;
   std::string export_path;
 };

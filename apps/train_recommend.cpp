@@ -21,6 +21,7 @@
 #include "loom/core/random.h"
 #include "loom/data/dataset.h"
 #include "loom/data/interactions.h"
+#include "loom/data/npy.h"
 #include "loom/models/recommend.h"
 #include "loom/models/trainer.h"
 #include "loom/serve/embedding_file.h"
@@ -31,7 +32,16 @@ namespace {
 struct Prepared {
   data::InteractionSplit split;
   std::string split_name;
+  Tensor item_features;  // the folder's item_features.npy, else item_genres.npy; undefined when it has neither
 };
+
+Tensor item_features(const std::string& dir) {
+  for (const char* name : {"item_features.npy", "item_genres.npy"}) {
+    const std::filesystem::path p = std::filesystem::path(dir) / name;
+    if (std::filesystem::exists(p)) return data::read_npy(p.string());
+  }
+  return Tensor();
+}
 
 // The folder's split named by --split; the first official split when none is named and the folder has some.
 Prepared prepare(const TrainArgs& a) {
@@ -41,11 +51,13 @@ Prepared prepare(const TrainArgs& a) {
     data::BipartiteOptions o;
     o.seed = a.seed;
     const data::Interactions all = data::generate_interactions(o);
-    if (a.split == "last") return {data::leave_last_out_split(all), "last"};
-    return {data::random_user_split(all, 0.2, a.seed), "random:0.2"};
+    if (a.split == "last") return {data::leave_last_out_split(all), "last", Tensor()};
+    return {data::random_user_split(all, 0.2, a.seed), "random:0.2", Tensor()};
   }
   const std::string dir = std::filesystem::is_directory(a.data) ? a.data : data::find_dataset(a.data);
-  if (a.split == "last") return {data::leave_last_out_split(data::load_interactions(dir, a.min_rating)), "last"};
+  const Tensor features = item_features(dir);
+  if (a.split == "last")
+    return {data::leave_last_out_split(data::load_interactions(dir, a.min_rating)), "last", features};
   if (a.split.rfind("random", 0) == 0) {
     double fraction = 0.2;
     if (a.split.size() > 6) {
@@ -56,7 +68,7 @@ Prepared prepare(const TrainArgs& a) {
         throw ValueError("--split " + a.split + ": FRACTION must be a number in (0, 1)");
       }
     }
-    return {data::random_user_split(data::load_interactions(dir, a.min_rating), fraction, a.seed), a.split};
+    return {data::random_user_split(data::load_interactions(dir, a.min_rating), fraction, a.seed), a.split, features};
   }
   std::string name = a.split;
   if (name.empty()) {
@@ -69,7 +81,7 @@ Prepared prepare(const TrainArgs& a) {
     LOOM_CHECK(!names.empty(), ValueError, splits.string(), " holds no split folders");
     name = *std::min_element(names.begin(), names.end());
   }
-  return {data::official_split(dir, name, a.min_rating), name};
+  return {data::official_split(dir, name, a.min_rating), name, features};
 }
 
 }  // namespace
@@ -93,7 +105,6 @@ int run_train_recommend(const TrainArgs& a) {
   topt.lr = a.lr.value_or(spec.lr);
   topt.weight_decay = 0.0;  // BPR's L2 term (--reg) acts on the batch's embeddings instead
   topt.optimizer = parse_choice<models::OptimizerKind>(a.optimizer);
-  const graph::Graph graph = models::interaction_graph(train, users, items).to(device);
 
   if (!a.export_path.empty()) {
     // Refuse a destination that cannot be written before training, not after it.
@@ -121,9 +132,11 @@ int run_train_recommend(const TrainArgs& a) {
       if (s == 0 && !a.export_path.empty()) export_tables(u, i, seed);
     } else {
       manual_seed(seed);
-      models::LightGCN model(graph, users, items, dim, layers);
+      const std::shared_ptr<models::Recommender> built =
+          spec.make({train, users, items, dim, layers, p.item_features});
+      models::Recommender& model = *built;
       model.to(device);
-      models::RecommendationTask task(model, train, test, {a.batch, a.reg});
+      models::RecommendationTask task(model, train, test, {a.batch, a.reg.value_or(spec.reg)});
       models::TrainerOptions run_opt = topt;
       if (!a.quiet)
         run_opt.callbacks.push_back(
@@ -168,6 +181,7 @@ int run_train_recommend(const TrainArgs& a) {
     out["layers"] = layers;
     out["dim"] = dim;
     out["batch"] = a.batch;
+    out["reg"] = a.reg.value_or(spec.reg);
     out["seconds_per_epoch"] = seconds_per_epoch;
   }
   if (!a.export_path.empty()) out["export"] = a.export_path;

@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +26,8 @@ namespace loom::models {
 graph::Graph interaction_graph(const data::UserItems& train, int64_t users, int64_t items);
 
 // A model that scores (user, item) pairs by e_u . e_i from learned embeddings, trained by RecommendationTask.
-// It owns the structures it propagates over (cheap handles), so that embed() needs no argument.
+// It owns the structures it propagates over (cheap handles), so that embed() needs no argument; they follow the
+// parameters to their device on first use after to(device).
 class Recommender : public nn::Module {
  public:
   using nn::Module::Module;
@@ -52,8 +54,6 @@ class LightGCN : public Recommender {
   int64_t users() const override { return users_; }
   int64_t items() const override { return items_; }
   int layers() const { return layers_; }
-  void to(Device device);  // the parameters and the graph
-  using nn::Module::to;
   Tensor embedding;  // E0
 
  private:
@@ -62,8 +62,17 @@ class LightGCN : public Recommender {
   int layers_;
 };
 
+// What a recommender is built from: the training interactions, the id spaces, the embedding width, its layer
+// count, and the items' features when the data set has them (undefined otherwise).
+struct RecommenderInputs {
+  const data::UserItems& train;
+  int64_t users = 0, items = 0, dim = 64;
+  int layers = 0;
+  Tensor item_features;
+};
+
 // The recommenders `loom train --task recommend` knows, with their papers' settings. They learn from interactions
-// alone (no node features), so they are not in the node models' registry (loom/models/registry.h).
+// (no node features), so they are not in the node models' registry (loom/models/registry.h).
 struct RecommenderSpec {
   std::string name, summary;
   int layers = 0;        // propagation layers (0: matrix factorisation)
@@ -71,6 +80,9 @@ struct RecommenderSpec {
   int epochs = 200;
   double lr = 1e-3;
   int64_t dim = 64;
+  double reg = 1e-4;     // BPR's L2 weight
+  // Builds the model on the CPU; nullptr for a model that is not trained.
+  std::shared_ptr<Recommender> (*make)(const RecommenderInputs& inputs) = nullptr;
 };
 const std::vector<RecommenderSpec>& recommender_registry();
 // nullptr when `name` is not a recommender.
