@@ -42,8 +42,8 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 // The teacher's settings under distillation, from the methods' papers: LightHGNN trains every hypergraph teacher
-// for 200 epochs with Adam lr 0.01 and weight decay 5e-4, HGNN/HGNN+ with 32 hidden units; GLNN's SAGE teacher
-// has 128 hidden units and no dropout. Anything else keeps its registry settings.
+// for 200 epochs with Adam lr 0.01 and weight decay 5e-4, HGNN/HGNN+ with 32 hidden units; a graph model takes its
+// registry entry's teacher settings (GLNN's SAGE: 128 hidden units, no dropout), else its own.
 models::GnnOptions teacher_options(const DistillArgs& a, const models::ModelSpec& spec, int64_t in, int64_t out,
                                    models::TrainerOptions& topt) {
   models::GnnOptions o = models::paper_options(spec.name, in, out);
@@ -55,8 +55,9 @@ models::GnnOptions teacher_options(const DistillArgs& a, const models::ModelSpec
     topt.lr = 0.01;
     topt.weight_decay = 5e-4;
     if (!spec.attention()) o.hidden(32);
-  } else if (spec.name == "sage") {
-    o.hidden(128).dropout(0.0);
+  } else {
+    if (spec.teacher.hidden > 0) o.hidden(spec.teacher.hidden);
+    if (spec.teacher.dropout >= 0) o.dropout(spec.teacher.dropout);
   }
   if (a.teacher_hidden) o.hidden(*a.teacher_hidden);
   if (a.teacher_dropout) o.dropout(*a.teacher_dropout);

@@ -36,6 +36,7 @@ std::vector<ModelSpec> make_registry() {
                }});
   // GraphSAGE (Hamilton et al. 2017), PyG's example settings on the citation graphs.
   r.push_back({.name = "sage", .summary = "SAGEConv, mean/max/sum aggregation (Hamilton et al. 2017)",
+               .teacher = {.hidden = 128, .dropout = 0.0},  // GLNN's SAGE teacher
                .aggregations = {Aggregation::kMean, Aggregation::kMax, Aggregation::kSum},
                .make_layer = [](const GnnOptions& o, const LayerSlot& s) -> Layer {
                  return std::make_shared<layers::SAGEConv>(

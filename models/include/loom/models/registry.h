@@ -44,6 +44,13 @@ struct TrainingDefaults {
   FeatureTransform features = FeatureTransform::kRowNormalize;
 };
 
+// A model's settings as a distillation teacher, where its distillation paper differs from its own (GLNN's SAGE:
+// 128 hidden units, no dropout). 0 / negative: the registry's own.
+struct TeacherDefaults {
+  int64_t hidden = 0;
+  double dropout = -1;
+};
+
 // Layer i of a stack: its input and output widths, and whether it is the output layer.
 struct LayerSlot {
   int64_t in = 0, out = 0;
@@ -61,6 +68,7 @@ struct ModelSpec {
   double attention_dropout = 0.0;
   Activation activation = Activation::kRelu;
   TrainingDefaults training;
+  TeacherDefaults teacher;
   // Aggregations `aggr` accepts, the default first; empty when the model offers no choice.
   std::vector<Aggregation> aggregations;
   // Builds layer `slot` of the stack: a GraphLayer, HypergraphLayer (per `input`) or nn::Linear (kFeatures).
