@@ -16,18 +16,13 @@
 #include "loom/core/random.h"
 #include "loom/models/trainer.h"
 #include "support/gradcheck.h"
+#include "support/interactions.h"
 #include "support/testing.h"
 
 namespace loom::models {
 namespace {
 
-data::UserItems items_of(int64_t users, const std::vector<std::pair<int64_t, int64_t>>& pairs, int64_t items) {
-  data::Interactions d;
-  d.num_users = users;
-  d.num_items = items;
-  for (auto [u, i] : pairs) d.user.push_back(u), d.item.push_back(i);
-  return data::user_items(d);
-}
+using testing::items_of;
 
 // 5 users (user 3 has no items, user 4 shares none), 6 items (item 4 chosen by nobody).
 data::UserItems small_train() {

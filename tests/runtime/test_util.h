@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Shared by the runtime suites: scratch file paths and random inputs.
 #pragma once
+#include "../support/scratch.h"
 
 #include <unistd.h>
 
@@ -12,20 +13,8 @@
 
 namespace loom::runtime::testing {
 
-// A file in a per-process folder under the temp directory (parallel ctest runs do not collide); the folder is
-// removed when the test process exits.
-inline std::string temp_path(const std::string& name) {
-  struct Dir {
-    std::filesystem::path path = std::filesystem::temp_directory_path() / ("loom-runtime-" + std::to_string(::getpid()));
-    Dir() { std::filesystem::create_directories(path); }
-    ~Dir() {
-      std::error_code ec;
-      std::filesystem::remove_all(path, ec);
-    }
-  };
-  static Dir dir;
-  return (dir.path / name).string();
-}
+// A scratch file (tests/support/scratch.h).
+inline std::string temp_path(const std::string& name) { return loom::testing::scratch_path("runtime", name); }
 
 inline std::vector<float> random_input(int64_t rows, int64_t width, uint32_t seed = 7) {
   std::mt19937 rng(seed);

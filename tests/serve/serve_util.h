@@ -3,6 +3,7 @@
 // Shared by the serve suites: scratch paths, random tables (integer-valued ones score exactly, so they test ties and
 // equality without tolerance), a naive score-everything-and-sort reference, and a raw writer for corrupt files.
 #pragma once
+#include "../support/scratch.h"
 #include <unistd.h>
 
 #include <cstdint>
@@ -15,18 +16,7 @@
 
 namespace loom::serve::testing {
 
-inline std::string temp_path(const std::string& name) {
-  struct Dir {
-    std::filesystem::path path = std::filesystem::temp_directory_path() / ("loom-serve-" + std::to_string(::getpid()));
-    Dir() { std::filesystem::create_directories(path); }
-    ~Dir() {
-      std::error_code ec;
-      std::filesystem::remove_all(path, ec);
-    }
-  };
-  static Dir dir;
-  return (dir.path / name).string();
-}
+inline std::string temp_path(const std::string& name) { return loom::testing::scratch_path("serve", name); }
 
 struct TableSpec {
   int64_t users = 40, items = 300, dim = 12;
