@@ -192,11 +192,13 @@ int run_train(const TrainArgs& a) {
   manual_seed(a.seed);
   data::NodeDataset d = load(a);
   const bool explicit_features = a.normalize_features || a.no_normalize_features;
-  // The generated graph's features are Gaussian, not bag-of-words: its default is to use them as they are.
+  // The generated graph's features are Gaussian, not bag-of-words: its default is to use them as they are. Link
+  // prediction keeps the raw features as GAE's code does (on Cora they beat row-normalised ones on validation AUC
+  // GAE: 93.1 vs 92.2 with the full loss, 92.8 vs 89.8 with the sampled one).
   const models::FeatureTransform wanted = a.no_normalize_features ? models::FeatureTransform::kNone
                                           : a.normalize_features  ? models::FeatureTransform::kRowNormalize
-                                          : a.data.empty()        ? models::FeatureTransform::kNone
-                                                                  : spec.training.features;
+                                          : a.data.empty() || a.task == "link" ? models::FeatureTransform::kNone
+                                                                               : spec.training.features;
   const models::FeatureTransform features = prepare_features(d, wanted, explicit_features);
   const PreparedStructure structure = build_structure(d, spec, !a.no_singletons, device);
   const models::Structure view = structure.view();

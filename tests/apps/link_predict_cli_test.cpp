@@ -14,7 +14,6 @@
 #include "loom/core/ops.h"
 #include "loom/data/npy.h"
 #include "loom/graph/link.h"
-#include "loom/graph/transforms.h"
 #include "loom/models/link_metrics.h"
 #include "loom/models/link_task.h"
 #include "support/cli.h"
@@ -93,8 +92,8 @@ TEST(LinkPredictCli, SavedModelScoresPairsAsTheTrainingRun) {
     const graph::Graph full = graph::Graph::from_edge_index(f.edge_index, 80);
     const graph::LinkSplit split = graph::random_link_split(full, 0.05, 0.10, s.info.seed);
     const models::LinkData links = models::link_data(full, split, s.info.seed);
-    const Tensor x = graph::row_normalize(f.x);  // gcn's feature transform, recorded in the file
-    EXPECT_EQ(s.info.features, models::FeatureTransform::kRowNormalize);
+    const Tensor x = f.x;  // link prediction keeps the raw features (GAE's code), as the file records
+    EXPECT_EQ(s.info.features, models::FeatureTransform::kNone);
     const graph::Graph g = graph::Graph::from_edge_index(s.info.edge_index, s.info.num_nodes);
     {
       NoGradGuard ng;
