@@ -111,11 +111,15 @@ CLI::App* add_predict_command(CLI::App& app, EvalArgs& a) {
   CLI::App* cmd = app.add_subcommand("predict", "per-node predictions and probabilities of a saved model");
   add_common(cmd, a);
   cmd->add_option("--out", a.out, "prefix of the files written: PREFIX.pred.npy (int64 [N]), PREFIX.prob.npy "
-                                  "(float32 [N, C]) and PREFIX.csv (node,pred,p_0,...)")
-      ->required();
+                                  "(float32 [N, C]) and PREFIX.csv (node,pred,p_0,...); with --pairs PREFIX.csv "
+                                  "(src,dst,score) and PREFIX.score.npy (required without --pairs)");
   cmd->add_option("--nodes", a.nodes, "predict only these nodes, computing only what they read: a file of node ids "
                                       "(one per line, or a 1-D int .npy); the outputs list them in the file's order "
                                       "and the CSV's node column holds their ids");
+  cmd->add_option("--pairs", a.pairs, "a link model (loom train --task link --save): score these node pairs, a "
+                                      "text file of 'src,dst' lines or an int .npy [2, k] / [k, 2]; prints CSV "
+                                      "src,dst,score (the probability of a link) unless --out is given")
+      ->excludes("--nodes");
   return cmd;
 }
 
@@ -138,6 +142,8 @@ int run_eval(const EvalArgs& a) {
 }
 
 int run_predict(const EvalArgs& a) {
+  if (!a.pairs.empty()) return run_predict_pairs(a);
+  LOOM_CHECK(!a.out.empty(), ValueError, "loom predict: --out PREFIX is required (without --pairs)");
   const Tensor node_ids = a.nodes.empty() ? Tensor() : read_node_ids(a.nodes);
   Loaded l = load_for(a);
   const models::Prediction p =

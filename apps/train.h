@@ -10,6 +10,7 @@
 #include "loom/data/csbm.h"
 #include "loom/data/dataset.h"
 #include "loom/models/gnn.h"
+#include "loom/models/registry.h"
 #include "loom/models/trainer.h"
 
 namespace CLI {
@@ -22,6 +23,9 @@ struct TrainArgs {
   std::string model = "gcn";
   std::string task = "node";  // node (classification), link (prediction) or recommend (user-item ranking)
   std::optional<int64_t> embedding_dim;  // link: the encoder's output width (16); recommend: the embeddings' (64)
+  // link: the encoder of --model gae/vgae (default gcn), the pair decoder, the loss and K of Hits@K.
+  std::string encoder, decoder = "inner_product", link_loss = "sampled";
+  int64_t hits_k = 20;
   std::string data;  // empty: a generated CSBM graph
   // Hyper-parameters: unset means "the model's default" (its ModelSpec).
   std::optional<int> epochs;
@@ -59,10 +63,10 @@ struct TrainArgs {
 // Declares the subcommand's flags (the model list and its help come from the registry).
 CLI::App* add_train_command(CLI::App& app, TrainArgs& args);
 int run_train(const TrainArgs& args);
-// --task link (apps/train_link.cpp): per seed a leakage-free link split, the model as encoder, inner-product scores;
+// --task link (apps/train_link.cpp): per seed a leakage-free link split, a LinkModel with `opts` as its encoder;
 // `opts` and `topt` are the node task's, adjusted there to the GAE protocol where the user set nothing.
 int run_train_link(const TrainArgs& args, const data::NodeDataset& d, models::GnnOptions opts,
-                   models::TrainerOptions topt, Device device);
+                   models::TrainerOptions topt, Device device, models::FeatureTransform features);
 // --task recommend (apps/train_recommend.cpp): user-item ranking with a recommender model (lightgcn, mf,
 // popularity) on an interaction data set's split, BPR, Recall/NDCG@10/20 over seeds.
 int run_train_recommend(const TrainArgs& args);

@@ -105,8 +105,12 @@ Tensor negative_edges(const Graph& g, int64_t count, uint64_t seed, NegativeMode
   return detail::edge_index_tensor(src, dst, g.device());
 }
 
-Tensor hard_negatives(const Graph& g, const Tensor& positives, int64_t per_positive, uint64_t seed) {
-  const char* op = "hard_negatives";
+namespace {
+
+// Per positive (u, v): per_positive distinct w != u, v, not adjacent to u; the 2-hop ones first when `two_hop_first`
+// (hard_negatives), else uniform over all of them (tail_negatives). `op` names the caller in errors.
+Tensor negatives_per_positive(const char* op, const Graph& g, const Tensor& positives, int64_t per_positive,
+                              uint64_t seed, bool two_hop_first) {
   LOOM_CHECK(per_positive >= 0, ValueError, op, ": 'per_positive' must be >= 0, got ", per_positive);
   LOOM_CHECK(positives.defined() && positives.dim() == 2 && positives.size(0) == 2, ShapeError, op,
              ": 'positives' must be [2, k], got ", positives.defined() ? positives.str() : "an undefined tensor");
@@ -136,9 +140,11 @@ Tensor hard_negatives(const Graph& g, const Tensor& positives, int64_t per_posit
       return w == u || w == v || std::binary_search(near.begin(), near.end(), w);
     };
     std::vector<int64_t> two_hop;
-    for (int64_t w : near)
-      for (int64_t x : adj[static_cast<size_t>(w)])
-        if (!excluded(x)) two_hop.push_back(x);
+    if (two_hop_first) {
+      for (int64_t w : near)
+        for (int64_t x : adj[static_cast<size_t>(w)])
+          if (!excluded(x)) two_hop.push_back(x);
+    }
     std::sort(two_hop.begin(), two_hop.end());
     two_hop.erase(std::unique(two_hop.begin(), two_hop.end()), two_hop.end());
     std::vector<int64_t> chosen = two_hop;
@@ -173,6 +179,16 @@ Tensor hard_negatives(const Graph& g, const Tensor& positives, int64_t per_posit
     }
   }
   return detail::edge_index_tensor(src, dst, g.device());
+}
+
+}  // namespace
+
+Tensor hard_negatives(const Graph& g, const Tensor& positives, int64_t per_positive, uint64_t seed) {
+  return negatives_per_positive("hard_negatives", g, positives, per_positive, seed, true);
+}
+
+Tensor tail_negatives(const Graph& g, const Tensor& positives, int64_t per_positive, uint64_t seed) {
+  return negatives_per_positive("tail_negatives", g, positives, per_positive, seed, false);
 }
 
 }  // namespace loom::graph

@@ -107,6 +107,8 @@ namespace {
 SavedModel load_file(const std::string& path) {
   SafetensorsContents contents = read_safetensors(path);
   const auto it = contents.metadata.find(kModelKey);
+  LOOM_CHECK(!contents.metadata.count("loom.link"), FormatError, "models::load: '", path,
+             "' is a link prediction model: score node pairs with loom predict --pairs FILE");
   LOOM_CHECK(it != contents.metadata.end(), FormatError, "models::load: '", path, "' has no '", kModelKey,
              "' metadata: it holds weights but not which model they belong to (saved with nn::save?)");
   SavedModel out;

@@ -244,6 +244,30 @@ TEST(HardNegatives, TwoHopFirstThenUniform) {
   EXPECT_THAT([&] { hard_negatives(g, pos, 4, 3); }, ThrowsMessage<ValueError>(HasSubstr("non-neighbours")));
 }
 
+TEST(TailNegatives, UniformOverNonNeighboursNeverEdges) {
+  // Path 0-1-2-3-4-5 (undirected): from 0 the candidates for positive (0, 5) are {2, 3, 4}; all three are drawn,
+  // 2-hop or not, and a fourth is refused naming the function.
+  std::vector<Pair> p;
+  for (int64_t i = 0; i < 5; ++i) p.insert(p.end(), {{i, i + 1}, {i + 1, i}});
+  const Graph g = from_pairs(p, 6);
+  const Tensor pos = from_vector<int64_t>({0, 5}, {2, 1});
+  const auto t = pairs_of(tail_negatives(g, pos, 3, 7));
+  ASSERT_EQ(t.size(), 3u);
+  std::set<int64_t> tails;
+  for (const Pair& q : t) {
+    EXPECT_EQ(q.first, 0);
+    tails.insert(q.second);
+  }
+  EXPECT_EQ(tails, (std::set<int64_t>{2, 3, 4}));
+  EXPECT_EQ(pairs_of(tail_negatives(g, pos, 3, 7)), t);  // seeded
+  // Uniform, not 2-hop first: over seeds, one draw from 0 is not always the 2-hop node 2.
+  std::set<int64_t> firsts;
+  for (uint64_t seed = 0; seed < 20; ++seed) firsts.insert(pairs_of(tail_negatives(g, pos, 1, seed))[0].second);
+  EXPECT_GT(firsts.size(), 1u);
+  EXPECT_THAT([&] { tail_negatives(g, pos, 4, 7); },
+              ThrowsMessage<ValueError>(HasSubstr("tail_negatives: source 0 of positive 0 has only 3")));
+}
+
 TEST(TemporalLinkSplit, ALinksTimeIsItsLatestCopy) {
   // Directed graph 0->1 (time 1), 1->2 (time 2), 2->0 (time 3) and a second 0->1 at time 9: 0->1 is the latest.
   const Graph g = from_pairs({{0, 1}, {1, 2}, {2, 0}, {0, 1}}, 3);

@@ -65,4 +65,9 @@ Tensor negative_edges(const Graph& g, int64_t count, uint64_t seed, NegativeMode
 // of its source's 2-hop neighbourhood (sum of its neighbours' degrees): meant for evaluation sets, not every batch.
 Tensor hard_negatives(const Graph& g, const Tensor& positives, int64_t per_positive, uint64_t seed);
 
+// Filtered tail corruption, for ranking metrics (MRR): for each positive (u, v), per_positive distinct pairs (u, w)
+// with w uniform among the nodes that are not u, not v and not adjacent to u in g (either direction), so no
+// negative is an edge of g. Same shapes, order and errors as hard_negatives (the errors name tail_negatives).
+Tensor tail_negatives(const Graph& g, const Tensor& positives, int64_t per_positive, uint64_t seed);
+
 }  // namespace loom::graph
