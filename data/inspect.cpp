@@ -13,6 +13,7 @@
 #include <new>
 #include <nlohmann/json.hpp>
 
+#include "data/hetero_loader.h"
 #include "data/inspect_stats.h"
 #include "loom/core/error.h"
 #include "loom/data/dataset.h"
@@ -37,6 +38,7 @@ class Inspector {
       problem(dir_, "not a directory");
       return std::move(r_);
     }
+    if (is_hetero_folder(dir_)) return inspect_hetero_dataset(dir_);
     read_meta();
     read_features();
     read_labels();

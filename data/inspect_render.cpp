@@ -47,6 +47,15 @@ std::string render_json(const DatasetReport& r) {
             {"split_folders", r.num_split_folders},
             {"problems", r.problems},
             {"warnings", r.warnings}};
+  if (!r.node_types.empty() || !r.relations.empty()) {
+    json types = json::object(), rels = json::object();
+    for (const NodeTypeFacts& t : r.node_types)
+      types[t.name] = {{"nodes", t.nodes}, {"features", t.features}, {"feature_file", t.feature_file}};
+    for (const RelationFacts& e : r.relations) rels[e.name] = {{"edges", e.edges}, {"duplicate_edges", e.duplicate_edges}};
+    j["target_type"] = r.target_type;
+    j["node_types"] = types;
+    j["relations"] = rels;
+  }
   if (r.num_edges) j["edges"] = *r.num_edges;
   if (r.num_hyperedges) j["hyperedges"] = *r.num_hyperedges;
   if (r.num_incidences) j["incidences"] = *r.num_incidences;
@@ -71,12 +80,24 @@ std::string render_text(const DatasetReport& r) {
     std::snprintf(buf, sizeof buf, "  %-14s", key);
     out += buf + value + "\n";
   };
-  line("nodes", count_str(r.num_nodes));
-  std::string f = count_str(r.num_features);
-  if (r.features)
-    f += " (" + r.features->file + "): non-finite " + std::to_string(r.features->non_finite) + ", negative " +
-         (r.features->has_negative ? "yes" : "no") + ", all-zero rows " + std::to_string(r.features->zero_rows);
-  line("features", f);
+  line("nodes", count_str(r.num_nodes) + (r.node_types.empty() ? "" : " in " + std::to_string(r.node_types.size()) +
+                                                                        " types (target: " + r.target_type + ")"));
+  // A heterogeneous folder: one line per node type and per relation instead of the homogeneous feature facts.
+  for (const NodeTypeFacts& t : r.node_types)
+    line(("  " + t.name).c_str(), std::to_string(t.nodes) + " nodes, " +
+                                      (t.feature_file.empty() ? std::string("no features")
+                                                              : std::to_string(t.features) + " features (" +
+                                                                    t.feature_file + ")"));
+  for (const RelationFacts& e : r.relations)
+    line("relation", e.name + ": " + std::to_string(e.edges) + " edges" +
+                         (e.duplicate_edges ? ", duplicates " + std::to_string(e.duplicate_edges) : ""));
+  if (r.node_types.empty()) {
+    std::string f = count_str(r.num_features);
+    if (r.features)
+      f += " (" + r.features->file + "): non-finite " + std::to_string(r.features->non_finite) + ", negative " +
+           (r.features->has_negative ? "yes" : "no") + ", all-zero rows " + std::to_string(r.features->zero_rows);
+    line("features", f);
+  }
   std::string labels = count_str(r.num_classes);
   for (size_t c = 0; c < r.label_counts.size() && c < 20; ++c)
     labels += (c ? " " : ", per class ") + std::to_string(c) + ":" + std::to_string(r.label_counts[c]);

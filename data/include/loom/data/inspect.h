@@ -31,6 +31,19 @@ struct FeatureFacts {
   int64_t zero_rows = 0;       // rows that are all zero
 };
 
+// Heterogeneous folders (loom/data/hetero_dataset.h): one entry per node type and per relation file.
+struct NodeTypeFacts {
+  std::string name;
+  int64_t nodes = 0;
+  int64_t features = 0;      // columns of its feature file; 0 without one
+  std::string feature_file;  // "" without one
+};
+struct RelationFacts {
+  std::string name;  // "author__writes__paper"
+  int64_t edges = 0;
+  int64_t duplicate_edges = 0;
+};
+
 struct DatasetReport {
   std::string dir;   // the folder as given
   std::string name;  // meta.json's name, else the folder name
@@ -48,11 +61,17 @@ struct DatasetReport {
   std::optional<SplitSizes> split;    // the default split (the one load_node_dataset reads)
   int64_t num_split_folders = 0;      // splits/<k>/ folders (k a number: the splits load_node_dataset(dir, k) reads)
   std::optional<FeatureFacts> features;
+  // Heterogeneous folders only (empty otherwise): num_nodes and num_edges are then the totals over types/relations.
+  std::string target_type;
+  std::vector<NodeTypeFacts> node_types;
+  std::vector<RelationFacts> relations;
   std::vector<std::string> problems;  // each names the file and what is wrong; any problem makes it unusable
   std::vector<std::string> warnings;  // legal but suspicious
   bool usable = false;                // load_node_dataset(dir) succeeds and no problem was found
 };
 
+// A heterogeneous folder (is_hetero_folder) is read as load_hetero_dataset reads it instead, and `usable` means
+// that load_hetero_dataset(dir) succeeds.
 // Reads every file of the folder that load_node_dataset reads (and every splits/<k>/), checks them against each
 // other and collects what it finds. Never throws for a broken or missing folder: reader errors (FormatError, ...)
 // become problems. When no problem is found, load_node_dataset(dir) is run as well, so that `usable` is true only
