@@ -10,7 +10,7 @@ install(TARGETS ${loom_modules} loom EXPORT loomTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})  # include dirs: each module's INSTALL_INTERFACE
-foreach(dir core/include data/include graph/include hypergraph/include layers/include models/include serve/include)
+foreach(dir core/include data/include graph/include hetero/include hypergraph/include layers/include models/include serve/include)
   if(EXISTS ${PROJECT_SOURCE_DIR}/${dir}/loom)
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/loom DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   endif()
@@ -33,7 +33,7 @@ install(FILES ${PROJECT_BINARY_DIR}/loomConfig.cmake ${PROJECT_BINARY_DIR}/loomC
 file(RELATIVE_PATH LOOM_PC_PREFIX_FROM_PCFILEDIR /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)
 string(REGEX REPLACE "/$" "" LOOM_PC_PREFIX_FROM_PCFILEDIR "${LOOM_PC_PREFIX_FROM_PCFILEDIR}")
 set(LOOM_PC_LIBS "")
-foreach(module models layers hypergraph graph data core)
+foreach(module models layers hypergraph hetero graph data core)
   string(APPEND LOOM_PC_LIBS " -lloom_${module}")
 endforeach()
 set(loom_pc_private "")
