@@ -4,6 +4,7 @@
 // read gives the counts per node type and per relation (with duplicate edges), labels and the default split.
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <vector>
 
 #include "data/hetero_loader.h"
@@ -36,8 +37,17 @@ DatasetReport inspect_hetero_dataset(const std::string& dir) {
     r.node_types.push_back({t.name, t.num_nodes, t.num_features(), t.feature_file});
     r.num_nodes += t.num_nodes;
   }
+  // Nodes in no relation, either end, over all types.
+  std::map<std::string, std::vector<char>> touched;
+  for (const HeteroNodeType& t : ds.node_types) touched[t.name].assign(static_cast<size_t>(t.num_nodes), 0);
   int64_t total = 0;
   for (const HeteroRelation& rel : ds.relations) {
+    const int64_t e = rel.num_edges();
+    const int64_t* p = rel.edge_index.data<int64_t>();
+    for (int64_t k = 0; k < e; ++k) {
+      touched[rel.src][static_cast<size_t>(p[k])] = 1;  // ids were checked by the loader
+      touched[rel.dst][static_cast<size_t>(p[e + k])] = 1;
+    }
     const int64_t dups = count_duplicates(rel.edge_index);
     r.relations.push_back({rel.src + "__" + rel.rel + "__" + rel.dst, rel.num_edges(), dups});
     total += rel.num_edges();
@@ -45,6 +55,7 @@ DatasetReport inspect_hetero_dataset(const std::string& dir) {
     if (dups > 0) r.warnings.push_back(rel.file + ": " + std::to_string(dups) + " duplicate edges (kept: meta-path counts include them)");
   }
   if (!ds.relations.empty()) r.num_edges = total;
+  for (const auto& [type, seen] : touched) r.isolated_nodes += static_cast<int64_t>(std::count(seen.begin(), seen.end(), 0));
   if (ds.y.defined()) {
     r.num_classes = ds.num_classes;
     r.label_counts.assign(static_cast<size_t>(std::max<int64_t>(ds.num_classes, 0)), 0);
