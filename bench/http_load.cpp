@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
     threads.emplace_back([&, c] {
       httplib::Client cli(host, port);
       cli.set_keep_alive(true);
+      cli.set_tcp_nodelay(true);  // as the server: no delayed-ACK stalls on small requests
       cli.set_read_timeout(5, 0);
       std::mt19937_64 rng(static_cast<uint64_t>(c) + 1);
       while (Clock::now() < end) {

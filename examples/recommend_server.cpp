@@ -90,6 +90,9 @@ int write_demo(const std::string& path, uint64_t seed, int64_t users, int64_t it
 int run_server(const std::string& model, const std::string& host, int port) {
   serve::IndexHandle handle(model);
   httplib::Server svr;
+  // Answers are small: without TCP_NODELAY a keep-alive client waits out the peer's delayed ACK (about 40 ms) on
+  // every request.
+  svr.set_tcp_nodelay(true);
   const auto reply = [](httplib::Response& res, int status, const Json& body) {
     res.status = status;
     res.set_content(body.dump() + "\n", "application/json");
