@@ -15,6 +15,7 @@
 
 #include "core/detail/env.h"
 #include "core/detail/file_errors.h"
+#include "data/problems.h"
 #include "loom/core/error.h"
 #include "loom/data/mtx.h"
 #include "loom/data/npy.h"
@@ -231,28 +232,14 @@ class FolderLoader {
 
   template <class Step>
   void attempt(Step&& step) {
-    try {
-      step();
-    } catch (const Error& e) {
-      problems_.push_back(std::current_exception());
-      messages_.emplace_back(e.what());
-    }
+    problems_.attempt(std::forward<Step>(step));
   }
-  void throw_problems() const {
-    if (problems_.empty()) return;
-    if (problems_.size() == 1) std::rethrow_exception(problems_[0]);
-    std::string all = detail::str_cat(who_, ": ", problems_.size(), " problems:");
-    const std::string prefix = who_ + ": ";
-    for (const std::string& m : messages_)
-      all += "\n  " + (m.rfind(prefix, 0) == 0 ? m.substr(prefix.size()) : m);
-    throw FormatError(all);
-  }
+  void throw_problems() const { problems_.throw_if_any(); }
 
   std::string dir_;
   std::string who_;
   json meta_ = json::object();
-  std::vector<std::exception_ptr> problems_;
-  std::vector<std::string> messages_;
+  problems::Problems problems_{who_};
 };
 
 std::string root_or_default(const std::string& root) { return root.empty() ? resolve_data_dir() : root; }

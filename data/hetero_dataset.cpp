@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "core/detail/file_errors.h"
+#include "data/problems.h"
 #include "data/hetero_loader.h"
 #include "loom/core/error.h"
 #include "loom/data/mtx.h"
@@ -62,7 +63,7 @@ class HeteroLoader {
   }
 
   // For the inspector: the messages instead of an exception.
-  std::vector<std::string> take_messages() { return std::move(messages_); }
+  std::vector<std::string> take_messages() { return problems_.take_messages(); }
   bool collect = false;
 
  private:
@@ -244,26 +245,15 @@ class HeteroLoader {
 
   template <class Step>
   void attempt(Step&& step) {
-    try {
-      step();
-    } catch (const Error& e) {
-      problems_.push_back(std::current_exception());
-      messages_.emplace_back(e.what());
-    }
+    problems_.attempt(std::forward<Step>(step));
   }
   void finish() const {
-    if (problems_.empty() || collect) return;
-    if (problems_.size() == 1) std::rethrow_exception(problems_[0]);
-    std::string all = detail::str_cat(who_, ": ", problems_.size(), " problems:");
-    const std::string prefix = who_ + ": ";
-    for (const std::string& m : messages_) all += "\n  " + (m.rfind(prefix, 0) == 0 ? m.substr(prefix.size()) : m);
-    throw FormatError(all);
+    if (!collect) problems_.throw_if_any();
   }
 
   std::string dir_, who_;
   json meta_ = json::object();
-  std::vector<std::exception_ptr> problems_;
-  std::vector<std::string> messages_;
+  problems::Problems problems_{who_};
 };
 
 }  // namespace
