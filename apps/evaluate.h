@@ -22,15 +22,6 @@ struct EvalArgs {
   std::string pairs;  // predict: a file of node pairs for a link model (apps/predict_link.cpp)
 };
 
-// --pairs FILE: int64 [2, k] pairs, and for a text file the line of each pair (for errors naming it). A .npy (by its
-// magic bytes) holds int32/int64 [2, k] or [k, 2] ([2, 2] reads as [2, k]); text holds one 'src,dst' (or space/tab
-// separated) pair per line, '#' comments, blank lines and a header row without digits skipped. FormatError names
-// the file and line of a malformed row.
-struct PairList {
-  Tensor pairs;
-  std::vector<int64_t> lines;  // empty for .npy
-};
-PairList read_pairs(const std::string& path);
 // loom predict --pairs: one probability per pair as CSV (src,dst,score) on stdout, or with --out PREFIX as
 // PREFIX.csv and PREFIX.score.npy (float32 [k]) and a JSON line.
 int run_predict_pairs(const EvalArgs& args);

@@ -33,7 +33,7 @@ install(FILES ${PROJECT_BINARY_DIR}/loomConfig.cmake ${PROJECT_BINARY_DIR}/loomC
 file(RELATIVE_PATH LOOM_PC_PREFIX_FROM_PCFILEDIR /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)
 string(REGEX REPLACE "/$" "" LOOM_PC_PREFIX_FROM_PCFILEDIR "${LOOM_PC_PREFIX_FROM_PCFILEDIR}")
 set(LOOM_PC_LIBS "")
-foreach(module models layers hypergraph hetero graph data core)
+foreach(module models layers hypergraph hetero graph data serve core)
   string(APPEND LOOM_PC_LIBS " -lloom_${module}")
 endforeach()
 set(loom_pc_private "")
