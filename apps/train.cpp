@@ -14,6 +14,7 @@
 #include "apps/flags.h"
 #include "apps/prepare.h"
 #include "apps/stats.h"
+#include "loom/core/choices.h"
 #include "loom/core/error.h"
 #include "loom/core/random.h"
 #include "loom/models/link_task.h"
@@ -166,9 +167,14 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
 
 int run_train(const TrainArgs& a) {
   const bool recommender = models::find_recommender(a.model) != nullptr;
-  LOOM_CHECK(recommender == (a.task == "recommend"), ValueError, "--model ", a.model,
-             recommender ? " is a recommender: use it with --task recommend"
-                         : " is not a recommender: --task recommend takes lightgcn, mf, mmhcl or popularity");
+  if (recommender != (a.task == "recommend")) {
+    std::vector<std::string> recommenders;
+    for (const auto& r : models::recommender_registry()) recommenders.push_back(r.name);
+    throw ValueError("--model " + a.model +
+                     (recommender ? " is a recommender: use it with --task recommend"
+                                  : " is not a recommender: --task recommend takes " +
+                                        loom::detail::join_names(recommenders)));
+  }
   if (recommender) return run_train_recommend(a);
   // gae and vgae name a link architecture; the network is then --encoder's (gcn unless set).
   const models::LinkArchitecture* arch = models::find_link_architecture(a.model);
