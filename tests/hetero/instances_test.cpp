@@ -14,6 +14,7 @@
 #include "loom/core/error.h"
 #include "loom/core/ops.h"
 #include "loom/core/random.h"
+#include "loom/hetero/instance_attention.h"
 #include "loom/hetero/instance_encoder.h"
 #include "loom/hetero/instances.h"
 #include "random_typed.h"
@@ -23,6 +24,8 @@
 namespace loom {
 namespace {
 
+using hetero::InstanceAttention;
+using hetero::InstanceAttentionOptions;
 using hetero::InstanceEncoder;
 using hetero::InstanceEncoderOptions;
 using hetero::InstanceEncoding;
@@ -229,6 +232,51 @@ TEST(InstanceEncoder, Errors) {
   EXPECT_THAT([&] { enc.forward({{"a", zeros({9, 4})}, {"p", zeros({13, 2})}}, inst); },
               ThrowsMessage<ShapeError>(HasSubstr("vectors of node type 'p' must be [count, 4], got [13, 2]")));
   EXPECT_THROW(enc.forward({{"a", zeros({1, 4})}, {"p", zeros({13, 4})}}, inst), IndexError);
+}
+
+// Instance attention against loops over the instances of each target (a target without instances included).
+TEST(InstanceAttention, MatchesLoopsAndGradientsFloat64) {
+  const TypedGraph tg = with_hub(10);
+  const auto inst = hetero::metapath_instances(tg.g, hetero::parse_metapath(tg.g, "APCPA"),
+                                               InstanceOptions().max_per_target(5));
+  const Csr of = inst.target_csr();
+  const int64_t n = inst.num_targets(), m = inst.num_instances(), d = 3, heads = 2;
+  manual_seed(5);
+  InstanceAttention att(InstanceAttentionOptions(d).heads(heads).negative_slope(0.2));
+  att.to(kFloat64);
+  Tensor hv = testing::random_tensor({n, d}, 21, -1, 1, kFloat64), hi = testing::random_tensor({m, d}, 22, -1, 1,
+                                                                                                 kFloat64);
+  const std::vector<double> out = att.forward(hv, hi, of).to_vector<double>();
+  const auto a_dst = att.parameters()[0].to_vector<double>(), a_src = att.parameters()[1].to_vector<double>();
+  const auto v = hv.to_vector<double>(), x = hi.to_vector<double>();
+  const auto ip = inst.indptr.to_vector<int64_t>();
+  bool saw_empty = false;
+  for (int64_t t = 0; t < n; ++t) {
+    saw_empty |= ip[t] == ip[t + 1];
+    for (int64_t h = 0; h < heads; ++h) {
+      std::vector<double> e;
+      for (int64_t k = ip[t]; k < ip[t + 1]; ++k) {
+        double z = 0;
+        for (int64_t j = 0; j < d; ++j) z += a_dst[h * d + j] * v[t * d + j] + a_src[h * d + j] * x[k * d + j];
+        e.push_back(z > 0 ? z : 0.2 * z);
+      }
+      const double mx = e.empty() ? 0 : *std::max_element(e.begin(), e.end());
+      double den = 0;
+      for (double& z : e) den += (z = std::exp(z - mx));
+      for (int64_t j = 0; j < d; ++j) {
+        double want = 0;
+        for (int64_t k = ip[t]; k < ip[t + 1]; ++k) want += e[k - ip[t]] / den * x[k * d + j];
+        EXPECT_NEAR(out[(t * heads + h) * d + j], want, 1e-12) << "target " << t << " head " << h;
+      }
+    }
+  }
+  EXPECT_TRUE(saw_empty);  // the graph's isolated authors
+  hv.set_requires_grad(true);
+  hi.set_requires_grad(true);
+  EXPECT_TRUE(testing::module_gradcheck(att, [&] { return att.forward(hv, hi, of); }, {{"hv", hv}, {"hi", hi}}));
+  EXPECT_THAT([&] { att.forward(hv, slice(hi, 0, 0, 1), of); },
+              ThrowsMessage<ShapeError>(HasSubstr("instances must be [" + std::to_string(m) + ", 3]")));
+  EXPECT_THROW(InstanceAttention(InstanceAttentionOptions(3).heads(0)), ValueError);
 }
 
 }  // namespace
