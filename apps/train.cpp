@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "apps/flags.h"
@@ -20,6 +22,7 @@
 #include "loom/models/link_task.h"
 #include "loom/models/recommend.h"
 #include "loom/models/registry.h"
+#include "loom/models/sampled_task.h"
 #include "loom/models/saved_model.h"
 #include "loom/models/trainer.h"
 
@@ -61,6 +64,26 @@ nlohmann::ordered_json metric_or_null(const models::Metrics& m, const std::strin
   return it == m.end() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(it->second);
 }
 
+// "15,10,5" -> {15, 10, 5}; "" -> none. Each a positive count or -1 (every neighbour).
+std::vector<int64_t> parse_fanouts(const std::string& text) {
+  std::vector<int64_t> out;
+  if (text.empty()) return out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    size_t used = 0;
+    int64_t f = 0;
+    try {
+      f = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    LOOM_CHECK(used == item.size() && !item.empty() && (f >= 1 || f == -1) && f <= (int64_t{1} << 30), ValueError,
+               "--fanouts ", text, ": '", item, "' is not a fan-out (a count from 1 to 2^30, or -1 for every neighbour)");
+    out.push_back(f);
+  }
+  return out;
+}
+
 }  // namespace
 
 CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
@@ -85,7 +108,12 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
                                                 "default) or full (GAE's weighted BCE over all N^2 pairs)")
       ->check(CLI::IsMember(choice_names<models::LinkLoss>()));
   train->add_option("--hits-k", a.hits_k, "link: K of the reported Hits@K (default 20)")->check(whole_in(1, 1 << 30));
-  train->add_option("--batch", a.batch, "recommend: BPR minibatch (default 2048)")->check(whole_in(1, 1 << 30));
+  train->add_option("--batch,--batch-size", a.batch,
+                    "recommend: BPR minibatch (default 2048); node with --fanouts: seed nodes per step (default 1024)")
+      ->check(whole_in(1, 1 << 30));
+  train->add_option("--fanouts", a.fanouts,
+                    "node: train on sampled neighbourhoods, one fan-out per layer from the seeds outward (PyG's "
+                    "order), e.g. 15,10 for 2 layers; -1 keeps every neighbour. Evaluation stays full-graph");
   train->add_option("--reg", a.reg, "recommend: BPR's L2 weight (default: the model's)")->check(finite_in(0, 100));
   train->add_option("--min-rating", a.min_rating, "recommend: keep interactions rated at least this (default 0: all)")
       ->check(whole_in(0, 1 << 30));
@@ -238,6 +266,14 @@ int run_train(const TrainArgs& a) {
   topt.patience = a.patience;
   topt.resume = a.resume;
 
+  const std::vector<int64_t> fanouts = parse_fanouts(a.fanouts);
+  LOOM_CHECK(fanouts.empty() || a.task == "node", ValueError, "--fanouts samples node neighbourhoods for --task node, "
+             "not --task ", a.task);
+  LOOM_CHECK(fanouts.empty() || view.graph, ValueError, "--fanouts: model ", a.model,
+             " runs on a hypergraph, which the neighbour sampler does not sample");
+  LOOM_CHECK(fanouts.empty() || static_cast<int64_t>(fanouts.size()) == opts.num_layers(), ValueError, "--fanouts ",
+             a.fanouts, " gives ", fanouts.size(), " fan-outs for ", opts.num_layers(),
+             " layers (one per layer; set --layers to match)");
   if (a.task == "link") return run_train_link(a, d, opts, topt, device, features);
   std::vector<double> test, val;
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();
@@ -252,7 +288,14 @@ int run_train(const TrainArgs& a) {
     auto model = std::make_shared<models::NodeClassifier>(opts);
     model->to(device);
     const Tensor x = run_data.x;
-    models::NodeClassificationTask task(run_data, [&] { return model->forward(view, x); });
+    std::unique_ptr<models::Task> task;
+    if (fanouts.empty()) {
+      task = std::make_unique<models::NodeClassificationTask>(run_data, [&] { return model->forward(view, x); });
+    } else {
+      task = std::make_unique<models::SampledNodeTask>(run_data, *view.graph, *model,
+                                                       graph::SampleOptions().fanouts(fanouts).seed(seed),
+                                                       a.batch.value_or(1024));
+    }
     models::TrainerOptions run_opt = topt;
     run_opt.model_config = models::options_to_json(opts);
     if (!a.checkpoint.empty()) {
@@ -265,7 +308,7 @@ int run_train(const TrainArgs& a) {
       run_opt.callbacks.push_back(
           std::make_shared<models::ProgressLine>("seed " + std::to_string(seed) + "  ", topt.epochs));
     }
-    const models::TrainResult r = models::fit(*model, task, run_opt);
+    const models::TrainResult r = models::fit(*model, *task, run_opt);
     const auto test_acc = metric_or_null(r.final, "test_acc");
     const auto val_acc = metric_or_null(r.final, "val_acc");
     if (!a.quiet) {
@@ -301,6 +344,9 @@ int run_train(const TrainArgs& a) {
                                 {"seeds", a.seeds},
                                 {"epochs", topt.epochs},
                                 {"features", to_string(features)},
+                                {"fanouts", fanouts.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(fanouts)},
+                                {"batch_size", fanouts.empty() ? nlohmann::ordered_json(nullptr)
+                                                               : nlohmann::ordered_json(a.batch.value_or(1024))},
                                 {"device", device.str()},
                                 {"test_accs", test},
                                 {"runs", runs}};

@@ -54,7 +54,8 @@ struct TrainArgs {
   data::CsbmOptions csbm;
   // recommend: BPR minibatch, L2 on the batch's embeddings, interactions kept (rating >= min_rating; 0: all), and
   // the serving file written from the first seed's embeddings.
-  int64_t batch = 2048;
+  std::optional<int64_t> batch;  // recommend: 2048 unless set; node with --fanouts: 1024 unless set
+  std::string fanouts;            // node: "15,10,5" trains on sampled blocks (one fan-out per layer, -1 = all)
   std::optional<double> reg;  // the recommender's (lightgcn 1e-4, mmhcl 1e-3)
   int64_t min_rating = 0;
   std::string export_path;

@@ -124,4 +124,33 @@ Tensor NodeClassifier::forward(const Structure& s, const Tensor& x) {
   return readout_->forward(dropout(combined, options_.dropout(), is_training()));
 }
 
+Tensor NodeClassifier::forward(const std::vector<graph::Block>& blocks, const Tensor& x_src) {
+  LOOM_CHECK(options_.jk() == JumpingKnowledge::kNone && !block_, ValueError, "NodeClassifier: model '",
+             options_.model(), "' combines every node's layers at once (jk or a SoftHGNN block): it cannot run on "
+             "sampled blocks; train it full-batch");
+  LOOM_CHECK(blocks.size() == layers_.size(), ValueError, "NodeClassifier: ", blocks.size(),
+             " sampled blocks for a model of ", layers_.size(), " layers (give one fan-out per layer)");
+  LOOM_CHECK(x_src.dim() == 2 && x_src.size(1) == options_.in_features() && !blocks.empty() &&
+                 x_src.size(0) == blocks.front().num_src(),
+             ShapeError, "NodeClassifier: x_src must be [", blocks.empty() ? 0 : blocks.front().num_src(), ", ",
+             options_.in_features(), "] (the first block's sources), got ", x_src.shape_str());
+  Tensor h = x_src;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const graph::Block& b = blocks[i];
+    LOOM_CHECK(!layers_[i].hypergraph, ValueError, "NodeClassifier: model '", options_.model(),
+               "' runs on a Hypergraph, which has no sampled blocks");
+    LOOM_CHECK(h.size(0) == b.num_src(), ShapeError, "NodeClassifier: block ", i, " has ", b.num_src(),
+               " sources but the previous layer gave ", h.size(0), " rows");
+    const Structure s{.graph = &b.graph};
+    Tensor y = slice(run_layer(layers_[i], s, dropout(h, options_.dropout(), is_training())), 0, 0, b.num_dst);
+    if (i + 1 == layers_.size()) return y;
+    if (i < norms_.size()) y = normalise(*norms_[i], y);
+    y = activate(y, options_.activation());
+    const Tensor h_dst = slice(h, 0, 0, b.num_dst);
+    if (options_.residual() && y.shape() == h_dst.shape()) y = add(y, h_dst);
+    h = y;
+  }
+  return h;  // unreachable: the loop returns at its last layer
+}
+
 }  // namespace loom::models

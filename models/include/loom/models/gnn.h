@@ -16,6 +16,7 @@
 #include "loom/core/choices.h"
 #include "loom/core/nn.h"
 #include "loom/graph/graph.h"
+#include "loom/graph/sampler.h"
 #include "loom/hypergraph/hypergraph.h"
 #include "loom/layers/layer.h"
 
@@ -83,6 +84,12 @@ class NodeClassifier : public nn::Module {
   Tensor forward(const graph::Graph& g, const Tensor& x);
   Tensor forward(const hypergraph::Hypergraph& h, const Tensor& x);
   Tensor forward(const Structure& s, const Tensor& x);
+  // Mini-batch forward over sampled blocks (loom/graph/sampler.h), one per layer: x_src holds the features of
+  // blocks.front()'s sources; returns the logits of blocks.back()'s destinations (the batch's seeds). Each layer's
+  // output is cut to its block's destinations, which are the next block's sources. ValueError when the block count
+  // differs from the layer count, or for a model that needs every node at once (jk, softhgnn's block, hypergraph
+  // layers).
+  Tensor forward(const std::vector<graph::Block>& blocks, const Tensor& x_src);
   // Inference, safe to call from many threads at once on one shared model (docs/threads.md): forward with
   // gradient recording off on the calling thread (a NoGradGuard inside the call; grad mode is per thread, so a
   // guard in main() would not cover worker threads), and nothing of the model is modified. The model must be in
