@@ -22,6 +22,8 @@
 #include "loom/models/link_task.h"
 #include "loom/models/recommend.h"
 #include "loom/models/registry.h"
+#include "loom/graph/partition.h"
+#include "loom/models/gas_task.h"
 #include "loom/models/sampled_task.h"
 #include "loom/models/saved_model.h"
 #include "loom/models/trainer.h"
@@ -114,6 +116,17 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   train->add_option("--fanouts", a.fanouts,
                     "node: train on sampled neighbourhoods, one fan-out per layer from the seeds outward (PyG's "
                     "order), e.g. 15,10 for 2 layers; -1 keeps every neighbour. Evaluation stays full-graph");
+  train->add_flag("--history", a.history,
+                  "node: GNNAutoScale training: batches of graph clusters whose halo reads historical embeddings "
+                  "(every edge used; evaluation stays full-graph)")
+      ->excludes("--fanouts");
+  train->add_option("--clusters", a.clusters, "--history: clusters of the partition (default 32)")
+      ->check(whole_in(1, 1 << 30));
+  train->add_option("--clusters-per-batch", a.clusters_per_batch, "--history: clusters per step (default 4)")
+      ->check(whole_in(1, 1 << 30));
+  train->add_option("--partition", a.partition,
+                    "--history: metis (default; streaming when Loom has no METIS), streaming or random")
+      ->check(CLI::IsMember({"metis", "streaming", "random"}));
   train->add_option("--reg", a.reg, "recommend: BPR's L2 weight (default: the model's)")->check(finite_in(0, 100));
   train->add_option("--min-rating", a.min_rating, "recommend: keep interactions rated at least this (default 0: all)")
       ->check(whole_in(0, 1 << 30));
@@ -274,6 +287,18 @@ int run_train(const TrainArgs& a) {
   LOOM_CHECK(fanouts.empty() || static_cast<int64_t>(fanouts.size()) == opts.num_layers(), ValueError, "--fanouts ",
              a.fanouts, " gives ", fanouts.size(), " fan-outs for ", opts.num_layers(),
              " layers (one per layer; set --layers to match)");
+  LOOM_CHECK(!a.history || (a.task == "node" && view.graph), ValueError,
+             "--history trains node classifiers on graphs, not --task ", a.task, " or hypergraph models");
+  graph::Partition clusters;
+  if (a.history) {
+    const bool fallback = a.partition == "metis" && !graph::has_metis();
+    clusters = graph::partition_graph(
+        *view.graph, a.clusters,
+        graph::PartitionOptions()
+            .method(fallback ? graph::PartitionMethod::kStreaming : parse_choice<graph::PartitionMethod>(a.partition))
+            .seed(a.seed));
+    if (!a.quiet) std::fprintf(stderr, "clusters: %s\n", clusters.str().c_str());
+  }
   if (a.task == "link") return run_train_link(a, d, opts, topt, device, features);
   std::vector<double> test, val;
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();
@@ -289,7 +314,10 @@ int run_train(const TrainArgs& a) {
     model->to(device);
     const Tensor x = run_data.x;
     std::unique_ptr<models::Task> task;
-    if (fanouts.empty()) {
+    if (a.history) {
+      task = std::make_unique<models::GasNodeTask>(run_data, *view.graph, *model, clusters.part, a.clusters,
+                                                   a.clusters_per_batch);
+    } else if (fanouts.empty()) {
       task = std::make_unique<models::NodeClassificationTask>(run_data, [&] { return model->forward(view, x); });
     } else {
       task = std::make_unique<models::SampledNodeTask>(run_data, *view.graph, *model,
@@ -347,6 +375,11 @@ int run_train(const TrainArgs& a) {
                                 {"fanouts", fanouts.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(fanouts)},
                                 {"batch_size", fanouts.empty() ? nlohmann::ordered_json(nullptr)
                                                                : nlohmann::ordered_json(a.batch.value_or(1024))},
+                                {"history", a.history ? nlohmann::ordered_json{{"clusters", a.clusters},
+                                                                               {"clusters_per_batch", a.clusters_per_batch},
+                                                                               {"partition", clusters.method},
+                                                                               {"edge_cut", clusters.edge_cut}}
+                                                      : nlohmann::ordered_json(nullptr)},
                                 {"device", device.str()},
                                 {"test_accs", test},
                                 {"runs", runs}};

@@ -56,6 +56,10 @@ struct TrainArgs {
   // the serving file written from the first seed's embeddings.
   std::optional<int64_t> batch;  // recommend: 2048 unless set; node with --fanouts: 1024 unless set
   std::string fanouts;            // node: "15,10,5" trains on sampled blocks (one fan-out per layer, -1 = all)
+  // node, GNNAutoScale: cluster batches with historical embeddings of each batch's halo.
+  bool history = false;
+  int64_t clusters = 32, clusters_per_batch = 4;
+  std::string partition = "metis";  // how the clusters are made (graph/partition.h), streaming where no METIS
   std::optional<double> reg;  // the recommender's (lightgcn 1e-4, mmhcl 1e-3)
   int64_t min_rating = 0;
   std::string export_path;

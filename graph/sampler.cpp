@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "core/detail/parallel.h"
+#include "graph/graph_impl.h"
 #include "loom/core/error.h"
 #include "loom/core/ops.h"
 #include "loom/core/random.h"
@@ -118,6 +119,13 @@ std::vector<Block> sample_blocks(const Graph& g, const Tensor& seeds, const Samp
     Block& b = blocks[static_cast<size_t>(hops - 1 - h)];
     b.graph = Graph::from_csr(block_csr, attr);
     b.src_nodes = from_vector<int64_t>(src, {n_src}).to(device);
+    if (fanout < 0) {
+      // Every destination has all its in-edges: take degrees from g (as a receptive field does), so degree-normalised
+      // layers (GCN) compute g's values at the destinations. Sampled hops keep their own degrees (PyG's behaviour).
+      auto& im = GraphAccess::impl(b.graph);
+      im.parent = g;
+      im.parent_nodes = b.src_nodes;
+    }
     b.edge_ids = edge_ids;
     b.num_dst = n_dst;
     frontier = std::move(src);

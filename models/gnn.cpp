@@ -4,6 +4,8 @@
 // model's ModelSpec; this file knows no model by name.
 #include "loom/models/gnn.h"
 
+#include "loom/models/gas_task.h"
+
 #include "loom/core/error.h"
 #include "loom/core/ops.h"
 #include "loom/models/registry.h"
@@ -149,6 +151,31 @@ Tensor NodeClassifier::forward(const std::vector<graph::Block>& blocks, const Te
     const Tensor h_dst = slice(h, 0, 0, b.num_dst);
     if (options_.residual() && y.shape() == h_dst.shape()) y = add(y, h_dst);
     h = y;
+  }
+  return h;  // unreachable: the loop returns at its last layer
+}
+
+Tensor NodeClassifier::forward(const graph::Block& b, const Tensor& x_src, History& history) {
+  LOOM_CHECK(options_.jk() == JumpingKnowledge::kNone && !block_, ValueError, "NodeClassifier: model '",
+             options_.model(), "' combines every node's layers at once (jk or a SoftHGNN block): it cannot run on "
+             "cluster batches; train it full-batch");
+  LOOM_CHECK(x_src.dim() == 2 && x_src.size(1) == options_.in_features() && x_src.size(0) == b.num_src(), ShapeError,
+             "NodeClassifier: x_src must be [", b.num_src(), ", ", options_.in_features(),
+             "] (the block's sources), got ", x_src.shape_str());
+  const Tensor batch = slice(b.src_nodes, 0, 0, b.num_dst), halo = slice(b.src_nodes, 0, b.num_dst, b.num_src());
+  const Structure s{.graph = &b.graph};
+  Tensor h = x_src;  // every source's input of the current layer
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    LOOM_CHECK(!layers_[i].hypergraph, ValueError, "NodeClassifier: model '", options_.model(),
+               "' runs on a Hypergraph, which has no cluster batches");
+    Tensor y = slice(run_layer(layers_[i], s, dropout(h, options_.dropout(), is_training())), 0, 0, b.num_dst);
+    if (i + 1 == layers_.size()) return y;
+    if (i < norms_.size()) y = normalise(*norms_[i], y);
+    y = activate(y, options_.activation());
+    const Tensor h_dst = slice(h, 0, 0, b.num_dst);
+    if (options_.residual() && y.shape() == h_dst.shape()) y = add(y, h_dst);
+    history.push(static_cast<int64_t>(i), batch, y);
+    h = concat({y, history.pull(static_cast<int64_t>(i), halo, y.device())}, 0);
   }
   return h;  // unreachable: the loop returns at its last layer
 }

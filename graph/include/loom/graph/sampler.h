@@ -10,6 +10,10 @@
 // are block i + 1's sources, in the same order: layer i reads the features of block i's sources and its output,
 // cut to num_dst rows, is exactly what layer i + 1 reads.
 //
+// Degrees: a hop with fan-out -1 (every in-edge kept) reports g's degrees, as a receptive field does
+// (loom/graph/transforms.h), so degree-normalised layers (GCN) give g's values at its destinations; a sampled hop
+// reports its own (what PyG's NeighborLoader gives GCN).
+//
 // Determinism: node v's draw at hop h comes from its own stream (seed, h, v), so a seed gives the same blocks on any
 // thread count and whatever else is in the batch.
 #pragma once

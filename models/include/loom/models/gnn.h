@@ -77,6 +77,8 @@ struct Prediction {
 // forward(g, x) -> logits [N, out_features]. Without jk the last layer outputs the classes; with jk every layer
 // outputs the hidden width and a Linear ("readout") reads their combination. Parameters read convs.0.weight,
 // norms.0.running_mean, readout.weight and (softhgnn) soft.prototypes.
+class History;  // loom/models/gas_task.h
+
 class NodeClassifier : public nn::Module {
  public:
   explicit NodeClassifier(const GnnOptions& options);
@@ -90,6 +92,11 @@ class NodeClassifier : public nn::Module {
   // differs from the layer count, or for a model that needs every node at once (jk, softhgnn's block, hypergraph
   // layers).
   Tensor forward(const std::vector<graph::Block>& blocks, const Tensor& x_src);
+  // GNNAutoScale's forward (loom/models/gas_task.h): one block holding a batch (its destinations) and the batch's
+  // 1-hop halo serves every layer. Layer 0 reads x_src (features of all the block's sources); layer i > 0 reads the
+  // batch's own outputs of layer i - 1 and, for the halo, history layer i - 1's rows; every hidden layer's outputs
+  // are pushed to the history. Returns the batch's logits. Same refusals as the blocks forward.
+  Tensor forward(const graph::Block& block, const Tensor& x_src, History& history);
   // Inference, safe to call from many threads at once on one shared model (docs/threads.md): forward with
   // gradient recording off on the calling thread (a NoGradGuard inside the call; grad mode is per thread, so a
   // guard in main() would not cover worker threads), and nothing of the model is modified. The model must be in
