@@ -11,6 +11,8 @@
 #include "loom/core/random.h"
 #include "loom/hetero/conv.h"
 #include "loom/hetero/generate.h"
+#include "loom/hetero/hetero_sage.h"
+#include "loom/core/optim.h"
 #include "loom/hetero/relation_layers.h"
 #include "loom/hetero/relation_stack.h"
 #include "loom/hetero/typed_linear.h"
@@ -332,6 +334,31 @@ TEST(HeteroConv, GeneratedGraphIsSeeded) {
     EXPECT_TRUE(testing::bitwise_equal(g1.in_csr(et).indices(), g2.in_csr(et).indices())) << et.str();
   }
   EXPECT_TRUE(testing::bitwise_equal(g1.features("venue"), g2.features("venue")));
+}
+
+TEST(HeteroSAGE, EncodesDenseSparseAndFeaturelessTypesAndLearns) {
+  Fixture f = typed_graph();
+  f.g.set_features("a", random_tensor({6, 5}, 40, -1, 1, kFloat32));
+  // b: sparse features (a Csr with values); c: none (a learned embedding).
+  f.g.set_features("b", Csr::from_coo(testing::i64({0, 1, 1, 3}), testing::i64({2, 0, 6, 1}), 5, 7,
+                                      from_vector<float>({1, 2, 1, 3})));
+  manual_seed(3);
+  hetero::HeteroSAGE model(f.g, hetero::HeteroSAGEOptions("a", 8, 3).dropout(0.0));
+  EXPECT_TRUE(model.named_parameters()[0].first == "encoders.a.weight");
+  const Tensor labels = testing::i64({0, 1, 2, 0, 1, 2});
+  optim::Adam opt(model.parameters(), optim::AdamOptions(0.05));
+  double first = 0, last = 0;
+  for (int step = 0; step < 30; ++step) {
+    opt.zero_grad();
+    const Tensor loss = cross_entropy(model.forward(f.g), labels);
+    loss.backward();
+    opt.step();
+    (step == 0 ? first : last) = loss.item_double();
+  }
+  EXPECT_EQ(model.forward(f.g).shape(), (Shape{6, 3}));
+  EXPECT_LT(last, first * 0.5);
+  EXPECT_THAT([&] { hetero::HeteroSAGE(f.g, hetero::HeteroSAGEOptions("zz", 8, 3)); },
+              ThrowsMessage<ValueError>(HasSubstr("HeteroSAGE: the graph has no node type 'zz'")));
 }
 
 TEST(HeteroConv, CudaMatchesCpu) {
