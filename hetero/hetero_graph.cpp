@@ -5,6 +5,7 @@
 
 #include "loom/core/error.h"
 #include "loom/core/ops.h"
+#include "hetero/relation_stack_cache.h"
 
 namespace loom::hetero {
 
@@ -36,6 +37,7 @@ HeteroGraph& HeteroGraph::add_node_type(const std::string& name, int64_t num_nod
              INT32_MAX, "] (Csr column ids are int32), got ", num_nodes);
   types_.push_back(name);
   counts_[name] = num_nodes;
+  stacks_ = make_relation_stack_cache();
   return *this;
 }
 
@@ -97,6 +99,7 @@ HeteroGraph& HeteroGraph::add_relation(const EdgeType& et, const Tensor& edge_in
   const Tensor src = edge_index.narrow_rows(0, 1).view({e}), dst = edge_index.narrow_rows(1, 2).view({e});
   in_[et] = Csr::from_coo(dst, src, nd, ns, Tensor(), DupPolicy::kKeep);
   relations_.push_back(et);
+  stacks_ = make_relation_stack_cache();  // copies made before keep the stacks of their own relations
   return *this;
 }
 
@@ -160,6 +163,7 @@ HeteroGraph HeteroGraph::to(Device device) const {
   for (auto& [type, x] : g.dense_) x = x.to(device);
   for (auto& [type, x] : g.sparse_) x = x.to(device);
   for (auto& [et, csr] : g.in_) csr = csr.to(device);
+  g.stacks_ = make_relation_stack_cache();
   return g;
 }
 

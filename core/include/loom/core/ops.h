@@ -106,6 +106,16 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 // Batched only: [B,M,K] x [B,K,N].
 Tensor bmm(const Tensor& a, const Tensor& b);
 
+// ---------------------------------------------------------------- grouped product (core/ops/grouped_matmul.*)
+// Typed linear maps in one call: rows offsets[g] .. offsets[g+1] of x form group g, and
+//   y[i] = x[i] W_g (+ bias_g)    x [N, K], w [G, K, M], bias [G, M] or undefined -> y [N, M].
+// offsets are G + 1 host integers, non-decreasing from 0 to N (empty groups allowed); K, M >= 1. Rows must be sorted
+// by group (TypedLinear sorts them). CPU: one oneTBB loop over (group, row block) tiles, Eigen per tile; CUDA: one
+// cuBLAS grouped-batched GEMM. Gradients: dx_g = dy_g W_g^T (the same grouped call), dW_g = x_g^T dy_g,
+// dbias_g = column sums of dy_g (zero for an empty group). Deterministic for any thread count.
+Tensor grouped_matmul(const Tensor& x, const Tensor& w, const std::vector<int64_t>& offsets,
+                      const Tensor& bias = Tensor());
+
 // ---------------------------------------------------------------- normalisation (core/ops/norm.*)
 // Over the last dimension: y = (x - mean) / sqrt(var + eps) * weight + bias (weight/bias [C] may be undefined).
 Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, double eps = 1e-5);

@@ -8,6 +8,7 @@
 #include <compare>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@
 #include "loom/core/tensor.h"
 
 namespace loom::hetero {
+
+struct RelationStack;  // relation_stack.h
+class RelationStackCache;
 
 // A canonical relation. str() is the file-name form "author__writes__paper".
 struct EdgeType {
@@ -65,6 +69,10 @@ class HeteroGraph {
   // [count(src), count(dst)]: in_csr(et).transpose() (cached there; thread-safe).
   const Csr& out_csr(const EdgeType& et) const;
 
+  // Every relation into `dst_type` stacked into one Csr (loom/hetero/relation_stack.h), built on first use and
+  // cached with the graph (thread-safe; copies share it until one of them adds a relation).
+  const RelationStack& relation_stack(const std::string& dst_type) const;
+
   Device device() const { return device_; }
   // A copy on `device`: every relation Csr (with its transpose when built) and every feature.
   HeteroGraph to(Device device) const;
@@ -80,6 +88,7 @@ class HeteroGraph {
   std::map<std::string, Csr> sparse_;
   std::vector<EdgeType> relations_;
   std::map<EdgeType, Csr> in_;
+  std::shared_ptr<RelationStackCache> stacks_;  // created by add_node_type, replaced by add_relation and to()
 };
 
 }  // namespace loom::hetero
