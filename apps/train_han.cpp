@@ -142,7 +142,11 @@ int run_train_han(const TrainArgs& a) {
     epoch_ms.push_back(ms);
     test_f1.push_back(r.metric("test_macro_f1"));
     test_acc.push_back(r.metric("test_acc"));
-    if (r.final.count("val_macro_f1")) val_f1.push_back(r.final.at("val_macro_f1"));
+    nlohmann::ordered_json val_json = nullptr;  // absent when the split has no validation nodes
+    if (r.final.count("val_macro_f1")) {
+      val_f1.push_back(r.final.at("val_macro_f1"));
+      val_json = val_f1.back();
+    }
     const Tensor& b = model->semantic_weights();  // of the last forward: the test pass on the kept weights
     const std::vector<double> beta = b.defined() ? b.to(kFloat64).to_vector<double>() : std::vector<double>{};
     if (!a.quiet) {
@@ -153,7 +157,7 @@ int run_train_han(const TrainArgs& a) {
     runs.push_back({{"seed", seed},
                     {"test_macro_f1", test_f1.back()},
                     {"test_micro_f1", test_acc.back()},
-                    {"val_macro_f1", val_f1.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(val_f1.back())},
+                    {"val_macro_f1", val_json},
                     {"best_epoch", r.best_epoch},
                     {"epochs", r.epochs_run},
                     {"epoch_ms", ms},
@@ -162,7 +166,10 @@ int run_train_han(const TrainArgs& a) {
   }
   nlohmann::ordered_json mps = nlohmann::ordered_json::array();
   for (size_t p = 0; p < paths.size(); ++p) {
-    mps.push_back({{"name", paths[p].name}, {"nnz", stats[p].nnz}, {"full_nnz", stats[p].full_nnz}, {"topk", stats[p].topk}});
+    mps.push_back({{"name", paths[p].name},
+                   {"nnz", stats[p].nnz},
+                   {"full_nnz", stats[p].full_nnz},
+                   {"topk", stats[p].topk}});
   }
   nlohmann::ordered_json out = {{"model", "han"},
                                 {"dataset", d.name},

@@ -6,8 +6,8 @@
 // Where the paper, DGL's example and PyG's HANConv differ we follow the paper and DGL (han.md describes them):
 // each meta-path has its own GATConv (own projection, ELU on the concatenated heads), 8 x 8 units, q of size 128.
 // PyG's HANConv instead shares one projection per node type across meta-paths, applies ReLU, and sizes q like the
-// hidden layer; its DBLP example also uses 128 hidden units in total. We keep the paper's settings because they
-// are the ones the published numbers (and han.md's hyper-parameter list) describe.
+// hidden layer; its example (examples/hetero/han_imdb.py) uses 128 hidden units in total. We keep the paper's
+// settings because they are the ones the published numbers (and han.md's hyper-parameter list) describe.
 #include "loom/models/han.h"
 
 #include <cmath>

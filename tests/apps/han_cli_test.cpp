@@ -70,7 +70,8 @@ TEST(HanCli, TrainsAndReportsMacroAndMicroF1) {
                            "3", "--seeds", "2", "--quiet"},
                           d);
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("\"model\":\"han\",\"dataset\":\"tiny-hetero\",\"split\":\"default\",\"target\":\"author\""));
+  EXPECT_THAT(r.out,
+              HasSubstr("\"model\":\"han\",\"dataset\":\"tiny-hetero\",\"split\":\"default\",\"target\":\"author\""));
   EXPECT_THAT(r.out, HasSubstr("\"test_macro_f1_mean\":"));
   EXPECT_THAT(r.out, HasSubstr("\"test_micro_f1_std\":"));
   EXPECT_THAT(r.out, HasSubstr("\"seeds\":2"));

@@ -104,7 +104,9 @@ TEST(SemanticAttention, MatchesLoopReference) {
     for (int i = 0; i < 5; ++i) {
       for (int s = 0; s < 6; ++s) {
         double h = prm["project.bias"][static_cast<size_t>(s)];
-        for (int d = 0; d < 4; ++d) h += prm["project.weight"][static_cast<size_t>(s * 4 + d)] * zp[static_cast<size_t>(i * 4 + d)];
+        for (int d = 0; d < 4; ++d) {
+          h += prm["project.weight"][static_cast<size_t>(s * 4 + d)] * zp[static_cast<size_t>(i * 4 + d)];
+        }
         w[p] += prm["q"][static_cast<size_t>(s)] * std::tanh(h) / 5.0;
       }
     }
