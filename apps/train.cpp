@@ -41,6 +41,7 @@ std::string model_help() {
   for (const models::LinkArchitecture& l : models::link_architectures()) {
     help += "\n  " + l.name + std::string(9 - l.name.size(), ' ') + l.summary + " [--task link; --encoder]";
   }
+  help += "\n  han      HAN, meta-path GAT + semantic attention (Wang et al. 2019) [heterogeneous; --metapaths]";
   return help;
 }
 
@@ -93,6 +94,7 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   std::vector<std::string> names = models::model_names();
   for (const auto& r : models::recommender_registry()) names.push_back(r.name);
   for (const auto& l : models::link_architectures()) names.push_back(l.name);
+  names.push_back("han");
   train->add_option("--model", a.model, model_help())->check(CLI::IsMember(names));
   train->add_option("--task", a.task,
                     "node (classify nodes, default), link (predict links: GAE's protocol) or recommend (rank items "
@@ -130,6 +132,14 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   train->add_option("--reg", a.reg, "recommend: BPR's L2 weight (default: the model's)")->check(finite_in(0, 100));
   train->add_option("--min-rating", a.min_rating, "recommend: keep interactions rated at least this (default 0: all)")
       ->check(whole_in(0, 1 << 30));
+  train->add_option("--metapaths", a.metapaths,
+                    "han: meta-paths over the target type, by type initials separated by commas (APA,APCPA,APTPA), "
+                    "or by ';' when one is a relation list (writes,written_by;writes,published_in,publishes,written_by)");
+  train->add_option("--metapath-topk", a.metapath_topk,
+                    "han: keep the k heaviest meta-path neighbours per node, by path count (default 0: all)")
+      ->check(whole_in(0, 1 << 30));
+  train->add_option("--semantic-dim", a.semantic_dim, "han: size of the semantic attention vector q (default 128)")
+      ->check(whole_in(1, 1 << 20));
   train->add_option("--export", a.export_path, "recommend: write the first seed's embeddings as a serving file "
                     "(docs/embedding-format.md) for loom::serve");
   CLI::Option* data = train->add_option("--data", a.data, "data-set folder, or a name under $LOOM_DATA (default: a generated CSBM graph)");
@@ -206,6 +216,25 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   return train;
 }
 
+models::TrainerOptions trainer_options(const TrainArgs& a, const models::TrainingDefaults& defaults) {
+  models::TrainerOptions topt;
+  topt.epochs = a.epochs.value_or(defaults.epochs);
+  topt.lr = a.lr.value_or(defaults.lr);
+  topt.weight_decay = a.weight_decay.value_or(defaults.weight_decay);
+  topt.optimizer = parse_choice<models::OptimizerKind>(a.optimizer);
+  topt.momentum = a.momentum;
+  topt.schedule = parse_choice<models::Schedule>(a.schedule);
+  topt.step_size = a.step_size;
+  topt.gamma = a.gamma;
+  topt.min_lr = a.min_lr;
+  topt.plateau_patience = a.plateau_patience;
+  topt.clip_grad_norm = a.clip_grad;
+  topt.monitor = a.monitor;
+  topt.patience = a.patience.value_or(0);
+  topt.resume = a.resume;
+  return topt;
+}
+
 int run_train(const TrainArgs& a) {
   const bool recommender = models::find_recommender(a.model) != nullptr;
   if (recommender != (a.task == "recommend")) {
@@ -217,6 +246,7 @@ int run_train(const TrainArgs& a) {
                                         loom::detail::join_names(recommenders)));
   }
   if (recommender) return run_train_recommend(a);
+  if (a.model == "han") return run_train_han(a);
   // gae and vgae name a link architecture; the network is then --encoder's (gcn unless set).
   const models::LinkArchitecture* arch = models::find_link_architecture(a.model);
   LOOM_CHECK(!arch || a.task == "link", ValueError, "--model ", a.model,
@@ -263,21 +293,7 @@ int run_train(const TrainArgs& a) {
   if (!a.activation.empty()) opts.activation(parse_choice<Activation>(a.activation));
   if (!a.aggr.empty()) opts.aggr(parse_choice<Aggregation>(a.aggr));
 
-  models::TrainerOptions topt;
-  topt.epochs = a.epochs.value_or(spec.training.epochs);
-  topt.lr = a.lr.value_or(spec.training.lr);
-  topt.weight_decay = a.weight_decay.value_or(spec.training.weight_decay);
-  topt.optimizer = parse_choice<models::OptimizerKind>(a.optimizer);
-  topt.momentum = a.momentum;
-  topt.schedule = parse_choice<models::Schedule>(a.schedule);
-  topt.step_size = a.step_size;
-  topt.gamma = a.gamma;
-  topt.min_lr = a.min_lr;
-  topt.plateau_patience = a.plateau_patience;
-  topt.clip_grad_norm = a.clip_grad;
-  topt.monitor = a.monitor;
-  topt.patience = a.patience;
-  topt.resume = a.resume;
+  const models::TrainerOptions topt = trainer_options(a, spec.training);
 
   const std::vector<int64_t> fanouts = parse_fanouts(a.fanouts);
   LOOM_CHECK(fanouts.empty() || a.task == "node", ValueError, "--fanouts samples node neighbourhoods for --task node, "

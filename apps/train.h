@@ -42,7 +42,7 @@ struct TrainArgs {
   std::string optimizer = "adam", schedule = "none", monitor;
   double momentum = 0.9, clip_grad = 0.0, gamma = 0.5, min_lr = 0.0;
   int step_size = 50, plateau_patience = 10;
-  int patience = 0;
+  std::optional<int> patience;  // unset: 0 (off), or the model's (han: 100)
   std::string checkpoint;  // a directory: one checkpoint per seed, written every epoch
   bool resume = false;
   uint64_t seed = 0;
@@ -63,6 +63,10 @@ struct TrainArgs {
   std::optional<double> reg;  // the recommender's (lightgcn 1e-4, mmhcl 1e-3)
   int64_t min_rating = 0;
   std::string export_path;
+  // han: the meta-paths (required), the per-row top-k of their adjacency (0 keeps all), the semantic vector's size.
+  std::string metapaths;
+  int64_t metapath_topk = 0;
+  int64_t semantic_dim = 128;
 };
 
 // Declares the subcommand's flags (the model list and its help come from the registry).
@@ -75,5 +79,10 @@ int run_train_link(const TrainArgs& args, const data::NodeDataset& d, models::Gn
 // --task recommend (apps/train_recommend.cpp): user-item ranking with a recommender model (lightgcn, mf,
 // popularity) on an interaction data set's split, BPR, Recall/NDCG@10/20 over seeds.
 int run_train_recommend(const TrainArgs& args);
+// --model han (apps/train_han.cpp): a heterogeneous folder's target type, its meta-path graphs, HAN per seed
+// through models::fit, Macro-F1 and Micro-F1 over seeds.
+int run_train_han(const TrainArgs& args);
+// The trainer's settings from the flags, `defaults` where a flag is unset (patience: 0).
+models::TrainerOptions trainer_options(const TrainArgs& args, const models::TrainingDefaults& defaults);
 
 }  // namespace loom::cli

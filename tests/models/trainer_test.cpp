@@ -94,7 +94,7 @@ TEST(Fit, LearnsASeparableGraphAndRestoresTheBestEpoch) {
   EXPECT_DOUBLE_EQ(r.metric("val_acc"), best) << "the kept weights are the best epoch's";
   EXPECT_LT(r.history.back().loss, r.history.front().loss);
   EXPECT_THAT([&] { r.metric("auc"); },
-              ThrowsMessage<ValueError>(HasSubstr("no metric 'auc' (there are test_acc, train_acc, val_acc or val_loss)")));
+              ThrowsMessage<ValueError>(HasSubstr("no metric 'auc' (there are test_acc, test_macro_f1, train_acc, val_acc, val_loss or val_macro_f1)")));
 }
 
 TEST(Fit, MonitorsALossByItsMinimum) {

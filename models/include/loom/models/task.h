@@ -40,9 +40,14 @@ bool higher_is_better(const std::string& metric);
 
 // Fraction of nodes in `idx` whose argmax logit equals y (logits [N, C] and y [N] on any device; idx int64).
 double accuracy(const Tensor& logits, const Tensor& y, const Tensor& idx);
+// Macro-F1 over the nodes in `idx`: the unweighted mean over classes of 2 TP / (2 TP + FP + FN), every class of
+// logits' columns counted, a class with no true and no predicted node scoring 0 (scikit-learn's f1_score with
+// average="macro" and labels=range(C), zero_division=0). Micro-F1 of single-label classification is accuracy().
+double macro_f1(const Tensor& logits, const Tensor& y, const Tensor& idx);
 
 // Full-batch node classification: cross-entropy over data.train_idx; metrics train_acc, val_acc, val_loss (the
-// last two only when the split has validation nodes) and, from test(), test_acc (when it has test nodes).
+// last two only when the split has validation nodes) and, from test(), also val_macro_f1, and test_acc and
+// test_macro_f1 (when it has test nodes).
 // `logits` runs the model on every node in the model's current mode and returns [N, C]. The data's y and index
 // tensors must be on the logits' device.
 class NodeClassificationTask : public Task {
