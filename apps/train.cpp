@@ -216,6 +216,21 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   return train;
 }
 
+models::TrainerOptions seed_run_options(const TrainArgs& a, const models::TrainerOptions& base, uint64_t seed) {
+  models::TrainerOptions run_opt = base;
+  if (!a.checkpoint.empty()) {
+    run_opt.checkpoint_dir = (std::filesystem::path(a.checkpoint) / ("seed-" + std::to_string(seed))).string();
+  }
+  const std::vector<std::pair<std::string, std::string>> prefix{{"seed", std::to_string(seed)}};
+  if (!a.log.empty()) run_opt.callbacks.push_back(std::make_shared<models::CsvLog>(a.log, prefix));
+  if (!a.json_log.empty()) run_opt.callbacks.push_back(std::make_shared<models::JsonLog>(a.json_log, prefix));
+  if (!a.quiet) {
+    run_opt.callbacks.push_back(
+        std::make_shared<models::ProgressLine>("seed " + std::to_string(seed) + "  ", base.epochs));
+  }
+  return run_opt;
+}
+
 models::TrainerOptions trainer_options(const TrainArgs& a, const models::TrainingDefaults& defaults) {
   models::TrainerOptions topt;
   topt.epochs = a.epochs.value_or(defaults.epochs);
@@ -340,18 +355,8 @@ int run_train(const TrainArgs& a) {
                                                        graph::SampleOptions().fanouts(fanouts).seed(seed),
                                                        a.batch.value_or(1024));
     }
-    models::TrainerOptions run_opt = topt;
+    models::TrainerOptions run_opt = seed_run_options(a, topt, seed);
     run_opt.model_config = models::options_to_json(opts);
-    if (!a.checkpoint.empty()) {
-      run_opt.checkpoint_dir = (std::filesystem::path(a.checkpoint) / ("seed-" + std::to_string(seed))).string();
-    }
-    const std::vector<std::pair<std::string, std::string>> prefix{{"seed", std::to_string(seed)}};
-    if (!a.log.empty()) run_opt.callbacks.push_back(std::make_shared<models::CsvLog>(a.log, prefix));
-    if (!a.json_log.empty()) run_opt.callbacks.push_back(std::make_shared<models::JsonLog>(a.json_log, prefix));
-    if (!a.quiet) {
-      run_opt.callbacks.push_back(
-          std::make_shared<models::ProgressLine>("seed " + std::to_string(seed) + "  ", topt.epochs));
-    }
     const models::TrainResult r = models::fit(*model, *task, run_opt);
     const auto test_acc = metric_or_null(r.final, "test_acc");
     const auto val_acc = metric_or_null(r.final, "val_acc");

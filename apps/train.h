@@ -84,5 +84,8 @@ int run_train_recommend(const TrainArgs& args);
 int run_train_han(const TrainArgs& args);
 // The trainer's settings from the flags, `defaults` where a flag is unset (patience: 0).
 models::TrainerOptions trainer_options(const TrainArgs& args, const models::TrainingDefaults& defaults);
+// One seed's run of `base`: its checkpoint folder (--checkpoint DIR/seed-S), the CSV and JSON logs (rows prefixed with
+// the seed) and, unless --quiet, the progress line.
+models::TrainerOptions seed_run_options(const TrainArgs& args, const models::TrainerOptions& base, uint64_t seed);
 
 }  // namespace loom::cli

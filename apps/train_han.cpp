@@ -122,17 +122,7 @@ int run_train_han(const TrainArgs& a) {
     auto model = std::make_shared<models::HAN>(hopt);
     model->to(device);
     models::NodeClassificationTask task(d, [&] { return model->forward(graphs, x); });
-    models::TrainerOptions run_opt = topt;
-    if (!a.checkpoint.empty()) {
-      run_opt.checkpoint_dir = (std::filesystem::path(a.checkpoint) / ("seed-" + std::to_string(seed))).string();
-    }
-    const std::vector<std::pair<std::string, std::string>> prefix{{"seed", std::to_string(seed)}};
-    if (!a.log.empty()) run_opt.callbacks.push_back(std::make_shared<models::CsvLog>(a.log, prefix));
-    if (!a.json_log.empty()) run_opt.callbacks.push_back(std::make_shared<models::JsonLog>(a.json_log, prefix));
-    if (!a.quiet) {
-      run_opt.callbacks.push_back(
-          std::make_shared<models::ProgressLine>("seed " + std::to_string(seed) + "  ", topt.epochs));
-    }
+    const models::TrainerOptions run_opt = seed_run_options(a, topt, seed);
     const models::TrainResult r = models::fit(*model, task, run_opt);
     // One epoch = the training step and the evaluation forward, as the trainer times it; the median over epochs.
     std::vector<double> secs;

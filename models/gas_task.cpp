@@ -47,11 +47,7 @@ int64_t History::bytes() const {
 
 GasNodeTask::GasNodeTask(data::NodeDataset data, graph::Graph g, NodeClassifier& model, const Tensor& part,
                          int64_t num_clusters, int64_t clusters_per_batch)
-    : g_(std::move(g)),
-      model_(model),
-      full_(data, [this, x = data.x] { return model_.forward(Structure{.graph = &g_}, x); }),
-      per_batch_(clusters_per_batch),
-      history_(data.num_nodes()) {
+    : NodeBatchTask(data, std::move(g), model), per_batch_(clusters_per_batch), history_(data.num_nodes()) {
   const int64_t n = data.num_nodes();
   LOOM_CHECK(num_clusters >= 1 && clusters_per_batch >= 1 && clusters_per_batch <= num_clusters, ValueError,
              "GasNodeTask: ", clusters_per_batch, " clusters per batch of ", num_clusters,

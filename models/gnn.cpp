@@ -96,6 +96,14 @@ Tensor normalise(nn::Module& norm, const Tensor& x) {
 }
 }  // namespace
 
+// A hidden layer's output: its norm, the activation, and the residual from its input when the shapes allow.
+Tensor NodeClassifier::finish_hidden(size_t layer, Tensor y, const Tensor& input) {
+  if (layer < norms_.size()) y = normalise(*norms_[layer], y);
+  y = activate(y, options_.activation());
+  if (options_.residual() && y.shape() == input.shape()) y = add(y, input);
+  return y;
+}
+
 Tensor NodeClassifier::forward(const Structure& s, const Tensor& x) {
   LOOM_CHECK(x.dim() == 2 && x.size(1) == options_.in_features(), ShapeError, "NodeClassifier: x must be [N, ",
              options_.in_features(), "], got ", x.shape_str());
@@ -106,9 +114,7 @@ Tensor NodeClassifier::forward(const Structure& s, const Tensor& x) {
     const bool last = i + 1 == layers_.size() && jk == JumpingKnowledge::kNone;
     Tensor y = run_layer(layers_[i], s, dropout(h, options_.dropout(), is_training()));
     if (last) return y;
-    if (i < norms_.size()) y = normalise(*norms_[i], y);
-    y = activate(y, options_.activation());
-    if (options_.residual() && y.shape() == h.shape()) y = add(y, h);
+    y = finish_hidden(i, y, h);
     if (block_ && i == block_after_) y = block_->forward(y);  // all N nodes as one token set
     h = y;
     states.push_back(h);
@@ -146,10 +152,7 @@ Tensor NodeClassifier::forward(const std::vector<graph::Block>& blocks, const Te
     const Structure s{.graph = &b.graph};
     Tensor y = slice(run_layer(layers_[i], s, dropout(h, options_.dropout(), is_training())), 0, 0, b.num_dst);
     if (i + 1 == layers_.size()) return y;
-    if (i < norms_.size()) y = normalise(*norms_[i], y);
-    y = activate(y, options_.activation());
-    const Tensor h_dst = slice(h, 0, 0, b.num_dst);
-    if (options_.residual() && y.shape() == h_dst.shape()) y = add(y, h_dst);
+    y = finish_hidden(i, y, slice(h, 0, 0, b.num_dst));
     h = y;
   }
   return h;  // unreachable: the loop returns at its last layer
@@ -170,10 +173,7 @@ Tensor NodeClassifier::forward(const graph::Block& b, const Tensor& x_src, Histo
                "' runs on a Hypergraph, which has no cluster batches");
     Tensor y = slice(run_layer(layers_[i], s, dropout(h, options_.dropout(), is_training())), 0, 0, b.num_dst);
     if (i + 1 == layers_.size()) return y;
-    if (i < norms_.size()) y = normalise(*norms_[i], y);
-    y = activate(y, options_.activation());
-    const Tensor h_dst = slice(h, 0, 0, b.num_dst);
-    if (options_.residual() && y.shape() == h_dst.shape()) y = add(y, h_dst);
+    y = finish_hidden(i, y, slice(h, 0, 0, b.num_dst));
     history.push(static_cast<int64_t>(i), batch, y);
     h = concat({y, history.pull(static_cast<int64_t>(i), halo, y.device())}, 0);
   }

@@ -9,13 +9,14 @@
 
 namespace loom::models {
 
-SampledNodeTask::SampledNodeTask(data::NodeDataset data, graph::Graph g, NodeClassifier& model,
-                                 graph::SampleOptions sampling, int64_t batch_size)
+NodeBatchTask::NodeBatchTask(data::NodeDataset data, graph::Graph g, NodeClassifier& model)
     : g_(std::move(g)),
       model_(model),
-      sampling_(std::move(sampling)),
-      batch_size_(batch_size),
-      full_(data, [this, x = data.x] { return model_.forward(Structure{.graph = &g_}, x); }) {
+      full_(data, [this, x = data.x] { return model_.forward(Structure{.graph = &g_}, x); }) {}
+
+SampledNodeTask::SampledNodeTask(data::NodeDataset data, graph::Graph g, NodeClassifier& model,
+                                 graph::SampleOptions sampling, int64_t batch_size)
+    : NodeBatchTask(std::move(data), std::move(g), model), sampling_(std::move(sampling)), batch_size_(batch_size) {
   LOOM_CHECK(batch_size_ >= 1, ValueError, "SampledNodeTask: batch size must be >= 1, got ", batch_size_);
   LOOM_CHECK(full_.data().train_idx.numel() > 0, ValueError, "SampledNodeTask: the training split is empty");
   LOOM_CHECK(static_cast<int>(sampling_.fanouts().size()) == model_.receptive_hops(), ValueError,

@@ -10,6 +10,7 @@
 
 #include "loom/graph/graph.h"
 #include "loom/models/gnn.h"
+#include "loom/models/sampled_task.h"
 #include "loom/models/task.h"
 
 namespace loom::models {
@@ -31,24 +32,17 @@ class History {
   std::vector<Tensor> layers_;
 };
 
-class GasNodeTask : public Task {
+class GasNodeTask : public NodeBatchTask {
  public:
   // part: int64 [N] cluster of each node in [0, num_clusters); each step takes clusters_per_batch clusters (a new
   // order every epoch). `model` outlives the task. ValueError for a bad cluster count or part vector.
   GasNodeTask(data::NodeDataset data, graph::Graph g, NodeClassifier& model, const Tensor& part, int64_t num_clusters,
               int64_t clusters_per_batch);
-  std::string name() const override { return "node"; }
   Tensor training_loss(nn::Module& model) override;
-  Metrics evaluate(nn::Module& model) override { return full_.evaluate(model); }
-  Metrics test(nn::Module& model) override { return full_.test(model); }
-  std::string default_monitor() const override { return full_.default_monitor(); }
   int steps_per_epoch() const override;
   const History& history() const { return history_; }
 
  private:
-  graph::Graph g_;
-  NodeClassifier& model_;
-  NodeClassificationTask full_;
   std::vector<std::vector<int64_t>> clusters_;  // node ids of each cluster, ascending
   std::vector<uint8_t> is_train_;
   int64_t per_batch_;

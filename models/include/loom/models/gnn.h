@@ -119,6 +119,7 @@ class NodeClassifier : public nn::Module {
     nn::Linear* linear = nullptr;
   };
   Tensor run_layer(const LayerRef& layer, const Structure& s, const Tensor& x) const;
+  Tensor finish_hidden(size_t layer, Tensor y, const Tensor& input);
 
   GnnOptions options_;
   std::vector<LayerRef> layers_;
