@@ -16,6 +16,7 @@
 #include "apps/stats.h"
 #include "loom/core/error.h"
 #include "loom/core/random.h"
+#include "loom/layers/pool.h"
 #include "loom/models/link_task.h"
 #include "loom/models/recommend.h"
 #include "loom/models/registry.h"
@@ -69,9 +70,10 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   for (const auto& l : models::link_architectures()) names.push_back(l.name);
   train->add_option("--model", a.model, model_help())->check(CLI::IsMember(names));
   train->add_option("--task", a.task,
-                    "node (classify nodes, default), link (predict links: GAE's protocol) or recommend (rank items "
-                    "for users: lightgcn, mf, mmhcl, popularity)")
-      ->check(CLI::IsMember({"node", "link", "recommend"}));
+                    "node (classify nodes, default), link (predict links: GAE's protocol), graph (classify graphs: "
+                    "k-fold cross-validation under GIN's and the fair protocol) or recommend (rank items for users: "
+                    "lightgcn, mf, mmhcl, popularity)")
+      ->check(CLI::IsMember({"node", "link", "graph", "recommend"}));
   train->add_option("--embedding-dim", a.embedding_dim,
                     "link: the encoder's output width (default 16); recommend: the embeddings' (default 64)")
       ->check(whole_in(1, 1 << 20));
@@ -84,7 +86,13 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
                                                 "default) or full (GAE's weighted BCE over all N^2 pairs)")
       ->check(CLI::IsMember(choice_names<models::LinkLoss>()));
   train->add_option("--hits-k", a.hits_k, "link: K of the reported Hits@K (default 20)")->check(whole_in(1, 1 << 30));
-  train->add_option("--batch", a.batch, "recommend: BPR minibatch (default 2048)")->check(whole_in(1, 1 << 30));
+  train->add_option("--batch", a.batch, "recommend: BPR minibatch (default 2048); graph: graphs per batch (32)")
+      ->check(whole_in(1, 1 << 30));
+  train->add_option("--folds", a.folds, "graph: cross-validation folds (default 10)")->check(whole_in(1, 100000));
+  train->add_option("--readout", a.readout, "graph: per-graph pooling, sum (default), mean, max or attention")
+      ->check(CLI::IsMember(choice_names<layers::Readout>()));
+  train->add_flag("--train-eps", a.train_eps, "graph, gin: learnable eps (GIN-eps; default GIN-0)");
+  train->add_flag("--no-jk", a.no_jk, "graph: read out the last layer only (default: GIN's sum over every layer)");
   train->add_option("--reg", a.reg, "recommend: BPR's L2 weight (default: the model's)")->check(finite_in(0, 100));
   train->add_option("--min-rating", a.min_rating, "recommend: keep interactions rated at least this (default 0: all)")
       ->check(whole_in(0, 1 << 30));
@@ -176,6 +184,7 @@ int run_train(const TrainArgs& a) {
              " is a link prediction model: use it with --task link");
   LOOM_CHECK(a.encoder.empty() || arch, ValueError, "--encoder ", a.encoder,
              " needs --model gae or vgae (with --model ", a.model, " the encoder is ", a.model, ")");
+  if (a.task == "graph") return run_train_graph(a);
   const std::string net = arch ? (a.encoder.empty() ? std::string("gcn") : a.encoder) : a.model;
   const models::ModelSpec& spec = models::find_model(net);
   const Device device = parse_device(a.device);

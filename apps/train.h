@@ -21,7 +21,7 @@ namespace loom::cli {
 
 struct TrainArgs {
   std::string model = "gcn";
-  std::string task = "node";  // node (classification), link (prediction) or recommend (user-item ranking)
+  std::string task = "node";  // node (classification), link (prediction), graph (classification), recommend
   std::optional<int64_t> embedding_dim;  // link: the encoder's output width (16); recommend: the embeddings' (64)
   // link: the encoder of --model gae/vgae (default gcn), the pair decoder, the loss and K of Hits@K.
   std::string encoder, decoder = "inner_product", link_loss = "sampled";
@@ -54,7 +54,11 @@ struct TrainArgs {
   data::CsbmOptions csbm;
   // recommend: BPR minibatch, L2 on the batch's embeddings, interactions kept (rating >= min_rating; 0: all), and
   // the serving file written from the first seed's embeddings.
-  int64_t batch = 2048;
+  std::optional<int64_t> batch;  // recommend: 2048; graph: 32
+  // graph: cross-validation folds, the per-graph readout, GIN's learnable eps, and last-layer-only readout.
+  int folds = 10;
+  std::string readout = "sum";
+  bool train_eps = false, no_jk = false;
   std::optional<double> reg;  // the recommender's (lightgcn 1e-4, mmhcl 1e-3)
   int64_t min_rating = 0;
   std::string export_path;
@@ -70,5 +74,8 @@ int run_train_link(const TrainArgs& args, const data::NodeDataset& d, models::Gn
 // --task recommend (apps/train_recommend.cpp): user-item ranking with a recommender model (lightgcn, mf,
 // popularity) on an interaction data set's split, BPR, Recall/NDCG@10/20 over seeds.
 int run_train_recommend(const TrainArgs& args);
+// --task graph (apps/train_graph.cpp): k-fold cross-validation of a GraphClassifier, reported under GIN's protocol
+// and the fair one (Errica et al. 2020) side by side.
+int run_train_graph(const TrainArgs& args);
 
 }  // namespace loom::cli

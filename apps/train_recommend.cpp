@@ -136,7 +136,7 @@ int run_train_recommend(const TrainArgs& a) {
           spec.make({train, users, items, dim, layers, p.item_features});
       models::Recommender& model = *built;
       model.to(device);
-      models::RecommendationTask task(model, train, test, {a.batch, a.reg.value_or(spec.reg)});
+      models::RecommendationTask task(model, train, test, {a.batch.value_or(2048), a.reg.value_or(spec.reg)});
       models::TrainerOptions run_opt = topt;
       if (!a.quiet)
         run_opt.callbacks.push_back(
@@ -180,7 +180,7 @@ int run_train_recommend(const TrainArgs& a) {
     out["epochs"] = topt.epochs;
     out["layers"] = layers;
     out["dim"] = dim;
-    out["batch"] = a.batch;
+    out["batch"] = a.batch.value_or(2048);
     out["reg"] = a.reg.value_or(spec.reg);
     out["seconds_per_epoch"] = seconds_per_epoch;
   }
