@@ -85,10 +85,12 @@ void check_rows(const std::string& file, int64_t rows, int64_t want, const char*
 }  // namespace
 
 GraphDataset parse_tu(const TuFiles& f) {
-  const std::string who = str_cat("load_tu_dataset(", f.name, ")");
-  const std::string name_a = f.name + "_A.txt", name_gi = f.name + "_graph_indicator.txt",
-                    name_gl = f.name + "_graph_labels.txt", name_nl = f.name + "_node_labels.txt",
-                    name_na = f.name + "_node_attributes.txt", name_el = f.name + "_edge_labels.txt";
+  const std::string who =
+      f.dir.empty() ? str_cat("parse_tu(", f.name, ")") : str_cat("load_tu_dataset(\"", f.dir, "\")");
+  const std::string base = f.dir.empty() ? f.name : (fs::path(f.dir) / f.name).string();
+  const std::string name_a = base + "_A.txt", name_gi = base + "_graph_indicator.txt",
+                    name_gl = base + "_graph_labels.txt", name_nl = base + "_node_labels.txt",
+                    name_na = base + "_node_attributes.txt", name_el = base + "_edge_labels.txt";
   problems::Problems problems(who);
   GraphDataset d;
   d.name = f.name;
@@ -217,6 +219,7 @@ GraphDataset load_tu_dataset(const std::string& dir, const std::string& name) {
     };
     TuFiles f;
     f.name = prefix;
+    f.dir = dir;
     f.a = read("_A.txt", true);
     f.graph_indicator = read("_graph_indicator.txt", true);
     f.graph_labels = read("_graph_labels.txt", true);

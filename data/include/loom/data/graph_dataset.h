@@ -63,6 +63,7 @@ GraphDataset load_tu_dataset(const std::string& dir, const std::string& name = "
 // The same from file contents in memory (file name -> text), as the fuzzer and the tests use it.
 struct TuFiles {
   std::string name;  // the prefix, used to name files in messages
+  std::string dir;   // optional: the folder, so that messages give each file's path
   std::string a, graph_indicator, graph_labels;
   std::string node_labels, node_attributes, edge_labels;  // empty: absent
 };
