@@ -164,7 +164,8 @@ TEST(GraphFolder, ChecksEdgesStayInsideGraphs) {
   d.y = from_vector<int64_t>({0, 1}, {2});
   d.num_classes = 2;
   d.edge_index = from_vector<int64_t>({0, 1, 1, 2}, {2, 2});
-  EXPECT_THAT([&] { index_graphs(d); }, ThrowsMessage<ValueError>(HasSubstr("edge 1 (1 -> 2) joins graph 0 and graph 1")));
+  EXPECT_THAT([&] { index_graphs(d); },
+              ThrowsMessage<ValueError>(HasSubstr("edge 1 (1 -> 2) joins graph 0 and graph 1")));
 }
 
 }  // namespace

@@ -87,7 +87,8 @@ TEST(GraphClassificationTask, TrainsOnTheOneTrainer) {
   const data::GraphDataset d = stars_and_paths(40);
   std::vector<int64_t> train, val;
   for (int64_t g = 0; g < 40; ++g) (g < 32 ? train : val).push_back(g);
-  const data::Fold fold{from_vector<int64_t>(train, {32}), from_vector<int64_t>(val, {8}), from_vector<int64_t>(val, {8})};
+  const Tensor val_idx = from_vector<int64_t>(val, {8});
+  const data::Fold fold{from_vector<int64_t>(train, {32}), val_idx, val_idx};
   manual_seed(0);
   GraphClassifier model(GraphClassifierOptions("gin", 2, 16, 2));
   GraphClassificationTask task(d, fold, [&](const data::GraphBatch& b) { return model.forward(b); },
