@@ -13,6 +13,7 @@
 #include "loom/data/dataset.h"
 #include "loom/data/graph_dataset.h"
 #include "support/scratch.h"
+#include "support/testing.h"
 
 namespace loom::data {
 namespace {
@@ -142,7 +143,7 @@ TEST(Folds, StratifiedFoldsPartitionAndBalanceClasses) {
 }
 
 TEST(GraphFolder, MutagAndItsDgcnnFolds) {
-  const std::string dir = find_dataset("mutag");
+  const std::string dir = find_dataset("mutag", testing::data_dir());
   const GraphDataset d = load_graph_dataset(dir);
   EXPECT_EQ(d.num_graphs(), 188);
   EXPECT_EQ(d.num_nodes(), 3371);
