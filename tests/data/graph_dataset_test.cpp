@@ -12,6 +12,7 @@
 #include "loom/core/error.h"
 #include "loom/data/dataset.h"
 #include "loom/data/graph_dataset.h"
+#include "loom/data/npy.h"
 #include "support/scratch.h"
 #include "support/testing.h"
 
@@ -156,6 +157,32 @@ TEST(GraphFolder, MutagAndItsDgcnnFolds) {
   int64_t tested = 0;
   EXPECT_TRUE(are_cv_folds(folds, d.num_graphs(), &why, &tested)) << why;
   EXPECT_EQ(tested, 180);  // DGCNN's folds test 18 graphs each and leave 8 untested
+}
+
+// MUTAG written back to the raw TU layout (labels -1/1 as in the original files, 1-based ids) reads back equal to
+// the shared folder: the two readers agree on real data.
+TEST(GraphFolder, MutagAsTuFilesReadsBackEqual) {
+  const std::string dir = find_dataset("mutag", testing::data_dir());
+  const GraphDataset d = load_graph_folder(dir);
+  const std::string tu = testing::scratch_path("graph_dataset_test", "MUTAG_TU");
+  std::filesystem::create_directories(tu);
+  std::ofstream a(tu + "/MUTAG_A.txt"), gi(tu + "/MUTAG_graph_indicator.txt"), gl(tu + "/MUTAG_graph_labels.txt"),
+      nl(tu + "/MUTAG_node_labels.txt"), el(tu + "/MUTAG_edge_labels.txt");
+  const std::vector<int64_t> ei = d.edge_index.to_vector<int64_t>(), ptr = d.graph_ptr.to_vector<int64_t>();
+  for (int64_t k = 0; k < d.num_edges(); ++k) a << ei[k] + 1 << ", " << ei[d.num_edges() + k] + 1 << "\n";
+  for (int64_t g = 0; g < d.num_graphs(); ++g)
+    for (int64_t v = ptr[g]; v < ptr[g + 1]; ++v) gi << g + 1 << "\n";
+  for (const int64_t y : d.y.to_vector<int64_t>()) gl << 2 * y - 1 << "\n";
+  for (const int64_t l : read_npy(dir + "/node_labels.npy").to_vector<int64_t>()) nl << l << "\n";
+  for (const int64_t l : read_npy(dir + "/edge_labels.npy").to_vector<int64_t>()) el << l << "\n";
+  for (std::ofstream* f : {&a, &gi, &gl, &nl, &el}) f->close();
+  const GraphDataset t = load_tu_dataset(tu);
+  EXPECT_EQ(t.name, "MUTAG");
+  EXPECT_EQ(t.graph_ptr.to_vector<int64_t>(), ptr);
+  EXPECT_EQ(t.edge_index.to_vector<int64_t>(), ei);
+  EXPECT_EQ(t.y.to_vector<int64_t>(), d.y.to_vector<int64_t>());
+  EXPECT_EQ(t.x.to_vector<float>(), d.x.to_vector<float>());
+  EXPECT_EQ(t.edge_attr.to_vector<float>(), d.edge_attr.to_vector<float>());
 }
 
 TEST(GraphFolder, ChecksEdgesStayInsideGraphs) {
