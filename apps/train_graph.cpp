@@ -110,7 +110,9 @@ int run_train_graph(const TrainArgs& a) {
         manual_seed(seed * 1000 + static_cast<uint64_t>(k));
         models::GraphClassifier model(mo);
         models::GraphClassificationTask task(d, f, [&](const data::GraphBatch& b) { return model.forward(b); },
-                                             {.batch_size = batch, .seed = seed * 1000 + static_cast<uint64_t>(k)});
+                                             {.batch_size = batch,
+                                              .seed = seed * 1000 + static_cast<uint64_t>(k),
+                                              .train_metrics = false});
         models::TrainerOptions o = topt;
         o.monitor = monitor;
         o.patience = monitor.empty() ? 0 : a.patience;
