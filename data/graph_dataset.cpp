@@ -53,6 +53,9 @@ void index_graphs(GraphDataset& d, const std::string& who) {
                d.num_classes - 1);
     ++k;
   }
+  if (!d.edge_index.defined()) d.edge_index = empty({2, 0}, kInt64);
+  LOOM_CHECK(d.edge_index.dim() == 2 && d.edge_index.size(0) == 2 && d.edge_index.dtype() == kInt64, ShapeError, who,
+             ": edge_index must be int64 [2, E], got ", d.edge_index.str());
   const int64_t e = d.num_edges();
   const int64_t* src = d.edge_index.data<int64_t>();
   const int64_t* dst = src + e;

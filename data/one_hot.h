@@ -24,8 +24,9 @@ inline Tensor one_hot_columns(const std::vector<int64_t>& values, int64_t rows, 
     }
     if (rows == 0) mn = mx = 0;
     // A label column spans few values; a huge span is a corrupt file, not something to allocate for.
-    LOOM_CHECK(mx - mn >= 0 && mx - mn < (int64_t{1} << 16), ValueError, "one-hot labels: column ", c, " spans ",
-               mn, " .. ", mx, ", more than 65536 values");
+    // The span in unsigned arithmetic: mx - mn itself overflows for labels near both ends of int64.
+    LOOM_CHECK(static_cast<uint64_t>(mx) - static_cast<uint64_t>(mn) < (uint64_t{1} << 16), ValueError,
+               "one-hot labels: column ", c, " spans ", mn, " .. ", mx, ", more than 65536 values");
     lo[c] = mn;
     width[c] = mx - mn + 1;
     total += width[c];

@@ -124,16 +124,15 @@ GraphDataset parse_tu(const TuFiles& f) {
   problems.attempt([&] {
     const Table<int64_t> a = parse_table<int64_t>(name_a, f.a, 2);
     e = a.rows();
+    if (n < 0) return;  // the graph indicator failed: ids cannot be checked, and that problem is already reported
     std::vector<int64_t> ei(static_cast<size_t>(2 * e));
     for (int64_t k = 0; k < e; ++k) {
       const int64_t u = a.at(k, 0), v = a.at(k, 1);
-      if (n >= 0) {
-        for (const int64_t id : {u, v})
-          LOOM_CHECK(id >= 1 && id <= n, IndexError, name_a, ":", a.line[k], ": node id ", id,
-                     " is out of range (1 .. ", n, ", the lines of ", name_gi, ")");
-        LOOM_CHECK(graph_of[u - 1] == graph_of[v - 1], ValueError, name_a, ":", a.line[k], ": edge ", u, " -> ", v,
-                   " joins graph ", graph_of[u - 1] + 1, " and graph ", graph_of[v - 1] + 1);
-      }
+      for (const int64_t id : {u, v})
+        LOOM_CHECK(id >= 1 && id <= n, IndexError, name_a, ":", a.line[k], ": node id ", id,
+                   " is out of range (1 .. ", n, ", the lines of ", name_gi, ")");
+      LOOM_CHECK(graph_of[u - 1] == graph_of[v - 1], ValueError, name_a, ":", a.line[k], ": edge ", u, " -> ", v,
+                 " joins graph ", graph_of[u - 1] + 1, " and graph ", graph_of[v - 1] + 1);
       ei[k] = u - 1;
       ei[e + k] = v - 1;
     }

@@ -98,7 +98,10 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"columns", "A", "1, 2\n2\n", "T_A.txt:2: 1 field(s), expected 2"},
         Bad{"range", "A", "1, 2\n2, 9\n", "T_A.txt:2: node id 9 is out of range (1 .. 5"},
         Bad{"zero", "A", "0, 2\n", "T_A.txt:1: node id 0 is out of range"},
-        Bad{"graph_id", "graph_indicator", "1\n1\n1\n2\n0\n", "T_graph_indicator.txt:5: graph id 0 is out of range"}),
+        Bad{"graph_id", "graph_indicator", "1\n1\n1\n2\n0\n", "T_graph_indicator.txt:5: graph id 0 is out of range"},
+        // int64's ends: no overflow on the way to the error (the sanitizer build runs these).
+        Bad{"int64_ends", "node_labels", "-9223372036854775808\n9223372036854775807\n0\n0\n0\n", "spans"},
+        Bad{"int64_id", "A", "-9223372036854775808, 1\n", "T_A.txt:1: node id -9223372036854775808 is out of range"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(TuReader, ReportsEveryBrokenFileAtOnce) {
