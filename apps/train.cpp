@@ -19,6 +19,7 @@
 #include "loom/core/choices.h"
 #include "loom/core/error.h"
 #include "loom/core/random.h"
+#include "loom/layers/pool.h"
 #include "loom/models/link_task.h"
 #include "loom/models/recommend.h"
 #include "loom/models/registry.h"
@@ -97,9 +98,10 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   names.push_back("han");
   train->add_option("--model", a.model, model_help())->check(CLI::IsMember(names));
   train->add_option("--task", a.task,
-                    "node (classify nodes, default), link (predict links: GAE's protocol) or recommend (rank items "
-                    "for users: lightgcn, mf, mmhcl, popularity)")
-      ->check(CLI::IsMember({"node", "link", "recommend"}));
+                    "node (classify nodes, default), link (predict links: GAE's protocol), graph (classify graphs: "
+                    "k-fold cross-validation under GIN's and the fair protocol) or recommend (rank items for users: "
+                    "lightgcn, mf, mmhcl, popularity)")
+      ->check(CLI::IsMember({"node", "link", "graph", "recommend"}));
   train->add_option("--embedding-dim", a.embedding_dim,
                     "link: the encoder's output width (default 16); recommend: the embeddings' (default 64)")
       ->check(whole_in(1, 1 << 20));
@@ -113,7 +115,8 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
       ->check(CLI::IsMember(choice_names<models::LinkLoss>()));
   train->add_option("--hits-k", a.hits_k, "link: K of the reported Hits@K (default 20)")->check(whole_in(1, 1 << 30));
   train->add_option("--batch,--batch-size", a.batch,
-                    "recommend: BPR minibatch (default 2048); node with --fanouts: seed nodes per step (default 1024)")
+                    "recommend: BPR minibatch (default 2048); node with --fanouts: seed nodes per step (1024); "
+                    "graph: graphs per batch (32)")
       ->check(whole_in(1, 1 << 30));
   train->add_option("--fanouts", a.fanouts,
                     "node: train on sampled neighbourhoods, one fan-out per layer from the seeds outward (PyG's "
@@ -129,6 +132,11 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   train->add_option("--partition", a.partition,
                     "--history: metis (default; streaming when Loom has no METIS), streaming or random")
       ->check(CLI::IsMember({"metis", "streaming", "random"}));
+  train->add_option("--folds", a.folds, "graph: cross-validation folds (default 10)")->check(whole_in(1, 100000));
+  train->add_option("--readout", a.readout, "graph: per-graph pooling, sum (default), mean, max or attention")
+      ->check(CLI::IsMember(choice_names<layers::Readout>()));
+  train->add_flag("--train-eps", a.train_eps, "graph, gin: learnable eps (GIN-eps; default GIN-0)");
+  train->add_flag("--no-jk", a.no_jk, "graph: read out the last layer only (default: GIN's sum over every layer)");
   train->add_option("--reg", a.reg, "recommend: BPR's L2 weight (default: the model's)")->check(finite_in(0, 100));
   train->add_option("--min-rating", a.min_rating, "recommend: keep interactions rated at least this (default 0: all)")
       ->check(whole_in(0, 1 << 30));
@@ -268,6 +276,7 @@ int run_train(const TrainArgs& a) {
              " is a link prediction model: use it with --task link");
   LOOM_CHECK(a.encoder.empty() || arch, ValueError, "--encoder ", a.encoder,
              " needs --model gae or vgae (with --model ", a.model, " the encoder is ", a.model, ")");
+  if (a.task == "graph") return run_train_graph(a);
   const std::string net = arch ? (a.encoder.empty() ? std::string("gcn") : a.encoder) : a.model;
   const models::ModelSpec& spec = models::find_model(net);
   const Device device = parse_device(a.device);

@@ -21,7 +21,7 @@ namespace loom::cli {
 
 struct TrainArgs {
   std::string model = "gcn";
-  std::string task = "node";  // node (classification), link (prediction) or recommend (user-item ranking)
+  std::string task = "node";  // node (classification), link (prediction), graph (classification), recommend
   std::optional<int64_t> embedding_dim;  // link: the encoder's output width (16); recommend: the embeddings' (64)
   // link: the encoder of --model gae/vgae (default gcn), the pair decoder, the loss and K of Hits@K.
   std::string encoder, decoder = "inner_product", link_loss = "sampled";
@@ -54,12 +54,16 @@ struct TrainArgs {
   data::CsbmOptions csbm;
   // recommend: BPR minibatch, L2 on the batch's embeddings, interactions kept (rating >= min_rating; 0: all), and
   // the serving file written from the first seed's embeddings.
-  std::optional<int64_t> batch;  // recommend: 2048 unless set; node with --fanouts: 1024 unless set
+  std::optional<int64_t> batch;  // recommend: 2048; node with --fanouts: 1024; graph: 32 (unless set)
   std::string fanouts;            // node: "15,10,5" trains on sampled blocks (one fan-out per layer, -1 = all)
   // node, GNNAutoScale: cluster batches with historical embeddings of each batch's halo.
   bool history = false;
   int64_t clusters = 32, clusters_per_batch = 4;
   std::string partition = "metis";  // how the clusters are made (graph/partition.h), streaming where no METIS
+  // graph: cross-validation folds, the per-graph readout, GIN's learnable eps, and last-layer-only readout.
+  int folds = 10;
+  std::string readout = "sum";
+  bool train_eps = false, no_jk = false;
   std::optional<double> reg;  // the recommender's (lightgcn 1e-4, mmhcl 1e-3)
   int64_t min_rating = 0;
   std::string export_path;
@@ -87,5 +91,8 @@ models::TrainerOptions trainer_options(const TrainArgs& args, const models::Trai
 // One seed's run of `base`: its checkpoint folder (--checkpoint DIR/seed-S), the CSV and JSON logs (rows prefixed with
 // the seed) and, unless --quiet, the progress line.
 models::TrainerOptions seed_run_options(const TrainArgs& args, const models::TrainerOptions& base, uint64_t seed);
+// --task graph (apps/train_graph.cpp): k-fold cross-validation of a GraphClassifier, reported under GIN's protocol
+// and the fair one (Errica et al. 2020) side by side.
+int run_train_graph(const TrainArgs& args);
 
 }  // namespace loom::cli

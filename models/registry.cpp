@@ -61,7 +61,7 @@ std::vector<ModelSpec> make_registry() {
   r.push_back({.name = "gin", .summary = "GINConv with a one-hidden-layer MLP (Xu et al. 2019)",
                .make_layer = [](const GnnOptions& o, const LayerSlot& s) -> Layer {
                  return std::make_shared<layers::GINConv>(
-                     layers::GINConvOptions(s.in, {o.hidden()}, s.out).train_eps(o.train_eps()));
+                     layers::GINConvOptions(s.in, {o.hidden()}, s.out).train_eps(o.train_eps()).norm(o.mlp_norm()));
                }});
   // SINC-GCN (Lim et al.): the method note's settings, sum messages by default.
   r.push_back({.name = "sinc", .summary = "SINCConv, neighbourhood-contextualised messages (Lim et al.)",

@@ -32,6 +32,7 @@ json options_json(const GnnOptions& o) {
             {"attention_dropout", o.attention_dropout()},
             {"aggr", o.aggr() ? json(to_string(*o.aggr())) : json(nullptr)},
             {"train_eps", o.train_eps()},
+            {"mlp_norm", to_string(o.mlp_norm())},
             {"num_hyperedges", o.num_hyperedges()}};
   return j;
 }
@@ -50,6 +51,8 @@ GnnOptions options_of(const json& j) {
       .attention_dropout(j.at("attention_dropout").get<double>())
       .train_eps(j.at("train_eps").get<bool>())
       .num_hyperedges(j.at("num_hyperedges").get<int64_t>());
+  // Files written before mlp_norm existed have none inside GIN's MLP.
+  if (j.contains("mlp_norm")) o.mlp_norm(parse_choice<NormLayer>(j.at("mlp_norm").get<std::string>()));
   if (!j.at("aggr").is_null()) o.aggr(parse_choice<Aggregation>(j.at("aggr").get<std::string>()));
   find_model(o.model());  // an unknown model is named now, not at construction
   return o;

@@ -8,6 +8,7 @@
 #include "loom/layers/gin_conv.h"
 #include "loom/layers/hgnn_conv.h"
 #include "loom/layers/hypergraph_attention.h"
+#include "loom/layers/pool.h"
 #include "loom/layers/sage_conv.h"
 #include "loom/layers/sinc_conv.h"
 #include "loom/layers/soft_hgnn.h"

@@ -59,6 +59,7 @@ struct GnnOptions {
   // Neighbourhood aggregation for models that offer a choice (ModelSpec::aggregations); unset: the model's default.
   LOOM_ARG(std::optional<Aggregation>, aggr);
   LOOM_ARG(bool, train_eps) = false;     // gin
+  LOOM_ARG(NormLayer, mlp_norm) = NormLayer::kNone;  // gin: the norm inside each layer's MLP (the GIN paper's BN)
   LOOM_ARG(int64_t, num_hyperedges) = 16;  // softhgnn: the SoftHGNN block's learned hyperedges
 };
 

@@ -1,0 +1,108 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
+// GraphClassifier and GraphClassificationTask: parameter names, GIN-0 versus learnable eps, outputs that do not
+// depend on which graphs share a batch (eval mode), the backbones the registry offers, and a short fit on the one
+// trainer that separates stars from paths.
+#include <gmock/gmock.h>
+
+#include "loom/core/autograd.h"
+#include "loom/core/error.h"
+#include "loom/core/random.h"
+#include "loom/models/graph_classifier.h"
+#include "loom/models/trainer.h"
+
+namespace loom::models {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+
+// Graph g: a star (class 1) for odd g, a path (class 0) for even g, 4 + g % 5 nodes, constant features.
+data::GraphDataset stars_and_paths(int64_t graphs) {
+  data::GraphDataset d;
+  std::vector<int64_t> ptr{0}, src, dst, y;
+  for (int64_t g = 0; g < graphs; ++g) {
+    const int64_t lo = ptr.back(), n = 4 + g % 5;
+    for (int64_t i = 1; i < n; ++i) {
+      const int64_t a = g % 2 ? lo : lo + i - 1, b = lo + i;
+      src.insert(src.end(), {a, b});
+      dst.insert(dst.end(), {b, a});
+    }
+    ptr.push_back(lo + n);
+    y.push_back(g % 2);
+  }
+  std::vector<int64_t> ei = src;
+  ei.insert(ei.end(), dst.begin(), dst.end());
+  d.x = ones({ptr.back(), 2});
+  d.edge_index = from_vector<int64_t>(ei, {2, static_cast<int64_t>(src.size())});
+  d.graph_ptr = from_vector<int64_t>(ptr, {graphs + 1});
+  d.y = from_vector<int64_t>(y, {graphs});
+  d.num_classes = 2;
+  data::index_graphs(d);
+  return d;
+}
+
+TEST(GraphClassifier, ParametersFollowGinsReadout) {
+  GraphClassifier gin0(GraphClassifierOptions("gin", 7, 16, 2));
+  const auto params = gin0.named_parameters();
+  std::vector<std::string> names;
+  for (const auto& [name, t] : params) names.push_back(name);
+  EXPECT_THAT(names, ::testing::Contains("convs.3.mlp.layers.1.weight"));
+  EXPECT_THAT(names, ::testing::Contains("norms.3.weight"));
+  EXPECT_THAT(names, ::testing::Contains("heads.4.weight"));  // input + 4 layers each read out
+  EXPECT_THAT(names, ::testing::Not(::testing::Contains("convs.0.eps")));  // GIN-0: eps is a fixed buffer
+  GraphClassifier gin_eps(GraphClassifierOptions("gin", 7, 16, 2).train_eps(true));
+  std::vector<std::string> eps_names;
+  for (const auto& [name, t] : gin_eps.named_parameters()) eps_names.push_back(name);
+  EXPECT_THAT(eps_names, ::testing::Contains("convs.0.eps"));
+  GraphClassifier last(GraphClassifierOptions("gin", 7, 16, 2).jk(false).readout(layers::Readout::kAttention));
+  std::vector<std::string> last_names;
+  for (const auto& [name, t] : last.named_parameters()) last_names.push_back(name);
+  EXPECT_THAT(last_names, ::testing::Contains("pools.0.gate.layers.0.weight"));
+  EXPECT_THAT(last_names, ::testing::Not(::testing::Contains("heads.1.weight")));
+}
+
+TEST(GraphClassifier, EvalOutputsDoNotDependOnBatchCompany) {
+  const data::GraphDataset d = stars_and_paths(6);
+  for (const char* model : {"gin", "gcn", "sage"}) {
+    for (const layers::Readout r : {layers::Readout::kSum, layers::Readout::kMean, layers::Readout::kMax,
+                                    layers::Readout::kAttention}) {
+      manual_seed(1);
+      GraphClassifier m(GraphClassifierOptions(model, 2, 8, 2).readout(r));
+      m.eval();
+      NoGradGuard no_grad;
+      const std::vector<float> together = m.forward(data::GraphBatch::build(d, {1, 2, 5})).to_vector<float>();
+      const std::vector<float> alone = m.forward(data::GraphBatch::build(d, {2})).to_vector<float>();
+      EXPECT_NEAR(together[2], alone[0], 1e-5) << model << " " << to_string(r);
+      EXPECT_NEAR(together[3], alone[1], 1e-5) << model << " " << to_string(r);
+    }
+  }
+  EXPECT_THAT([] { GraphClassifier(GraphClassifierOptions("gat", 2, 8, 2)); },
+              ThrowsMessage<ValueError>(HasSubstr("not a graph-classification backbone (expected")));
+  EXPECT_THAT([] { GraphClassifier(GraphClassifierOptions("gin", 2, 8, 2).num_layers(1)); },
+              ThrowsMessage<ValueError>(HasSubstr("num_layers")));
+}
+
+TEST(GraphClassificationTask, TrainsOnTheOneTrainer) {
+  const data::GraphDataset d = stars_and_paths(40);
+  std::vector<int64_t> train, val;
+  for (int64_t g = 0; g < 40; ++g) (g < 32 ? train : val).push_back(g);
+  const Tensor val_idx = from_vector<int64_t>(val, {8});
+  const data::Fold fold{from_vector<int64_t>(train, {32}), val_idx, val_idx};
+  manual_seed(0);
+  GraphClassifier model(GraphClassifierOptions("gin", 2, 16, 2));
+  GraphClassificationTask task(d, fold, [&](const data::GraphBatch& b) { return model.forward(b); },
+                               {.batch_size = 8, .seed = 3});
+  EXPECT_EQ(task.steps_per_epoch(), 4);
+  EXPECT_EQ(task.default_monitor(), "val_acc");
+  TrainerOptions o;
+  o.epochs = 30;
+  o.weight_decay = 0;
+  const TrainResult r = fit(model, task, o);
+  EXPECT_GE(r.metric("train_acc"), 0.9);
+  EXPECT_GE(r.metric("test_acc"), 0.85);
+  EXPECT_TRUE(r.final.count("val_loss"));
+}
+
+}  // namespace
+}  // namespace loom::models
