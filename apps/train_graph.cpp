@@ -115,7 +115,7 @@ int run_train_graph(const TrainArgs& a) {
                                               .train_metrics = false});
         models::TrainerOptions o = topt;
         o.monitor = monitor;
-        o.patience = monitor.empty() ? 0 : a.patience;
+        o.patience = monitor.empty() ? 0 : a.patience.value_or(0);
         const std::vector<std::pair<std::string, std::string>> prefix{
             {"seed", std::to_string(seed)}, {"fold", std::to_string(k)}, {"protocol", label}};
         if (!a.log.empty()) o.callbacks.push_back(std::make_shared<models::CsvLog>(a.log, prefix));
