@@ -78,18 +78,10 @@ int run_train_graph(const TrainArgs& a) {
       .readout(parse_choice<layers::Readout>(a.readout))
       .jk(!a.no_jk);
   if (!a.aggr.empty()) mo.aggr(parse_choice<Aggregation>(a.aggr));
-  models::TrainerOptions topt;
-  topt.epochs = a.epochs.value_or(def.epochs);
-  topt.lr = a.lr.value_or(def.lr);
-  topt.weight_decay = a.weight_decay.value_or(def.weight_decay);
-  topt.optimizer = parse_choice<models::OptimizerKind>(a.optimizer);
-  topt.momentum = a.momentum;
-  // GIN's schedule (halve every 50 epochs) unless another is asked for.
-  topt.schedule = a.schedule == "none" ? models::Schedule::kStep : parse_choice<models::Schedule>(a.schedule);
-  topt.step_size = a.step_size;
-  topt.gamma = a.gamma;
-  topt.min_lr = a.min_lr;
-  topt.clip_grad_norm = a.clip_grad;
+  models::TrainerOptions topt =
+      trainer_options(a, {.epochs = def.epochs, .lr = def.lr, .weight_decay = def.weight_decay});
+  // GIN's schedule (halve every 50 epochs) unless another is asked for; monitor and patience are set per fit below.
+  if (a.schedule == "none") topt.schedule = models::Schedule::kStep;
   const int64_t batch = a.batch.value_or(def.batch_size);
 
   // One fit per (seed, fold, protocol); the GIN curves are kept per run and averaged over all of them.
