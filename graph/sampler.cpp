@@ -54,14 +54,16 @@ std::vector<int64_t> checked_seeds(const Tensor& seeds, int64_t num_nodes) {
              seeds.defined() ? dtype_name(seeds.dtype()) : "an undefined tensor");
   LOOM_CHECK(seeds.dim() == 1, ShapeError, "sample_blocks: seeds must be 1-D, got ", seeds.shape_str());
   const std::vector<int64_t> ids = seeds.cpu().to(kInt64).to_vector<int64_t>();
-  std::vector<uint8_t> seen(static_cast<size_t>(num_nodes), 0);
-  for (size_t i = 0; i < ids.size(); ++i) {
+  for (size_t i = 0; i < ids.size(); ++i)
     LOOM_CHECK(ids[i] >= 0 && ids[i] < num_nodes, IndexError, "sample_blocks: seed ", i, " is node ", ids[i],
                ", outside [0, ", num_nodes, ")");
-    LOOM_CHECK(!seen[ids[i]], ValueError, "sample_blocks: node ", ids[i], " is given twice as a seed (position ", i,
-               ")");
-    seen[ids[i]] = 1;
-  }
+  // Repeats found by sorting the batch (O(B log B) per call), not by a marker over all N nodes (O(N) per batch).
+  std::vector<std::pair<int64_t, size_t>> sorted(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) sorted[i] = {ids[i], i};
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 1; i < sorted.size(); ++i)
+    LOOM_CHECK(sorted[i].first != sorted[i - 1].first, ValueError, "sample_blocks: node ", sorted[i].first,
+               " is given twice as a seed (position ", sorted[i].second, ")");
   return ids;
 }
 
