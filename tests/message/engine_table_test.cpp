@@ -374,13 +374,18 @@ TEST(EngineTable, BitwiseDeterministicAcrossThreadCounts) {
   }
 }
 
-TEST(EngineTable, CudaMatchesCpu) {
+// Split into shards of the table (entry i goes to shard i % kCudaShards) so that compute-sanitizer, which slows the
+// kernels by orders of magnitude, can check each shard in its own bounded process, several at once.
+constexpr int kCudaShards = 8;
+class EngineTableCuda : public ::testing::TestWithParam<int> {};
+
+TEST_P(EngineTableCuda, MatchesCpu) {
   LOOM_REQUIRE_CUDA();
   const std::vector<Entry> t = table();
   for (const TableGraph& tg : cuda_graphs()) {
     const Csr& g = tg.g;
     const Csr gd = g.to(kCUDA);
-    for (size_t i = 0; i < t.size(); ++i) {
+    for (size_t i = static_cast<size_t>(GetParam()); i < t.size(); i += kCudaShards) {
       const Entry& x = t[i];
       const Tolerance tol = tolerance(x);
       auto f = [&](const std::vector<Tensor>& in) { return apply(x, testing::device_of(in).is_cuda() ? gd : g, in); };
@@ -393,6 +398,7 @@ TEST(EngineTable, CudaMatchesCpu) {
     }
   }
 }
+INSTANTIATE_TEST_SUITE_P(Shards, EngineTableCuda, ::testing::Range(0, kCudaShards));
 
 // ---------------------------------------------------------------- the tables the kernels are made of
 // Every op of core/message/binary_ops.h: d_lhs and d_rhs against float64 central differences of apply at random
