@@ -61,8 +61,6 @@ int run_train_graph(const TrainArgs& a) {
              "training part), got ", a.folds);
   LOOM_CHECK(!a.data.empty(), ValueError, "--task graph needs --data: a graph-classification folder (graph_ptr.npy, "
              "...) or a TU folder (DS_A.txt, ...), e.g. --data mutag");
-  LOOM_CHECK(parse_device(a.device).is_cpu(), ValueError, "--task graph runs on the CPU for now, got --device ",
-             a.device);
   LOOM_CHECK(a.save.empty() && a.checkpoint.empty() && !a.resume, ValueError,
              "--save, --checkpoint and --resume are not available with --task graph yet");
   LOOM_CHECK(a.seeds >= 1, ValueError, "--seeds must be >= 1, got ", a.seeds);
@@ -73,6 +71,7 @@ int run_train_graph(const TrainArgs& a) {
   LOOM_CHECK(a.folds <= d.num_graphs(), ValueError, "--folds ", a.folds, " exceeds the ", d.num_graphs(),
              " graphs of ", d.name);
 
+  const Device device = parse_device(a.device);
   const models::GraphTaskDefaults def;
   models::GraphClassifierOptions mo(a.model, d.num_features(), a.hidden.value_or(def.hidden), d.num_classes);
   mo.num_layers(a.layers.value_or(def.num_layers))
@@ -105,7 +104,8 @@ int run_train_graph(const TrainArgs& a) {
         manual_seed(seed * 1000 + static_cast<uint64_t>(k));
         const models::GraphTaskOptions to{.batch_size = batch,
                                           .seed = seed * 1000 + static_cast<uint64_t>(k),
-                                          .train_metrics = false};
+                                          .train_metrics = false,
+                                          .device = device};
         models::TrainerOptions o = topt;
         o.monitor = monitor;
         o.patience = monitor.empty() ? 0 : a.patience.value_or(0);
@@ -118,6 +118,7 @@ int run_train_graph(const TrainArgs& a) {
               loom::detail::str_cat("seed ", seed, " fold ", k + 1, "/", a.folds, " ", label, "  "), o.epochs));
         if (!a.freeze_backbone) {
           models::GraphClassifier model(mo);
+          model.to(device);
           models::GraphClassificationTask task(d, f, [&](const data::GraphBatch& b) { return model.forward(b); }, to);
           models::TrainResult r = models::fit(model, task, o);
           seconds += r.seconds;
@@ -127,6 +128,7 @@ int run_train_graph(const TrainArgs& a) {
         // Frozen backbone: trained on the fold's training graphs alone with a last-layer readout and the same
         // schedule, then cached once; only the head sees the fold's validation graphs.
         models::GraphClassifier backbone(models::frozen_backbone_options(mo));
+        backbone.to(device);
         models::GraphClassificationTask pre(d, data::Fold{f.train_idx, Tensor(), Tensor()},
                                             [&](const data::GraphBatch& b) { return backbone.forward(b); }, to);
         models::TrainerOptions po = topt;
@@ -136,6 +138,7 @@ int run_train_graph(const TrainArgs& a) {
         seconds += pr.seconds;
         epochs_run += pr.epochs_run;
         layers::HistographReadout head(models::histograph_options(mo));
+        head.to(device);
         models::TrainResult r = models::fit_frozen_histograph(backbone, head, d, f, o, to);
         seconds += r.seconds;
         epochs_run += r.epochs_run;
@@ -200,7 +203,7 @@ int run_train_graph(const TrainArgs& a) {
               {"lr", topt.lr},
               {"seeds", a.seeds},
               {"seconds_per_epoch", epochs_run > 0 ? seconds / static_cast<double>(epochs_run) : 0.0},
-              {"device", "cpu"},
+              {"device", device.str()},
               {"runs", runs}};
   if (!a.quiet) {
     std::fprintf(stderr, "%s on %s, %d folds x %d seed(s):\n", a.model.c_str(), d.name.c_str(), a.folds, a.seeds);

@@ -12,7 +12,7 @@
 
 namespace loom::models {
 
-LayerStateCache::LayerStateCache(GraphClassifier& backbone, const data::GraphDataset& d)
+LayerStateCache::LayerStateCache(GraphClassifier& backbone, const data::GraphDataset& d, Device device)
     : graph_ptr_(d.graph_ptr.cpu().to_vector<int64_t>()), widths_(backbone.layer_widths()) {
   std::vector<int64_t> all(static_cast<size_t>(d.num_graphs()));
   std::iota(all.begin(), all.end(), int64_t{0});
@@ -20,7 +20,8 @@ LayerStateCache::LayerStateCache(GraphClassifier& backbone, const data::GraphDat
   backbone.eval();
   {
     NoGradGuard no_grad;
-    for (const Tensor& s : backbone.layer_states(data::GraphBatch::build(d, all))) states_.push_back(s.detach());
+    const data::GraphBatch everything = data::GraphBatch::build(d, all).to(device);
+    for (const Tensor& s : backbone.layer_states(everything)) states_.push_back(s.detach());
   }
   backbone.train(was_training);
 }
@@ -55,9 +56,9 @@ TrainResult fit_frozen_histograph(GraphClassifier& backbone, layers::HistographR
                                   const data::GraphDataset& d, const data::Fold& fold, const TrainerOptions& options,
                                   const GraphTaskOptions& task_options) {
   LOOM_CHECK(head.options().layer_widths() == backbone.layer_widths(), ShapeError, "fit_frozen_histograph: the head "
-             "reads ", head.options().layer_widths().size(), " layers but the backbone has ", backbone.layer_widths().size(),
-             " (or their widths differ)");
-  const LayerStateCache cache(backbone, d);
+             "reads ", head.options().layer_widths().size(), " layers but the backbone has ",
+             backbone.layer_widths().size(), " (or their widths differ)");
+  const LayerStateCache cache(backbone, d, task_options.device);
   GraphClassificationTask task(
       d, fold, [&](const data::GraphBatch& b) { return head.forward(cache.gather(b), b.graph_ptr); }, task_options);
   return fit(head, task, options);

@@ -19,7 +19,8 @@ class LayerStateCache {
  public:
   // Runs `backbone` once over all of d's graphs in eval mode (dropout off, BatchNorm on its running statistics, so
   // a graph's states do not depend on its batch) without gradients; the backbone's mode is restored afterwards.
-  LayerStateCache(GraphClassifier& backbone, const data::GraphDataset& d);
+  // `device` is where the backbone lives; the states stay there and gather() returns them there.
+  LayerStateCache(GraphClassifier& backbone, const data::GraphDataset& d, Device device = kCPU);
   // The cached states of b's graphs, in b's node order: num_layers tensors [b.num_nodes(), width], no gradient.
   // b must be built from the cached data set (IndexError for a graph id it does not have).
   std::vector<Tensor> gather(const data::GraphBatch& b) const;
@@ -35,7 +36,8 @@ class LayerStateCache {
 GraphClassifierOptions frozen_backbone_options(const GraphClassifierOptions& o);
 
 // Trains `head` alone on the cached per-layer states of the trained `backbone` over `fold` (the fold's validation
-// and test graphs are scored as GraphClassificationTask does). The backbone's parameters and buffers are left
+// and test graphs are scored as GraphClassificationTask does; task_options.device is where backbone and head live
+// and where the batches go). The backbone's parameters and buffers are left
 // exactly as they were: it only runs once, in eval mode, without gradients.
 TrainResult fit_frozen_histograph(GraphClassifier& backbone, layers::HistographReadout& head,
                                   const data::GraphDataset& d, const data::Fold& fold, const TrainerOptions& options,
