@@ -130,7 +130,11 @@ HistographReadout::LayerMix HistographReadout::mix_layers(const std::vector<Tens
   std::vector<double> sign = total.detach().cpu().to(kFloat64).to_vector<double>();
   for (double& s : sign) s = s < 0 ? -options_.eps() : options_.eps();
   const Tensor guard = from_vector<double>(sign, total.shape(), total.device()).to(total.dtype());
-  return {states, div(c, add(total, guard))};
+  return {states, c, div(c, add(total, guard))};
+}
+
+Tensor HistographReadout::layer_scores(const std::vector<Tensor>& layers, const Tensor& graph_ptr) {
+  return mix_layers(layers, graph_ptr).scores;
 }
 
 Tensor HistographReadout::layer_weights(const std::vector<Tensor>& layers, const Tensor& graph_ptr) {

@@ -2,11 +2,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // HistographReadout: the float64 finite-difference gradient of the whole head, graphs of one batch that cannot see
 // each other (perturbing one leaves another's scores bitwise equal; the batch's company does not change them), the
-// signed normalisation's guard at sum c = 0 and for either sign of sum c, alpha summing to 1 per graph, the fixed
-// layer encoding, and errors that name what is wrong.
+// signed normalisation's guard at sum c = 0, for either sign of sum c and where nonzero scores cancel, alpha summing
+// to 1 per graph and computed per graph (never per batch), the fixed layer encoding, errors that name what is wrong,
+// and CPU against CUDA.
 #include <gmock/gmock.h>
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "loom/core/autograd.h"
 #include "loom/core/error.h"
@@ -14,6 +17,7 @@
 #include "loom/core/random.h"
 #include "loom/layers/histograph.h"
 #include "support/gradcheck.h"
+#include "support/parity.h"
 #include "support/testing.h"
 
 namespace loom::layers {
@@ -134,6 +138,102 @@ TEST(HistographReadout, SignedNormalisationGuardKeepsSumCZeroFinite) {
       EXPECT_FALSE(has_nonfinite(p.grad())) << name;
     }
   for (const Tensor& t : x) EXPECT_FALSE(has_nonfinite(t.grad()));
+}
+
+TEST(HistographReadout, LayerWeightsArePerGraphNotPerBatch) {
+  auto hp = head();
+  HistographReadout& h = *hp;
+  NoGradGuard no_grad;
+  const std::vector<Tensor> x = states(7, 11);
+  const std::vector<double> a = h.layer_weights(x, ptr()).to_vector<double>();  // [4, 3]
+  // Graphs 0 and 3 of the same batch get their own weights: one alpha shared by the batch would make the rows equal.
+  double diff = 0;
+  for (size_t l = 0; l < 3; ++l) diff = std::max(diff, std::abs(a[l] - a[9 + l]));
+  EXPECT_GT(diff, 1e-3) << "graphs 0 and 3 got the same layer weights";
+  // Each graph's weights are those it gets alone: the batch's other graphs take no part in them.
+  for (const auto& [graph, lo, hi] : {std::tuple<size_t, int64_t, int64_t>{0, 0, 3}, {3, 4, 7}}) {
+    std::vector<Tensor> alone;
+    for (const Tensor& t : x) alone.push_back(slice(t, 0, lo, hi));
+    const std::vector<double> own =
+        h.layer_weights(alone, from_vector<int64_t>({0, hi - lo}, {2})).to_vector<double>();
+    for (size_t l = 0; l < 3; ++l) EXPECT_NEAR(own[l], a[graph * 3 + l], 1e-12) << "graph " << graph << ", layer " << l;
+  }
+}
+
+// c is linear in W_Q, so W_Q = Q1 + t Q2 with t = -sum c(Q1) / sum c(Q2) makes graph 0's scores (each far from 0)
+// cancel to a sum of rounding size. Unguarded, alpha would be c / (rounding): ~1e16 or inf. Guarded, |alpha_l| is at
+// most |c_l| / eps, and the output and every gradient stay finite.
+TEST(HistographReadout, SignedNormalisationGuardBoundsAlphaWhenScoresCancel) {
+  auto hp = head();
+  HistographReadout& h = *hp;
+  std::vector<Tensor> x = states(7, 11);
+  Tensor q = param(h, "query.weight");
+  const Tensor q1 = q.clone(), q2 = testing::random_tensor(q.shape(), 23, -1.0, 1.0, kFloat64);
+  auto sum_c0 = [&] {
+    NoGradGuard no_grad;
+    const std::vector<double> c = h.layer_scores(x, ptr()).to_vector<double>();
+    return c[0] + c[1] + c[2];
+  };
+  const double s1 = sum_c0();
+  q.copy_(q2);
+  const double s2 = sum_c0();
+  ASSERT_GT(std::abs(s2), 1e-3);
+  q.copy_(add(q1, mul_scalar(q2, -s1 / s2)));
+  std::vector<double> c;
+  {
+    NoGradGuard no_grad;
+    c = h.layer_scores(x, ptr()).to_vector<double>();
+  }
+  const double eps = h.options().eps();
+  ASSERT_LT(std::abs(c[0] + c[1] + c[2]), 1e-12) << "the scores of graph 0 were meant to cancel";
+  ASSERT_GT(std::max({std::abs(c[0]), std::abs(c[1]), std::abs(c[2])}), 1e-3) << "each score far from 0";
+  for (Tensor& t : x) t.set_requires_grad(true);
+  const Tensor alpha = h.layer_weights(x, ptr());
+  const std::vector<double> a = alpha.to_vector<double>();
+  EXPECT_FALSE(has_nonfinite(alpha));
+  for (size_t l = 0; l < 3; ++l) EXPECT_LE(std::abs(a[l]), std::abs(c[l]) / eps * (1 + 1e-9)) << "layer " << l;
+  EXPECT_GT(std::max({std::abs(a[0]), std::abs(a[1]), std::abs(a[2])}), 1e2);  // the guard, not sum c, divided
+  const Tensor out = h.forward(x, ptr());
+  EXPECT_FALSE(has_nonfinite(out));
+  sum(out).backward();
+  for (const auto& [name, p] : h.named_parameters())
+    if (p.grad().defined()) {
+      EXPECT_FALSE(has_nonfinite(p.grad())) << name;
+    }
+  for (const Tensor& t : x) EXPECT_FALSE(has_nonfinite(t.grad()));
+}
+
+// The same head on both devices in float32: scores, alpha, the input gradients and every parameter's gradient agree
+// within float32 rounding (the attention's sums run in another order on the GPU).
+TEST(HistographReadout, CudaMatchesCpu) {
+  LOOM_REQUIRE_CUDA();
+  std::vector<std::unique_ptr<HistographReadout>> heads;
+  for (int d = 0; d < 2; ++d) {
+    manual_seed(7);
+    heads.push_back(std::make_unique<HistographReadout>(HistographReadoutOptions(kWidths, 8, 2).heads(2)));
+    heads.back()->eval();
+  }
+  heads[1]->to(kCUDA);
+  const std::vector<Tensor> x = states(7, 11, kFloat32);
+  std::vector<Tensor> xc, xg;
+  for (const Tensor& t : x) {
+    xc.push_back(t.clone().set_requires_grad(true));
+    xg.push_back(t.cuda().set_requires_grad(true));
+  }
+  const Tensor pc = ptr(), pg = ptr().cuda();
+  EXPECT_TRUE(testing::all_close(heads[1]->layer_weights(xg, pg).cpu(), heads[0]->layer_weights(xc, pc), 1e-4, 1e-5));
+  const Tensor oc = heads[0]->forward(xc, pc), og = heads[1]->forward(xg, pg);
+  ASSERT_TRUE(og.device().is_cuda());
+  EXPECT_TRUE(testing::all_close(og.cpu(), oc, 1e-4, 1e-5));
+  const Tensor dy = testing::random_tensor(oc.shape(), 31, -1.0, 1.0, kFloat32);
+  oc.backward(dy);
+  og.backward(dy.cuda());
+  for (size_t l = 0; l < x.size(); ++l)
+    EXPECT_TRUE(testing::all_close(xg[l].grad().cpu(), xc[l].grad(), 1e-4, 1e-4)) << "layer " << l << "'s states";
+  const auto gc = heads[0]->named_parameters(), gg = heads[1]->named_parameters();
+  ASSERT_EQ(gc.size(), gg.size());
+  for (size_t k = 0; k < gc.size(); ++k)
+    EXPECT_TRUE(testing::all_close(gg[k].second.grad().cpu(), gc[k].second.grad(), 1e-4, 1e-4)) << gc[k].first;
 }
 
 TEST(HistographReadout, LayerEncodingIsTheFixedSinusoid) {

@@ -45,12 +45,15 @@ class HistographReadout : public nn::Module {
   Tensor forward(const std::vector<Tensor>& layers, const Tensor& graph_ptr);
   // The layer weights alpha [B, L] of these inputs (differentiable; forward uses the same computation).
   Tensor layer_weights(const std::vector<Tensor>& layers, const Tensor& graph_ptr);
+  // The per-graph layer scores c [B, L] that alpha normalises (alpha = c / (sum c + eps sign(sum c))).
+  Tensor layer_scores(const std::vector<Tensor>& layers, const Tensor& graph_ptr);
   const HistographReadoutOptions& options() const { return options_; }
   Tensor encoding;
 
  private:
   struct LayerMix {
     Tensor states;  // X~ [N, L, D]
+    Tensor scores;  // c [B, L]
     Tensor alpha;   // [B, L]
   };
   LayerMix mix_layers(const std::vector<Tensor>& layers, const Tensor& graph_ptr);
