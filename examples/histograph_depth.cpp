@@ -185,10 +185,18 @@ void write_reports(const Sweep& s, const std::map<std::string, json>& res) {
   }
   if (!s.plot.empty()) {
     examples::LineChart c;
-    c.title = s.data + ": accuracy against depth (GIN protocol; solid " + s.models.front() + ", dashed the others)";
+    // The protocol's settings as the results record them (the sweep may have run with other flags than this call).
+    std::string run = "GIN protocol";
+    if (!res.empty()) {
+      const json& any = res.begin()->second;
+      run += ", " + std::to_string(any["folds"].get<int>()) + " folds, " + std::to_string(any["epochs"].get<int>()) +
+             " epochs";
+    }
+    c.title = s.data + ": accuracy against depth (" + run + "; solid " + s.models.front() + ", dashed the others)";
     c.x_label = "layers L (input included)";
     c.y_label = "test accuracy %";
     c.log2_x = true;
+    c.width = 820;  // room for the title and eight legend entries
     for (const std::string& m : s.models)
       for (const std::string& r : s.readouts) {
         examples::LineSeries ls;
@@ -210,7 +218,8 @@ void write_reports(const Sweep& s, const std::map<std::string, json>& res) {
     for (const auto& [k, j] : res) {
       if (!j.contains("alpha") || j["alpha"].is_null() || j["alpha"].empty()) continue;
       examples::LineChart c;
-      c.title = "learned layer weights alpha, " + k + " (fold 0, test graphs)";
+      c.title = "learned layer weights alpha, " + k + " (fold 0, test graphs, epoch " +
+                std::to_string(j["epochs"].get<int>()) + ")";
       c.x_label = "layer l (0 = the input)";
       c.y_label = "alpha_l";
       c.width = 640;

@@ -68,7 +68,8 @@ inline void write_line_svg(const std::string& path, const LineChart& c) {
   LOOM_CHECK(f.good(), Error, "write_line_svg: cannot write '", path, "'");
   f << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << c.width << "\" height=\"" << c.height
     << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-    << "<text x=\"" << L + pw / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" << detail::esc(c.title)
+    // The title starts at the left edge: centred over the plot, a long one ran off both sides.
+    << "<text x=\"10\" y=\"22\" font-size=\"15\">" << detail::esc(c.title)
     << "</text>\n";
   for (int i = 0; y0 + i * step <= y1 + 1e-9; ++i) {  // horizontal grid and y labels
     const double y = y0 + i * step;
