@@ -137,10 +137,15 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
                     "--history: metis (default; streaming when Loom has no METIS), streaming or random")
       ->check(CLI::IsMember({"metis", "streaming", "random"}));
   train->add_option("--folds", a.folds, "graph: cross-validation folds (default 10)")->check(whole_in(1, 100000));
-  train->add_option("--readout", a.readout, "graph: per-graph pooling, sum (default), mean, max or attention")
+  train->add_option("--readout", a.readout,
+                    "graph: per-graph pooling, sum (default), mean, max or attention; or histograph (HISTOGRAPH's "
+                    "attention over every layer's node states)")
       ->check(CLI::IsMember(choice_names<layers::Readout>()));
   train->add_flag("--train-eps", a.train_eps, "graph, gin: learnable eps (GIN-eps; default GIN-0)");
   train->add_flag("--no-jk", a.no_jk, "graph: read out the last layer only (default: GIN's sum over every layer)");
+  train->add_flag("--freeze-backbone", a.freeze_backbone,
+                  "graph, --readout histograph: per fold, train the backbone with a last-layer readout, cache its "
+                  "per-layer states once (eval mode), then train only the HISTOGRAPH head on them");
   train->add_option("--reg", a.reg, "recommend: BPR's L2 weight (default: the model's)")->check(finite_in(0, 100));
   train->add_option("--min-rating", a.min_rating, "recommend: keep interactions rated at least this (default 0: all)")
       ->check(whole_in(0, 1 << 30));

@@ -64,6 +64,9 @@ struct TrainArgs {
   int folds = 10;
   std::string readout = "sum";
   bool train_eps = false, no_jk = false;
+  // graph, --readout histograph: train the backbone first (last-layer readout), cache its per-layer states in eval
+  // mode, then train the HISTOGRAPH head alone on them.
+  bool freeze_backbone = false;
   std::optional<double> reg;  // the recommender's (lightgcn 1e-4, mmhcl 1e-3)
   int64_t min_rating = 0;
   std::string export_path;
