@@ -6,6 +6,7 @@
 //           hold bitwise the same weights (the rank-ordered gradient sum). Exit 0 and "equal: ..." on success.
 //   hang    rank 1 stops answering; rank 0's next collective must fail after its 2 s timeout, naming rank 1.
 //   killed  rank 1 kills itself (SIGKILL) in the middle of training; the others must end, not wait forever.
+//   write_partition PATH N P  (no MPI) writes node v's part as v % P for N nodes, for the command line's tests.
 // Bitwise equality with the one-process run is not possible: the one-process weight gradient X^T dY sums over every
 // node in one product, the partitioned one sums per part and then across parts, and float addition is not
 // associative. The rank-ordered sum makes the partitioned run itself repeatable bit for bit.
@@ -20,6 +21,7 @@
 #include "loom/core/ops.h"
 #include "loom/core/random.h"
 #include "loom/data/csbm.h"
+#include "loom/data/npy.h"
 #include "loom/dist/comm.h"
 #include "loom/dist/partition_task.h"
 #include "loom/graph/partition.h"
@@ -104,6 +106,13 @@ int run(dist::Communicator& comm, const std::string& mode) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "equal";
+  if (mode == "write_partition" && argc == 5) {
+    const int64_t n = std::stoll(argv[3]), parts = std::stoll(argv[4]);
+    std::vector<int64_t> part(static_cast<size_t>(n));
+    for (int64_t v = 0; v < n; ++v) part[static_cast<size_t>(v)] = v % parts;
+    loom::data::write_npy(argv[2], loom::from_vector<int64_t>(part, {n}));
+    return 0;
+  }
   std::unique_ptr<loom::dist::Communicator> comm;
   try {
     comm = loom::dist::mpi_world(loom::dist::MpiOptions{.timeout_seconds = mode == "hang" ? 2.0 : 20.0});
