@@ -1,8 +1,9 @@
 // SPDX-FileCopyrightText: 2026 The Loom Authors
 // SPDX-License-Identifier: Apache-2.0
-// `loom train --parts P`: partition-parallel training, one process per part of the graph. Started outside an MPI job
-// it starts itself again under mpirun on this machine (P processes); inside one (mpirun -np P ... loom train --parts P,
-// on as many hosts as mpirun is given) each process trains its part through models::fit and rank 0 reports.
+// `loom train --parts P`: partition-parallel training, one process per part of the graph; `--data-parallel P --fanouts`:
+// P processes, each sampling its slice of every mini-batch. Started outside an MPI job loom starts itself again under
+// mpirun on this machine (P processes); inside one (mpirun -np P ... loom train --parts P, on as many hosts as mpirun
+// is given) each process trains through models::fit and rank 0 reports.
 #include <tbb/global_control.h>
 #include <unistd.h>
 
@@ -23,9 +24,11 @@
 #include "loom/core/random.h"
 #include "loom/data/npy.h"
 #include "loom/dist/comm.h"
+#include "loom/dist/data_parallel_task.h"
 #include "loom/dist/partition_task.h"
 #include "loom/graph/partition.h"
 #include "loom/models/saved_model.h"
+#include "loom/models/sampled_task.h"
 
 #ifndef LOOM_MPIEXEC_PATH
 #define LOOM_MPIEXEC_PATH "mpirun"
@@ -44,12 +47,15 @@ std::vector<std::string> own_command_line() {
   return args;
 }
 
+int64_t processes(const TrainArgs& a) { return a.parts > 0 ? a.parts : a.data_parallel; }
+
 // Starts P copies of this command under mpirun on this machine; returns only when exec fails. --oversubscribe:
 // P may exceed the cores; --bind-to none: each process sizes its own thread pool (threads_per_part).
 int spawn(const TrainArgs& a) {
   const char* launcher = std::getenv("LOOM_MPIRUN");
   const std::string mpirun = launcher && *launcher ? launcher : LOOM_MPIEXEC_PATH;
-  std::vector<std::string> args{mpirun, "-np", std::to_string(a.parts), "--oversubscribe", "--bind-to", "none"};
+  const std::string P = std::to_string(processes(a));
+  std::vector<std::string> args{mpirun, "-np", P, "--oversubscribe", "--bind-to", "none"};
   std::vector<std::string> self = own_command_line();
   self[0] = "/proc/self/exe";
   char exe[4096];
@@ -66,9 +72,9 @@ int spawn(const TrainArgs& a) {
   }
   std::fflush(stderr);
   execvp(argv[0], argv.data());
-  throw Error("--parts " + std::to_string(a.parts) + ": could not start '" + mpirun + "' (" + std::strerror(errno) +
+  throw Error("could not start '" + mpirun + "' for " + P + " processes (" + std::strerror(errno) +
               "); install openmpi-bin, set LOOM_MPIRUN to the launcher, or start the processes yourself: mpirun -np " +
-              std::to_string(a.parts) + " loom train --parts " + std::to_string(a.parts) + " ...");
+              P + " loom train ...");
 }
 
 // The partition every process must agree on: from --partition-file (checked), or computed alike on each process.
@@ -103,12 +109,17 @@ void check_same_partition(dist::Communicator& comm, const Tensor& part) {
 }
 
 int train_parts(dist::Communicator& comm, const TrainArgs& a, const data::NodeDataset& d, const models::GnnOptions& opts,
-                const models::TrainerOptions& topt, const graph::Graph& g, models::FeatureTransform features) {
+                const models::TrainerOptions& topt, const graph::Graph& g, models::FeatureTransform features,
+                const std::vector<int64_t>& fanouts) {
   const int rank = comm.rank(), P = comm.size();
-  std::string method;
-  int64_t cut = 0;
-  const Tensor part = make_partition(a, g, P, method, cut);
-  check_same_partition(comm, part);
+  const bool data_parallel = a.data_parallel > 0;
+  std::string method = "none";
+  int64_t cut = -1;
+  Tensor part;
+  if (!data_parallel) {
+    part = make_partition(a, g, P, method, cut);
+    check_same_partition(comm, part);
+  }
   const bool report = rank == 0 && !a.quiet;
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();
   std::vector<double> test;
@@ -118,20 +129,32 @@ int train_parts(dist::Communicator& comm, const TrainArgs& a, const data::NodeDa
     apply_split(run_data, a.split, seed);
     manual_seed(seed);  // the same initial weights on every process
     auto model = std::make_shared<models::NodeClassifier>(opts);
-    dist::PartitionNodeTask task(comm, run_data, dist::partition_part(g, part, P, rank), *model);
-    if (report && i == 0) std::fprintf(stderr, "parts: %s partition, %s\n", method.c_str(), task.part().str().c_str());
+    std::unique_ptr<models::Task> task;
+    const std::vector<dist::CommStats>* comm_log = nullptr;
+    if (data_parallel) {
+      auto t = std::make_unique<dist::DataParallelNodeTask>(comm, run_data, g, *model,
+                                                            graph::SampleOptions().fanouts(fanouts).seed(seed),
+                                                            a.batch.value_or(1024));
+      comm_log = &t->epoch_comm();
+      task = std::move(t);
+    } else {
+      auto t = std::make_unique<dist::PartitionNodeTask>(comm, run_data, dist::partition_part(g, part, P, rank), *model);
+      if (report && i == 0) std::fprintf(stderr, "parts: %s partition, %s\n", method.c_str(), t->part().str().c_str());
+      comm_log = &t->epoch_comm();
+      task = std::move(t);
+    }
     models::TrainerOptions run_opt = rank == 0 ? seed_run_options(a, topt, seed) : topt;
     run_opt.model_config = models::options_to_json(opts);
-    const models::TrainResult r = models::fit(*model, task, run_opt);
+    const models::TrainResult r = models::fit(*model, *task, run_opt);
 
     // Per epoch: the slowest process's communication time and every process's bytes.
     double mine_s = 0, bytes = 0, epoch_s = 0;
-    for (const dist::CommStats& s : task.epoch_comm()) {
+    for (const dist::CommStats& s : *comm_log) {
       mine_s += s.seconds;
       bytes += static_cast<double>(s.bytes_sent);
     }
     for (const models::EpochRecord& e : r.history) epoch_s += e.seconds;
-    const auto epochs = static_cast<double>(std::max<size_t>(1, task.epoch_comm().size()));
+    const auto epochs = static_cast<double>(std::max<size_t>(1, comm_log->size()));
     std::vector<double> per_rank(static_cast<size_t>(P));
     const double mean_s = mine_s / epochs;
     comm.allgather(std::as_bytes(std::span<const double>(&mean_s, 1)), std::as_writable_bytes(std::span<double>(per_rank)));
@@ -166,10 +189,14 @@ int train_parts(dist::Communicator& comm, const TrainArgs& a, const data::NodeDa
                                         {"test_acc", test.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(mean)},
                                         {"seeds", a.seeds},
                                         {"epochs", topt.epochs},
-                                        {"parts", P},
-                                        {"partition", method},
+                                        {"mode", data_parallel ? "data_parallel" : "partition"},
+                                        {"processes", P},
+                                        {"parts", data_parallel ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(P)},
+                                        {"partition", data_parallel ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(method)},
                                         {"edge_cut", cut < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(cut)},
-                                        {"staleness", 0},
+                                        {"staleness", data_parallel ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(0)},
+                                        {"fanouts", data_parallel ? nlohmann::ordered_json(fanouts) : nlohmann::ordered_json(nullptr)},
+                                        {"batch_size", data_parallel ? nlohmann::ordered_json(a.batch.value_or(1024)) : nlohmann::ordered_json(nullptr)},
                                         {"threads_per_part", a.threads_per_part},
                                         {"runs", runs}};
     std::cout << out.dump() << std::endl;
@@ -180,41 +207,46 @@ int train_parts(dist::Communicator& comm, const TrainArgs& a, const data::NodeDa
 }  // namespace
 
 void check_parts_flags(const TrainArgs& a, bool graph_model) {
-  LOOM_CHECK(a.task == "node" && graph_model, ValueError, "--parts trains node classifiers on graphs, not --task ",
+  const std::string flag = a.parts > 0 ? "--parts" : "--data-parallel";
+  LOOM_CHECK(a.task == "node" && graph_model, ValueError, flag, " trains node classifiers on graphs, not --task ",
              a.task, " or hypergraph models");
-  LOOM_CHECK(a.fanouts.empty() && !a.history, ValueError, "--parts trains on the whole graph (its parts' halos "
-             "exchanged exactly); it does not combine with --fanouts or --history");
-  LOOM_CHECK(a.device == "cpu", ValueError, "--parts runs CPU processes (MPI); --device ", a.device,
+  LOOM_CHECK(a.parts == 0 || (a.fanouts.empty() && !a.history), ValueError, "--parts trains on the whole graph (its "
+             "parts' halos exchanged exactly); for mini-batches over several processes use --data-parallel P --fanouts");
+  LOOM_CHECK(a.data_parallel == 0 || (!a.fanouts.empty() && !a.history), ValueError, "--data-parallel splits "
+             "sampled mini-batches: give --fanouts (one per layer); for the whole graph use --parts P");
+  LOOM_CHECK(a.device == "cpu", ValueError, flag, " runs CPU processes (MPI); --device ", a.device,
              " is not supported with it yet");
-  LOOM_CHECK(a.checkpoint.empty(), ValueError, "--parts does not write checkpoints yet (every process would write "
+  LOOM_CHECK(a.checkpoint.empty(), ValueError, flag, " does not write checkpoints yet (every process would write "
              "the same folder); leave out --checkpoint");
-  LOOM_CHECK(a.jk == "none" && a.norm != "batch", ValueError, "--parts: jk and batch norm combine all nodes at "
-             "once, which a part does not hold");
+  LOOM_CHECK(a.parts == 0 || (a.jk == "none" && a.norm != "batch"), ValueError, "--parts: jk and batch norm combine "
+             "all nodes at once, which a part does not hold");
 }
 
 int maybe_spawn_parts(const TrainArgs& a) {
-  if (a.parts <= 1 || dist::launched_by_mpi()) return -1;
+  if (processes(a) <= 1 || dist::launched_by_mpi()) return -1;
   return spawn(a);
 }
 
 int run_train_parts(const TrainArgs& a, const data::NodeDataset& d, const models::GnnOptions& opts,
-                    const models::TrainerOptions& topt, const graph::Graph& g, models::FeatureTransform features) {
+                    const models::TrainerOptions& topt, const graph::Graph& g, models::FeatureTransform features,
+                    const std::vector<int64_t>& fanouts) {
+  const int64_t P = processes(a);
   // Each process takes its share of the cores (mpirun was told not to bind them).
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   TrainArgs args = a;
-  if (args.threads_per_part == 0) args.threads_per_part = std::max<int64_t>(1, cores / static_cast<unsigned>(a.parts));
+  if (args.threads_per_part == 0) args.threads_per_part = std::max<int64_t>(1, cores / static_cast<unsigned>(P));
   tbb::global_control threads(tbb::global_control::max_allowed_parallelism,
                               static_cast<size_t>(args.threads_per_part));
   std::unique_ptr<dist::Communicator> comm;
   if (dist::launched_by_mpi()) {
-    comm = dist::mpi_world(dist::MpiOptions{.timeout_seconds = a.comm_timeout});
+    comm = dist::mpi_world(dist::MpiOptions{.timeout_seconds = a.comm_timeout.value_or(300)});
   } else {
     comm = std::make_unique<dist::SelfCommunicator>();
   }
   try {
-    LOOM_CHECK(comm->size() == a.parts, ValueError, "--parts ", a.parts, " but this MPI job has ", comm->size(),
-               " processes (start it with mpirun -np ", a.parts, ", or without mpirun to let loom start them)");
-    return train_parts(*comm, args, d, opts, topt, g, features);
+    LOOM_CHECK(comm->size() == P, ValueError, a.parts > 0 ? "--parts " : "--data-parallel ", P, " but this MPI job has ",
+               comm->size(), " processes (start it with mpirun -np ", P, ", or without mpirun to let loom start them)");
+    return train_parts(*comm, args, d, opts, topt, g, features, fanouts);
   } catch (const std::exception& e) {
     if (comm->size() == 1) throw;
     // The peers may be blocked in a collective this process will never join: end them all.

@@ -10,6 +10,7 @@
 #include "loom/core/autograd.h"
 #include "loom/core/error.h"
 #include "loom/core/ops.h"
+#include "loom/dist/gradients.h"
 
 namespace loom::dist {
 
@@ -68,36 +69,7 @@ Tensor PartitionNodeTask::training_loss(nn::Module&) {
 }
 
 void PartitionNodeTask::finish_gradients(nn::Module& model) {
-  // One message per dtype for every parameter's gradient.
-  const std::vector<Tensor> params = model.parameters();
-  std::vector<float> f32;
-  std::vector<double> f64;
-  for (const Tensor& p : params) {
-    LOOM_CHECK(p.dtype() == kFloat32 || p.dtype() == kFloat64, DTypeError, "PartitionNodeTask: parameters are float32 "
-               "or float64, got ", dtype_name(p.dtype()));
-    const Tensor g = p.grad().defined() ? p.grad().cpu() : zeros(p.shape(), p.dtype());
-    if (p.dtype() == kFloat32) {
-      const float* d = g.data<float>();
-      f32.insert(f32.end(), d, d + g.numel());
-    } else {
-      const double* d = g.data<double>();
-      f64.insert(f64.end(), d, d + g.numel());
-    }
-  }
-  comm_.allreduce_sum(std::span<float>(f32));
-  comm_.allreduce_sum(std::span<double>(f64));
-  size_t at32 = 0, at64 = 0;
-  for (const Tensor& p : params) {
-    Tensor g = empty(p.shape(), p.dtype());
-    if (p.dtype() == kFloat32) {
-      std::copy_n(f32.begin() + static_cast<std::ptrdiff_t>(at32), g.numel(), g.data<float>());
-      at32 += static_cast<size_t>(g.numel());
-    } else {
-      std::copy_n(f64.begin() + static_cast<std::ptrdiff_t>(at64), g.numel(), g.data<double>());
-      at64 += static_cast<size_t>(g.numel());
-    }
-    p.set_grad(g.to(p.device()));
-  }
+  sum_gradients(comm_, model);
   const CommStats now = comm_.stats();
   epoch_comm_.push_back({now.bytes_sent - step_start_.bytes_sent, now.calls - step_start_.calls,
                          now.seconds - step_start_.seconds});

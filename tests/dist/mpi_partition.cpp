@@ -4,6 +4,8 @@
 //   equal   P processes train a GCN on a METIS partition of a generated graph and every process also trains the
 //           same model on the whole graph alone; the weights must agree within float32 rounding, and every rank must
 //           hold bitwise the same weights (the rank-ordered gradient sum). Exit 0 and "equal: ..." on success.
+//   data_parallel  P processes train mini-batches (each sampling its slice of every batch) and every process also
+//           runs the same task alone (a one-process communicator); the same two checks.
 //   hang    rank 1 stops answering; rank 0's next collective must fail after its 2 s timeout, naming rank 1.
 //   killed  rank 1 kills itself (SIGKILL) in the middle of training; the others must end, not wait forever.
 //   write_partition PATH N P  (no MPI) writes node v's part as v % P for N nodes, for the command line's tests.
@@ -23,6 +25,7 @@
 #include "loom/data/csbm.h"
 #include "loom/data/npy.h"
 #include "loom/dist/comm.h"
+#include "loom/dist/data_parallel_task.h"
 #include "loom/dist/partition_task.h"
 #include "loom/graph/partition.h"
 #include "loom/models/registry.h"
@@ -43,6 +46,12 @@ class KillAt : public models::Callback {
  private:
   int at_;
 };
+
+int agree(dist::Communicator& comm, const char* mode, const models::NodeClassifier& parted,
+          const models::NodeClassifier& whole, const models::TrainResult& r, const models::TrainResult& w,
+          const std::string& what, double bytes);
+int data_parallel(dist::Communicator& comm, const data::NodeDataset& d, const graph::Graph& g,
+                  const models::TrainerOptions& t);
 
 int run(dist::Communicator& comm, const std::string& mode) {
   data::CsbmOptions o;
@@ -65,6 +74,7 @@ int run(dist::Communicator& comm, const std::string& mode) {
     comm.barrier();
     return 0;
   }
+  if (mode == "data_parallel") return data_parallel(comm, d, g, t);
   if (mode == "killed" && comm.rank() == 1) t.callbacks.push_back(std::make_shared<KillAt>(3));
 
   manual_seed(1);
@@ -77,6 +87,15 @@ int run(dist::Communicator& comm, const std::string& mode) {
   models::NodeClassificationTask plain(d, [&] { return whole.forward(g, d.x); });
   const models::TrainResult w = models::fit(whole, plain, t);
 
+  const double bytes = static_cast<double>(task.epoch_comm().back().bytes_sent);
+  return agree(comm, "equal", parted, whole, r, w, task.part().str(), bytes);
+}
+
+// Whether `parted` (trained over the processes) is within float32 rounding of `whole` (trained alone) and bitwise
+// the same on every rank; prints the numbers.
+int agree(dist::Communicator& comm, const char* mode, const models::NodeClassifier& parted,
+          const models::NodeClassifier& whole, const models::TrainResult& r, const models::TrainResult& w,
+          const std::string& what, double bytes) {
   double max_diff = 0, max_abs = 0;
   std::vector<float> mine;
   for (const auto& [name, p] : parted.state_dict()) {
@@ -92,14 +111,36 @@ int run(dist::Communicator& comm, const std::string& mode) {
   bool ranks_equal = true;
   for (int q = 0; q < comm.size(); ++q)
     ranks_equal = ranks_equal && std::memcmp(all.data() + q * mine.size(), mine.data(), mine.size() * sizeof(float)) == 0;
-  const double bytes = static_cast<double>(task.epoch_comm().back().bytes_sent);
   // Float32 rounding of the reordered sums, carried through 10 Adam steps: far below one step's lr (0.01).
   const bool close = max_diff <= 1e-5 * std::max(1.0, max_abs);
-  std::printf("equal: rank %d of %d, %s; max |w_parts - w_whole| %.3g (largest |w| %.3g), ranks bitwise equal: %s, "
+  std::printf("%s: rank %d of %d, %s; max |w_parts - w_whole| %.3g (largest |w| %.3g), ranks bitwise equal: %s, "
               "loss %.6f vs %.6f, test_acc %.4f vs %.4f, sent %.0f bytes in the last epoch\n",
-              comm.rank(), comm.size(), task.part().str().c_str(), max_diff, max_abs, ranks_equal ? "yes" : "no",
+              mode, comm.rank(), comm.size(), what.c_str(), max_diff, max_abs, ranks_equal ? "yes" : "no",
               r.history.back().loss, w.history.back().loss, r.final.at("test_acc"), w.final.at("test_acc"), bytes);
   return close && ranks_equal && (comm.size() == 1 || bytes > 0) ? 0 : 1;
+}
+
+int data_parallel(dist::Communicator& comm, const data::NodeDataset& d, const graph::Graph& g,
+                  const models::TrainerOptions& t) {
+  // SAGE (mean over each destination's sampled edges): a node's output depends on its own draws only. GCN's
+  // symmetric norm would not do: a sampled block's source degree depends on which other nodes share the batch.
+  models::GnnOptions sage = models::paper_options("sage", d.num_features(), d.num_classes);
+  sage.hidden(16).dropout(0.0);
+  const graph::SampleOptions sampling = graph::SampleOptions().fanouts({5, 5}).seed(9);
+  const int64_t batch = 16;  // 60 training nodes: 4 steps per epoch, the last one short
+  manual_seed(1);
+  models::NodeClassifier parted(sage);
+  dist::DataParallelNodeTask task(comm, d, g, parted, sampling, batch);
+  const models::TrainResult r = models::fit(parted, task, t);
+
+  manual_seed(1);
+  models::NodeClassifier whole(sage);
+  dist::SelfCommunicator self;
+  dist::DataParallelNodeTask alone(self, d, g, whole, sampling, batch);
+  const models::TrainResult w = models::fit(whole, alone, t);
+  const double bytes = static_cast<double>(task.epoch_comm().back().bytes_sent);
+  return agree(comm, "data_parallel", parted, whole, r, w, std::to_string(task.steps_per_epoch()) + " steps per epoch",
+               bytes);
 }
 
 }  // namespace

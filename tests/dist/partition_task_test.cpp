@@ -12,6 +12,7 @@
 #include "loom/core/random.h"
 #include "loom/data/csbm.h"
 #include "loom/dist/comm.h"
+#include "loom/dist/data_parallel_task.h"
 #include "loom/dist/partition_task.h"
 #include "loom/dist/partitioned_graph.h"
 #include "loom/graph/partition.h"
@@ -171,6 +172,27 @@ TEST(PartitionNodeTask, RefusesAPartOfAnotherRank) {
   dist::SelfCommunicator comm;
   EXPECT_THAT([&] { dist::PartitionNodeTask(comm, d, dist::partition_part(g, from_vector<int64_t>(halves, {60}), 2, 1), model); },
               ThrowsMessage<ValueError>(HasSubstr("part 1 of 2 given to rank 0 of 1")));
+}
+
+TEST(DataParallelNodeTask, OneProcessTrainsAndChecksItsArguments) {
+  const data::NodeDataset d = csbm(300);
+  const graph::Graph g = graph::Graph::from_edge_index(d.edge_index, d.num_nodes());
+  models::GnnOptions o = models::paper_options("sage", d.num_features(), d.num_classes);
+  o.hidden(16);
+  manual_seed(2);
+  models::NodeClassifier model(o);
+  dist::SelfCommunicator comm;
+  EXPECT_THAT([&] { dist::DataParallelNodeTask(comm, d, g, model, graph::SampleOptions().fanouts({5}), 16); },
+              ThrowsMessage<ValueError>(HasSubstr("1 fan-outs for a model of 2 message-passing layers")));
+  EXPECT_THAT([&] { dist::DataParallelNodeTask(comm, d, g, model, graph::SampleOptions().fanouts({5, 5}), 0); },
+              ThrowsMessage<ValueError>(HasSubstr("batch size must be >= 1, got 0")));
+  dist::DataParallelNodeTask task(comm, d, g, model, graph::SampleOptions().fanouts({5, 5}).seed(4), 16);
+  EXPECT_EQ(task.steps_per_epoch(), 1);  // 15 training nodes (5 per class) in one batch of 16
+  models::TrainerOptions t;
+  t.epochs = 30;
+  const models::TrainResult r = models::fit(model, task, t);
+  EXPECT_LT(r.history.back().loss, r.history.front().loss);
+  EXPECT_EQ(task.epoch_comm().size(), 30u);
 }
 
 TEST(Mpi, WorldWithoutMpiSaysWhatToInstall) {
