@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 The Loom Authors
 // SPDX-License-Identifier: Apache-2.0
-// What every communicator shares: argument checks, the statistics, the rank-ordered sum built on allgather, and the
+// What every communicator shares: argument checks, the statistics, the rank-ordered sum built on alltoallv, and the
 // single-process backend.
 #include "loom/dist/comm.h"
 
@@ -78,19 +78,29 @@ void Communicator::barrier() {
   do_barrier();
 }
 
-template <typename T> void Communicator::sum_by_allgather(std::span<T> values) {
-  if (size() == 1 || values.empty()) return;
-  std::vector<T> all(values.size() * static_cast<size_t>(size()));
-  do_allgather(std::as_bytes(values), std::as_writable_bytes(std::span<T>(all)));
-  for (size_t i = 0; i < values.size(); ++i) {
-    T sum = all[i];
-    for (size_t r = 1; r < static_cast<size_t>(size()); ++r) sum += all[r * values.size() + i];
-    values[i] = sum;
+// A reduce-scatter and an allgather, both as alltoallv: rank q owns elements [n q / P, n (q + 1) / P), receives every
+// rank's copy of them, sums the copies in rank order and sends the sums to everyone. Each process sends 2 n (P - 1) / P
+// values instead of the n (P - 1) of an allgather of the whole vector, and the sum's order is still rank order.
+template <typename T> void Communicator::sum_in_rank_order(std::span<T> values) {
+  const auto P = static_cast<size_t>(size()), me = static_cast<size_t>(rank()), n = values.size();
+  if (P == 1 || n == 0) return;
+  auto begin = [&](size_t q) { return n * q / P; };
+  const size_t mine = begin(me + 1) - begin(me);
+  std::vector<int64_t> to_owner(P), from_each(P, static_cast<int64_t>(mine * sizeof(T)));
+  for (size_t q = 0; q < P; ++q) to_owner[q] = static_cast<int64_t>((begin(q + 1) - begin(q)) * sizeof(T));
+  std::vector<T> copies(mine * P);
+  do_alltoallv(std::as_bytes(values), to_owner, std::as_writable_bytes(std::span<T>(copies)), from_each);
+  std::vector<T> sums(mine * P);  // the summed range, once per destination rank
+  for (size_t i = 0; i < mine; ++i) {
+    T sum = copies[i];
+    for (size_t r = 1; r < P; ++r) sum += copies[r * mine + i];
+    for (size_t q = 0; q < P; ++q) sums[q * mine + i] = sum;
   }
+  do_alltoallv(std::as_bytes(std::span<const T>(sums)), from_each, std::as_writable_bytes(values), to_owner);
 }
 
-void Communicator::do_allreduce_sum(std::span<float> values) { sum_by_allgather(values); }
-void Communicator::do_allreduce_sum(std::span<double> values) { sum_by_allgather(values); }
+void Communicator::do_allreduce_sum(std::span<float> values) { sum_in_rank_order(values); }
+void Communicator::do_allreduce_sum(std::span<double> values) { sum_in_rank_order(values); }
 
 void SelfCommunicator::do_allgather(std::span<const std::byte> send, std::span<std::byte> recv) {
   if (!send.empty()) std::memcpy(recv.data(), send.data(), send.size());

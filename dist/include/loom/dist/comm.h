@@ -47,14 +47,14 @@ class Communicator {
   virtual void do_allgather(std::span<const std::byte> send, std::span<std::byte> recv) = 0;
   virtual void do_alltoallv(std::span<const std::byte> send, std::span<const int64_t> send_counts,
                             std::span<std::byte> recv, std::span<const int64_t> recv_counts) = 0;
-  // Sums through allgather unless a backend has a deterministic sum of its own.
+  // Sums through alltoallv (a reduce-scatter, then an allgather) unless a backend has a deterministic sum of its own.
   virtual void do_allreduce_sum(std::span<float> values);
   virtual void do_allreduce_sum(std::span<double> values);
   virtual void do_barrier() = 0;
   void add_bytes_sent(int64_t bytes) { stats_.bytes_sent += bytes; }
 
  private:
-  template <typename T> void sum_by_allgather(std::span<T> values);
+  template <typename T> void sum_in_rank_order(std::span<T> values);
   CommStats stats_;
 };
 
