@@ -40,7 +40,7 @@ Tensor DataParallelNodeTask::training_loss(nn::Module& model) {
       const uint64_t ka = random_bits(key, static_cast<uint64_t>(a)), kb = random_bits(key, static_cast<uint64_t>(b));
       return ka != kb ? ka < kb : a < b;
     });
-    epoch_start_ = comm_.stats();
+    costs_.start(comm_);
   }
   const auto n = static_cast<int64_t>(order_.size());
   const int64_t end = std::min(cursor_ + batch_size_, n), batch = end - cursor_;
@@ -71,11 +71,7 @@ Tensor DataParallelNodeTask::training_loss(nn::Module& model) {
 
 void DataParallelNodeTask::finish_gradients(nn::Module& model) {
   sum_gradients(comm_, model);
-  if (cursor_ == 0) {  // the epoch's last step
-    const CommStats now = comm_.stats();
-    epoch_comm_.push_back({now.bytes_sent - epoch_start_.bytes_sent, now.calls - epoch_start_.calls,
-                           now.seconds - epoch_start_.seconds});
-  }
+  if (cursor_ == 0) costs_.stop(comm_);  // the epoch's last step
 }
 
 }  // namespace loom::dist

@@ -44,4 +44,15 @@ void sum_gradients(Communicator& comm, nn::Module& model) {
   }
 }
 
+void EpochCosts::start(const Communicator& comm) {
+  t0_ = std::chrono::steady_clock::now();
+  c0_ = comm.stats();
+}
+
+void EpochCosts::stop(const Communicator& comm) {
+  const CommStats now = comm.stats();
+  epochs_.push_back({std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(),
+                     {now.bytes_sent - c0_.bytes_sent, now.calls - c0_.calls, now.seconds - c0_.seconds}});
+}
+
 }  // namespace loom::dist

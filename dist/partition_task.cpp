@@ -54,7 +54,7 @@ PartitionNodeTask::Split PartitionNodeTask::local_split(const Tensor& global_ids
 }
 
 Tensor PartitionNodeTask::training_loss(nn::Module&) {
-  step_start_ = comm_.stats();
+  costs_.start(comm_);
   const Tensor logits = model_.forward(part_.block, x_src_, halo_);
   const int64_t n = train_.rows.numel();
   // This part's share of the whole graph's mean: its nodes' mean scaled by their fraction of the training nodes.
@@ -70,9 +70,7 @@ Tensor PartitionNodeTask::training_loss(nn::Module&) {
 
 void PartitionNodeTask::finish_gradients(nn::Module& model) {
   sum_gradients(comm_, model);
-  const CommStats now = comm_.stats();
-  epoch_comm_.push_back({now.bytes_sent - step_start_.bytes_sent, now.calls - step_start_.calls,
-                         now.seconds - step_start_.seconds});
+  costs_.stop(comm_);
 }
 
 std::vector<double> PartitionNodeTask::counts(const Tensor& logits, const Split& s) {

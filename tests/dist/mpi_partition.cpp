@@ -87,7 +87,7 @@ int run(dist::Communicator& comm, const std::string& mode) {
   models::NodeClassificationTask plain(d, [&] { return whole.forward(g, d.x); });
   const models::TrainResult w = models::fit(whole, plain, t);
 
-  const double bytes = static_cast<double>(task.epoch_comm().back().bytes_sent);
+  const double bytes = static_cast<double>(task.epoch_costs().back().comm.bytes_sent);
   return agree(comm, "equal", parted, whole, r, w, task.part().str(), bytes);
 }
 
@@ -138,7 +138,7 @@ int data_parallel(dist::Communicator& comm, const data::NodeDataset& d, const gr
   dist::SelfCommunicator self;
   dist::DataParallelNodeTask alone(self, d, g, whole, sampling, batch);
   const models::TrainResult w = models::fit(whole, alone, t);
-  const double bytes = static_cast<double>(task.epoch_comm().back().bytes_sent);
+  const double bytes = static_cast<double>(task.epoch_costs().back().comm.bytes_sent);
   return agree(comm, "data_parallel", parted, whole, r, w, std::to_string(task.steps_per_epoch()) + " steps per epoch",
                bytes);
 }

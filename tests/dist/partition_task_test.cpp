@@ -158,9 +158,10 @@ TEST(PartitionNodeTask, OnePartEqualsTheWholeGraphBitwise) {
   EXPECT_EQ(a.history.back().loss, b.history.back().loss);
   EXPECT_EQ(a.final.at("test_acc"), b.final.at("test_acc"));
   EXPECT_EQ(a.final.at("val_macro_f1"), b.final.at("val_macro_f1"));
-  ASSERT_EQ(task.epoch_comm().size(), 5u);
-  EXPECT_EQ(task.epoch_comm()[0].bytes_sent, 0);
-  EXPECT_GT(task.epoch_comm()[0].calls, 0);
+  ASSERT_EQ(task.epoch_costs().size(), 5u);
+  EXPECT_EQ(task.epoch_costs()[0].comm.bytes_sent, 0);
+  EXPECT_GT(task.epoch_costs()[0].comm.calls, 0);
+  EXPECT_GT(task.epoch_costs()[0].seconds, task.epoch_costs()[0].comm.seconds);
 }
 
 TEST(PartitionNodeTask, RefusesAPartOfAnotherRank) {
@@ -192,7 +193,7 @@ TEST(DataParallelNodeTask, OneProcessTrainsAndChecksItsArguments) {
   t.epochs = 30;
   const models::TrainResult r = models::fit(model, task, t);
   EXPECT_LT(r.history.back().loss, r.history.front().loss);
-  EXPECT_EQ(task.epoch_comm().size(), 30u);
+  EXPECT_EQ(task.epoch_costs().size(), 30u);
 }
 
 TEST(Mpi, WorldWithoutMpiSaysWhatToInstall) {

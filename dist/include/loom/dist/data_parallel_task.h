@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "loom/dist/comm.h"
+#include "loom/dist/gradients.h"
 #include "loom/graph/sampler.h"
 #include "loom/models/sampled_task.h"
 
@@ -25,8 +26,8 @@ class DataParallelNodeTask : public models::NodeBatchTask {
   Tensor training_loss(nn::Module& model) override;
   void finish_gradients(nn::Module& model) override;
   int steps_per_epoch() const override;
-  // This process's communication in each epoch's training steps.
-  const std::vector<CommStats>& epoch_comm() const { return epoch_comm_; }
+  // What each epoch's training steps cost this process.
+  const std::vector<EpochCost>& epoch_costs() const { return costs_.epochs(); }
 
  private:
   Communicator& comm_;
@@ -35,8 +36,7 @@ class DataParallelNodeTask : public models::NodeBatchTask {
   std::vector<int64_t> order_;  // this epoch's training nodes, shuffled
   int64_t cursor_ = 0;
   uint64_t step_ = 0, epoch_ = 0;
-  CommStats epoch_start_;
-  std::vector<CommStats> epoch_comm_;
+  EpochCosts costs_;
 };
 
 }  // namespace loom::dist

@@ -11,6 +11,7 @@
 
 #include "loom/data/dataset.h"
 #include "loom/dist/comm.h"
+#include "loom/dist/gradients.h"
 #include "loom/dist/halo.h"
 #include "loom/dist/partitioned_graph.h"
 #include "loom/models/gnn.h"
@@ -32,8 +33,8 @@ class PartitionNodeTask : public models::Task {
   models::Metrics evaluate(nn::Module& model) override;
   models::Metrics test(nn::Module& model) override;
   std::string default_monitor() const override { return has_val_ ? "val_acc" : ""; }
-  // This process's communication in each epoch's training step (forward, backward and the gradient sum).
-  const std::vector<CommStats>& epoch_comm() const { return epoch_comm_; }
+  // What each epoch's training step (forward, backward and the gradient sum) cost this process.
+  const std::vector<EpochCost>& epoch_costs() const { return costs_.epochs(); }
   const PartitionedGraph& part() const { return part_; }
 
  private:
@@ -54,8 +55,7 @@ class PartitionNodeTask : public models::Task {
   int64_t num_classes_ = 0;
   double global_train_ = 0;
   bool has_val_ = false, has_test_ = false;
-  CommStats step_start_;
-  std::vector<CommStats> epoch_comm_;
+  EpochCosts costs_;
 };
 
 }  // namespace loom::dist
