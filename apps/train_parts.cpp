@@ -62,6 +62,13 @@ int spawn(const TrainArgs& a) {
   const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   if (n > 0) self[0] = std::string(exe, static_cast<size_t>(n));
   args.insert(args.end(), self.begin(), self.end());
+  // Open MPI's mpirun refuses root unless told otherwise; loom running as root (a container, CI) has already made that
+  // choice, so it is passed on. Environment variables, not --allow-run-as-root, because other launchers reject the
+  // flag; a value the user set is kept.
+  if (geteuid() == 0) {
+    setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
+    setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
+  }
   std::vector<char*> argv;
   for (std::string& s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
