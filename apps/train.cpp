@@ -25,6 +25,7 @@
 #include "loom/models/recommend.h"
 #include "loom/models/registry.h"
 #include "loom/graph/partition.h"
+#include "loom/hetero/instance_encoder.h"
 #include "loom/models/gas_task.h"
 #include "loom/models/sampled_task.h"
 #include "loom/models/saved_model.h"
@@ -176,6 +177,10 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
                     "magnn: meta-path instances kept per target node, drawn uniformly past it (default 100, as "
                     "MAGNN's neighbour samples; 0: all)")
       ->check(whole_in(0, 1 << 30));
+  train->add_option("--instance-encoder", a.instance_encoder,
+                    "magnn: how an instance's node vectors combine: rotation (relational rotation, the default) or "
+                    "mean (the paper's ablation)")
+      ->check(CLI::IsMember(choice_names<hetero::InstanceEncoding>()));
   train->add_option("--export", a.export_path, "recommend: write the first seed's embeddings as a serving file "
                     "(docs/embedding-format.md) for loom::serve");
   CLI::Option* data = train->add_option("--data", a.data, "data-set folder, or a name under $LOOM_DATA (default: a generated CSBM graph)");

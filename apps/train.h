@@ -80,6 +80,7 @@ struct TrainArgs {
   int64_t metapath_topk = 0;
   int64_t semantic_dim = 128;
   int64_t instances_per_target = 100;
+  std::string instance_encoder = "rotation";  // magnn: mean | rotation (the RotatE-style default)
 };
 
 // Declares the subcommand's flags (the model list and its help come from the registry).
