@@ -134,8 +134,28 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   train->add_option("--clusters-per-batch", a.clusters_per_batch, "--history: clusters per step (default 4)")
       ->check(whole_in(1, 1 << 30));
   train->add_option("--partition", a.partition,
-                    "--history: metis (default; streaming when Loom has no METIS), streaming or random")
+                    "--history, --parts: metis (default; streaming when Loom has no METIS), streaming or random")
       ->check(CLI::IsMember({"metis", "streaming", "random"}));
+  CLI::Option* parts = train->add_option("--parts", a.parts,
+                    "node: partition-parallel training, one process per part of the graph (METIS unless --partition "
+                    "says otherwise); the layers exchange their halo rows exactly (staleness 0) and the gradients are "
+                    "summed. Started alone, loom runs itself under mpirun on this machine; for several hosts start it "
+                    "as mpirun -np P --host A:n,B:m loom train --parts P ...")
+      ->check(whole_in(1, 1 << 16));
+  train->add_option("--data-parallel", a.data_parallel,
+                    "node with --fanouts: P processes, each sampling its slice of every mini-batch (--batch-size is "
+                    "the whole batch), gradients summed; started alone, loom runs itself under mpirun")
+      ->check(whole_in(1, 1 << 16))
+      ->excludes(parts);
+  train->add_option("--partition-file", a.partition_file,
+                    "--parts: the part of every node, an int32/int64 .npy of N ids in [0, P), instead of computing one")
+      ->needs(parts);
+  train->add_option("--comm-timeout", a.comm_timeout,
+                    "--parts, --data-parallel: seconds a process waits for a peer before failing with its rank (default 300)")
+      ->check(finite_in(0, 1e6, true));
+  train->add_option("--threads-per-part", a.threads_per_part,
+                    "--parts, --data-parallel: threads of each process (default: cores / P)")
+      ->check(whole_in(1, 1 << 16));
   train->add_option("--folds", a.folds, "graph: cross-validation folds (default 10)")->check(whole_in(1, 100000));
   train->add_option("--readout", a.readout,
                     "graph: per-graph pooling, sum (default), mean, max or attention; or histograph (HISTOGRAPH's "
@@ -286,9 +306,14 @@ int run_train(const TrainArgs& a) {
                                   : " is not a recommender: --task recommend takes " +
                                         loom::detail::join_names(recommenders)));
   }
+  bool metapath = false;
+  for (const MetaPathModel& m : metapath_models()) metapath = metapath || a.model == m.name;
+  // Checked before the models that take their own path, which would otherwise ignore the flag.
+  LOOM_CHECK((a.parts == 0 && a.data_parallel == 0) || !(recommender || metapath), ValueError,
+             a.parts > 0 ? "--parts" : "--data-parallel", " trains node classifiers on homogeneous graphs; --model ",
+             a.model, " is not one");
   if (recommender) return run_train_recommend(a);
-  for (const MetaPathModel& m : metapath_models())
-    if (a.model == m.name) return run_train_metapath(a);
+  if (metapath) return run_train_metapath(a);
   // gae and vgae name a link architecture; the network is then --encoder's (gcn unless set).
   const models::LinkArchitecture* arch = models::find_link_architecture(a.model);
   LOOM_CHECK(!arch || a.task == "link", ValueError, "--model ", a.model,
@@ -296,6 +321,12 @@ int run_train(const TrainArgs& a) {
   LOOM_CHECK(a.encoder.empty() || arch, ValueError, "--encoder ", a.encoder,
              " needs --model gae or vgae (with --model ", a.model, " the encoder is ", a.model, ")");
   if (a.task == "graph") return run_train_graph(a);
+  LOOM_CHECK(a.parts > 0 || a.data_parallel > 0 || (a.threads_per_part == 0 && !a.comm_timeout), ValueError,
+             "--threads-per-part and --comm-timeout set up processes: give --parts or --data-parallel");
+  if (a.parts > 0 || a.data_parallel > 0) {
+    check_parts_flags(a, models::find_model(arch ? "gcn" : a.model).input == models::Input::kGraph);
+    if (const int rc = maybe_spawn_parts(a); rc >= 0) return rc;
+  }
   const std::string net = arch ? (a.encoder.empty() ? std::string("gcn") : a.encoder) : a.model;
   const models::ModelSpec& spec = models::find_model(net);
   const Device device = parse_device(a.device);
@@ -358,6 +389,7 @@ int run_train(const TrainArgs& a) {
             .seed(a.seed));
     if (!a.quiet) std::fprintf(stderr, "clusters: %s\n", clusters.str().c_str());
   }
+  if (a.parts > 0 || a.data_parallel > 0) return run_train_parts(a, d, opts, topt, *view.graph, features, fanouts);
   if (a.task == "link") return run_train_link(a, d, opts, topt, device, features);
   std::vector<double> test, val;
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();
