@@ -60,6 +60,8 @@ struct TrainArgs {
   bool history = false;
   int64_t clusters = 32, clusters_per_batch = 4;
   std::string partition = "metis";  // how the clusters are made (graph/partition.h), streaming where no METIS
+  // node: the order the graph's nodes are stored in (graph/reorder.h); results are reported in the data's own ids.
+  std::string reorder = "none";
   // graph: cross-validation folds, the per-graph readout, GIN's learnable eps, and last-layer-only readout.
   int folds = 10;
   std::string readout = "sum";
