@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -43,7 +44,9 @@ std::string model_help() {
   for (const models::LinkArchitecture& l : models::link_architectures()) {
     help += "\n  " + l.name + std::string(9 - l.name.size(), ' ') + l.summary + " [--task link; --encoder]";
   }
-  help += "\n  han      HAN, meta-path GAT + semantic attention (Wang et al. 2019) [heterogeneous; --metapaths]";
+  for (const MetaPathModel& m : metapath_models())
+    help += "\n  " + std::string(m.name) + std::string(9 - std::strlen(m.name), ' ') + m.summary +
+            " [heterogeneous; --metapaths]";
   return help;
 }
 
@@ -96,7 +99,7 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   std::vector<std::string> names = models::model_names();
   for (const auto& r : models::recommender_registry()) names.push_back(r.name);
   for (const auto& l : models::link_architectures()) names.push_back(l.name);
-  names.push_back("han");
+  for (const MetaPathModel& m : metapath_models()) names.push_back(m.name);
   train->add_option("--model", a.model, model_help())->check(CLI::IsMember(names));
   train->add_option("--task", a.task,
                     "node (classify nodes, default), link (predict links: GAE's protocol), graph (classify graphs: "
@@ -148,13 +151,18 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   train->add_option("--min-rating", a.min_rating, "recommend: keep interactions rated at least this (default 0: all)")
       ->check(whole_in(0, 1 << 30));
   train->add_option("--metapaths", a.metapaths,
-                    "han: meta-paths over the target type, by type initials separated by commas (APA,APCPA,APTPA), "
+                    "han, magnn: meta-paths over the target type, by type initials separated by commas (APA,APCPA,APTPA), "
                     "or by ';' when one is a relation list (writes,written_by;writes,published_in,publishes,written_by)");
   train->add_option("--metapath-topk", a.metapath_topk,
                     "han: keep the k heaviest meta-path neighbours per node, by path count (default 0: all)")
       ->check(whole_in(0, 1 << 30));
-  train->add_option("--semantic-dim", a.semantic_dim, "han: size of the semantic attention vector q (default 128)")
+  train->add_option("--semantic-dim", a.semantic_dim,
+                    "han, magnn: size of the semantic attention vector q (default 128)")
       ->check(whole_in(1, 1 << 20));
+  train->add_option("--instances-per-target", a.instances_per_target,
+                    "magnn: meta-path instances kept per target node, drawn uniformly past it (default 100, as "
+                    "MAGNN's neighbour samples; 0: all)")
+      ->check(whole_in(0, 1 << 30));
   train->add_option("--export", a.export_path, "recommend: write the first seed's embeddings as a serving file "
                     "(docs/embedding-format.md) for loom::serve");
   CLI::Option* data = train->add_option("--data", a.data, "data-set folder, or a name under $LOOM_DATA (default: a generated CSBM graph)");
@@ -279,7 +287,8 @@ int run_train(const TrainArgs& a) {
                                         loom::detail::join_names(recommenders)));
   }
   if (recommender) return run_train_recommend(a);
-  if (a.model == "han") return run_train_han(a);
+  for (const MetaPathModel& m : metapath_models())
+    if (a.model == m.name) return run_train_metapath(a);
   // gae and vgae name a link architecture; the network is then --encoder's (gcn unless set).
   const models::LinkArchitecture* arch = models::find_link_architecture(a.model);
   LOOM_CHECK(!arch || a.task == "link", ValueError, "--model ", a.model,

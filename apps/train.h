@@ -69,10 +69,12 @@ struct TrainArgs {
   std::optional<double> reg;  // the recommender's (lightgcn 1e-4, mmhcl 1e-3)
   int64_t min_rating = 0;
   std::string export_path;
-  // han: the meta-paths (required), the per-row top-k of their adjacency (0 keeps all), the semantic vector's size.
+  // han, magnn: the meta-paths (required), the semantic vector's size; han: the per-row top-k of their adjacency
+  // (0 keeps all); magnn: the meta-path instances kept per target node (sampled past it; 0 keeps all).
   std::string metapaths;
   int64_t metapath_topk = 0;
   int64_t semantic_dim = 128;
+  int64_t instances_per_target = 100;
 };
 
 // Declares the subcommand's flags (the model list and its help come from the registry).
@@ -85,9 +87,15 @@ int run_train_link(const TrainArgs& args, const data::NodeDataset& d, models::Gn
 // --task recommend (apps/train_recommend.cpp): user-item ranking with a recommender model (lightgcn, mf,
 // popularity) on an interaction data set's split, BPR, Recall/NDCG@10/20 over seeds.
 int run_train_recommend(const TrainArgs& args);
-// --model han (apps/train_han.cpp): a heterogeneous folder's target type, its meta-path graphs, HAN per seed
-// through models::fit, Macro-F1 and Micro-F1 over seeds.
-int run_train_han(const TrainArgs& args);
+// The models of heterogeneous folders, trained by run_train_metapath: name and one line of help.
+struct MetaPathModel {
+  const char* name;
+  const char* summary;
+};
+const std::vector<MetaPathModel>& metapath_models();
+// --model han | magnn (apps/train_han.cpp): a heterogeneous folder's target type, its meta-path graphs (HAN) or
+// meta-path instances (MAGNN), the model per seed through models::fit, Macro-F1 and Micro-F1 over seeds.
+int run_train_metapath(const TrainArgs& args);
 // The trainer's settings from the flags, `defaults` where a flag is unset (patience: 0).
 models::TrainerOptions trainer_options(const TrainArgs& args, const models::TrainingDefaults& defaults);
 // One seed's run of `base`: its checkpoint folder (--checkpoint DIR/seed-S), the CSV and JSON logs (rows prefixed with

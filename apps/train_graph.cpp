@@ -60,8 +60,6 @@ int run_train_graph(const TrainArgs& a) {
              "training part), got ", a.folds);
   LOOM_CHECK(!a.data.empty(), ValueError, "--task graph needs --data: a graph-classification folder (graph_ptr.npy, "
              "...) or a TU folder (DS_A.txt, ...), e.g. --data mutag");
-  LOOM_CHECK(parse_device(a.device).is_cpu(), ValueError, "--task graph runs on the CPU for now, got --device ",
-             a.device);
   LOOM_CHECK(a.save.empty() && a.checkpoint.empty() && !a.resume, ValueError,
              "--save, --checkpoint and --resume are not available with --task graph yet");
   LOOM_CHECK(a.seeds >= 1, ValueError, "--seeds must be >= 1, got ", a.seeds);
@@ -70,6 +68,7 @@ int run_train_graph(const TrainArgs& a) {
   LOOM_CHECK(a.folds <= d.num_graphs(), ValueError, "--folds ", a.folds, " exceeds the ", d.num_graphs(),
              " graphs of ", d.name);
 
+  const Device device = parse_device(a.device);
   const models::GraphTaskDefaults def;
   models::GraphClassifierOptions mo(a.model, d.num_features(), a.hidden.value_or(def.hidden), d.num_classes);
   mo.num_layers(a.layers.value_or(def.num_layers))
@@ -101,10 +100,12 @@ int run_train_graph(const TrainArgs& a) {
       auto fit = [&](const data::Fold& f, const std::string& label, const std::string& monitor) {
         manual_seed(seed * 1000 + static_cast<uint64_t>(k));
         models::GraphClassifier model(mo);
+        model.to(device);
         models::GraphClassificationTask task(d, f, [&](const data::GraphBatch& b) { return model.forward(b); },
                                              {.batch_size = batch,
                                               .seed = seed * 1000 + static_cast<uint64_t>(k),
-                                              .train_metrics = false});
+                                              .train_metrics = false,
+                                              .device = device});
         models::TrainerOptions o = topt;
         o.monitor = monitor;
         o.patience = monitor.empty() ? 0 : a.patience.value_or(0);
@@ -189,7 +190,7 @@ int run_train_graph(const TrainArgs& a) {
               {"lr", topt.lr},
               {"seeds", a.seeds},
               {"seconds_per_epoch", epochs_run > 0 ? seconds / static_cast<double>(epochs_run) : 0.0},
-              {"device", "cpu"},
+              {"device", device.str()},
               {"runs", runs}};
   if (!a.quiet) {
     std::fprintf(stderr, "%s on %s, %d folds x %d seed(s):\n", a.model.c_str(), d.name.c_str(), a.folds, a.seeds);

@@ -1,8 +1,10 @@
 // SPDX-FileCopyrightText: 2026 The Loom Authors
 // SPDX-License-Identifier: Apache-2.0
-// `loom train --model han`: a heterogeneous folder's labelled (target) type, one graph per meta-path built once,
-// then HAN trained per seed by models::fit on the ordinary node-classification task; Macro-F1 and Micro-F1 (which
-// is accuracy for single-label classes) are reported per seed and as mean ± std (the last stdout line is JSON).
+// `loom train --model han | magnn`: a heterogeneous folder's labelled (target) type, then per seed the model trained
+// by models::fit on the ordinary node-classification task; Macro-F1 and Micro-F1 (which is accuracy for
+// single-label classes) are reported per seed and as mean ± std (the last stdout line is JSON). What the models
+// read is built once: HAN one graph per meta-path, MAGNN the meta-path instances (sampled once per run, past
+// --instances-per-target, from --seed).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -14,11 +16,13 @@
 #include "apps/stats.h"
 #include "apps/train.h"
 #include "loom/core/error.h"
+#include "loom/core/ops.h"
 #include "loom/core/random.h"
 #include "loom/data/hetero_dataset.h"
 #include "loom/graph/transforms.h"
 #include "loom/hetero/load.h"
 #include "loom/models/han.h"
+#include "loom/models/magnn.h"
 
 namespace loom::cli {
 
@@ -37,10 +41,17 @@ std::vector<std::string> split_metapaths(const std::string& s) {
 }
 
 // HAN's paper settings (han.md): Adam, lr 0.005, weight decay 0.001; DGL's example trains 200 epochs with early
-// stopping (patience 100) on the validation loss.
+// stopping (patience 100) on the validation loss. MAGNN's paper defaults (magnn.md) are the same optimizer settings.
 constexpr models::TrainingDefaults kHanTraining{.epochs = 200, .lr = 0.005, .weight_decay = 0.001,
                                                 .features = models::FeatureTransform::kNone};
 constexpr int kHanPatience = 100;
+
+// What one seed trains: the model (a Module) and its forward over the inputs built once.
+struct SeedModel {
+  std::shared_ptr<nn::Module> module;
+  std::function<Tensor()> forward;
+  std::function<Tensor()> semantic_weights;
+};
 
 nlohmann::ordered_json stat(const std::vector<double>& v, double (*f)(const std::vector<double>&)) {
   return v.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f(v));
@@ -48,31 +59,47 @@ nlohmann::ordered_json stat(const std::vector<double>& v, double (*f)(const std:
 
 }  // namespace
 
-int run_train_han(const TrainArgs& a) {
-  LOOM_CHECK(a.task == "node", ValueError, "--model han classifies nodes: use it with --task node, not --task ",
+const std::vector<MetaPathModel>& metapath_models() {
+  static const std::vector<MetaPathModel> models{
+      {"han", "HAN, meta-path GAT + semantic attention (Wang et al. 2019)"},
+      {"magnn", "MAGNN, attention over meta-path instances + semantic attention (Fu et al. 2020)"}};
+  return models;
+}
+
+int run_train_metapath(const TrainArgs& a) {
+  const std::string& name = a.model;
+  const bool magnn = name == "magnn";
+  LOOM_CHECK(a.task == "node", ValueError, "--model ", name, " classifies nodes: use it with --task node, not --task ",
              a.task);
-  LOOM_CHECK(!a.data.empty(), ValueError,
-             "--model han needs --data with a heterogeneous folder (node types and relations, e.g. dblp)");
-  LOOM_CHECK(a.save.empty(), NotImplementedError, "--save is not available for --model han yet");
+  LOOM_CHECK(!a.data.empty(), ValueError, "--model ", name,
+             " needs --data with a heterogeneous folder (node types and relations, e.g. dblp)");
+  LOOM_CHECK(a.save.empty(), NotImplementedError, "--save is not available for --model ", name, " yet");
   LOOM_CHECK(!a.layers && a.jk == "none" && a.norm == "none" && !a.residual && a.aggr.empty() && a.activation.empty(),
-             ValueError, "--model han has one node-level and one semantic layer: --layers, --jk, --norm, --residual, "
-             "--aggr and --activation do not apply");
-  LOOM_CHECK(a.split.rfind("random", 0) != 0, ValueError, "--model han uses the folder's split or splits/<name> ",
-             "(e.g. --split heco-20), not a random one");
+             ValueError, "--model ", name, " has one meta-path level and one semantic layer: --layers, --jk, --norm, ",
+             "--residual, --aggr and --activation do not apply");
+  LOOM_CHECK(magnn || a.instances_per_target == 100, ValueError,
+             "--instances-per-target is MAGNN's; --model han reads meta-path graphs (--metapath-topk prunes them)");
+  LOOM_CHECK(!magnn || a.metapath_topk == 0, ValueError,
+             "--metapath-topk is HAN's; --model magnn caps its instances with --instances-per-target");
+  LOOM_CHECK(!magnn || !a.normalize_features, ValueError, "--normalize-features: --model magnn encodes every ",
+             "node type's features as the folder gives them");
+  LOOM_CHECK(a.split.rfind("random", 0) != 0, ValueError, "--model ", name, " uses the folder's split or ",
+             "splits/<name> (e.g. --split heco-20), not a random one");
   LOOM_CHECK(a.seeds >= 1, ValueError, "--seeds must be >= 1, got ", a.seeds);
   LOOM_CHECK(!a.resume || !a.checkpoint.empty(), ValueError, "--resume needs --checkpoint DIR");
   const std::string dir = std::filesystem::is_directory(a.data) ? a.data : data::find_dataset(a.data);
-  LOOM_CHECK(data::is_hetero_folder(dir), ValueError, "--model han needs a heterogeneous folder (nodes/<type>/, ",
+  LOOM_CHECK(data::is_hetero_folder(dir), ValueError, "--model ", name, " needs a heterogeneous folder (nodes/<type>/, ",
              "edges/<src>__<rel>__<dst>.npy); ", dir, " has one node type");
   const Device device = parse_device(a.device);
 
   data::HeteroDataset ds = data::load_hetero_dataset(dir, a.split);
   const std::string& target = ds.target_type;
-  LOOM_CHECK(!target.empty(), ValueError, dir, ": meta.json names no target_node_type, so HAN has no type to classify");
-  LOOM_CHECK(ds.y.defined(), ValueError, dir, ": the target type '", target,
-             "' has no labels (y.npy): HAN trains on the labelled type");
+  LOOM_CHECK(!target.empty(), ValueError, dir, ": meta.json names no target_node_type, so --model ", name,
+             " has no type to classify");
+  LOOM_CHECK(ds.y.defined(), ValueError, dir, ": the target type '", target, "' has no labels (y.npy): --model ",
+             name, " trains on the labelled type");
   LOOM_CHECK(ds.train_idx.numel() > 0, ValueError, dir, ": the split of '", target, "' has no training nodes");
-  LOOM_CHECK(!a.metapaths.empty(), ValueError, "--model han needs --metapaths over the target type '", target,
+  LOOM_CHECK(!a.metapaths.empty(), ValueError, "--model ", name, " needs --metapaths over the target type '", target,
              "' (DBLP: --metapaths APA,APCPA,APTPA)");
   const data::HeteroNodeType* tt = ds.find_type(target);
   LOOM_CHECK(tt && tt->num_features() > 0, ValueError, dir, ": the target type '", target,
@@ -81,10 +108,20 @@ int run_train_han(const TrainArgs& a) {
   const hetero::HeteroGraph g = hetero::from_dataset(ds);
   std::vector<hetero::MetaPath> paths;
   for (const std::string& spec : split_metapaths(a.metapaths)) paths.push_back(hetero::parse_metapath(g, spec));
+  // HAN: one graph per meta-path (its stats reported); MAGNN: the instances, and the typed graph on the device.
   std::vector<hetero::MetaPathStats> stats;
-  std::vector<graph::Graph> graphs =
-      models::metapath_graphs(g, paths, target, hetero::MetaPathOptions().topk(a.metapath_topk), &stats);
-  for (graph::Graph& mg : graphs) mg = mg.to(device);
+  std::vector<graph::Graph> graphs;
+  models::MAGNNInputs instances;
+  hetero::HeteroGraph gd;
+  if (magnn) {
+    instances = models::magnn_inputs(
+                    g, paths, hetero::InstanceOptions().max_per_target(a.instances_per_target).seed(a.seed))
+                    .to(device);
+    gd = g.to(device);
+  } else {
+    graphs = models::metapath_graphs(g, paths, target, hetero::MetaPathOptions().topk(a.metapath_topk), &stats);
+    for (graph::Graph& mg : graphs) mg = mg.to(device);
+  }
 
   // The target type as a node data set: the ordinary node-classification task then serves HAN unchanged.
   data::NodeDataset d;
@@ -108,22 +145,32 @@ int run_train_han(const TrainArgs& a) {
   topt.patience = a.patience.value_or(kHanPatience);
   if (topt.monitor.empty()) topt.monitor = "val_loss";
   models::HANOptions hopt(d.num_features(), d.num_classes, static_cast<int64_t>(paths.size()));
+  models::MAGNNOptions mopt(target, d.num_classes);
   hopt.semantic_dim(a.semantic_dim);
-  if (a.hidden) hopt.hidden(*a.hidden);
-  if (a.heads) hopt.heads(*a.heads);
-  if (a.dropout) hopt.dropout(*a.dropout);
-  if (a.attention_dropout) hopt.attention_dropout(*a.attention_dropout);
+  mopt.semantic_dim(a.semantic_dim);
+  if (a.hidden) hopt.hidden(*a.hidden), mopt.hidden(*a.hidden);
+  if (a.heads) hopt.heads(*a.heads), mopt.heads(*a.heads);
+  if (a.dropout) hopt.dropout(*a.dropout), mopt.dropout(*a.dropout);
+  if (a.attention_dropout) hopt.attention_dropout(*a.attention_dropout), mopt.attention_dropout(*a.attention_dropout);
+  const auto make = [&]() -> SeedModel {
+    if (magnn) {
+      auto m = std::make_shared<models::MAGNN>(g, paths, mopt);
+      return {m, [m, &gd, &instances] { return m->forward(gd, instances); }, [m] { return m->semantic_weights(); }};
+    }
+    auto m = std::make_shared<models::HAN>(hopt);
+    return {m, [m, &graphs, &x] { return m->forward(graphs, x); }, [m] { return m->semantic_weights(); }};
+  };
 
   std::vector<double> test_f1, test_acc, val_f1, epoch_ms;
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();
   for (int i = 0; i < a.seeds; ++i) {
     const uint64_t seed = a.seed + static_cast<uint64_t>(i);
     manual_seed(seed);
-    auto model = std::make_shared<models::HAN>(hopt);
-    model->to(device);
-    models::NodeClassificationTask task(d, [&] { return model->forward(graphs, x); });
+    const SeedModel model = make();
+    model.module->to(device);
+    models::NodeClassificationTask task(d, model.forward);
     const models::TrainerOptions run_opt = seed_run_options(a, topt, seed);
-    const models::TrainResult r = models::fit(*model, task, run_opt);
+    const models::TrainResult r = models::fit(*model.module, task, run_opt);
     // One epoch = the training step and the evaluation forward, as the trainer times it; the median over epochs.
     std::vector<double> secs;
     for (const models::EpochRecord& e : r.history) secs.push_back(e.seconds);
@@ -137,7 +184,7 @@ int run_train_han(const TrainArgs& a) {
       val_f1.push_back(r.final.at("val_macro_f1"));
       val_json = val_f1.back();
     }
-    const Tensor& b = model->semantic_weights();  // of the last forward: the test pass on the kept weights
+    const Tensor b = model.semantic_weights();  // of the last forward: the test pass on the kept weights
     const std::vector<double> beta = b.defined() ? b.to(kFloat64).to_vector<double>() : std::vector<double>{};
     if (!a.quiet) {
       std::fprintf(stderr, "seed %llu: %s  (best epoch %d of %d, %.2f s, %.1f ms/epoch)\n",
@@ -156,12 +203,20 @@ int run_train_han(const TrainArgs& a) {
   }
   nlohmann::ordered_json mps = nlohmann::ordered_json::array();
   for (size_t p = 0; p < paths.size(); ++p) {
-    mps.push_back({{"name", paths[p].name},
-                   {"nnz", stats[p].nnz},
-                   {"full_nnz", stats[p].full_nnz},
-                   {"topk", stats[p].topk}});
+    if (magnn) {
+      const hetero::MetaPathInstances& m = instances.instances[p];
+      mps.push_back({{"name", paths[p].name},
+                     {"instances", m.num_instances()},
+                     {"full_instances", loom::sum(m.full_counts).item_double()},
+                     {"per_target_cap", a.instances_per_target}});
+    } else {
+      mps.push_back({{"name", paths[p].name},
+                     {"nnz", stats[p].nnz},
+                     {"full_nnz", stats[p].full_nnz},
+                     {"topk", stats[p].topk}});
+    }
   }
-  nlohmann::ordered_json out = {{"model", "han"},
+  nlohmann::ordered_json out = {{"model", name},
                                 {"dataset", d.name},
                                 {"split", a.split.empty() ? "default" : a.split},
                                 {"target", target},
@@ -183,8 +238,8 @@ int run_train_han(const TrainArgs& a) {
                                 {"test_macro_f1s", test_f1},
                                 {"runs", runs}};
   if (!a.quiet && a.seeds > 1) {
-    std::fprintf(stderr, "han on %s over %d seeds: test Macro-F1 %.2f ± %.2f %%, Micro-F1 %.2f ± %.2f %%\n",
-                 d.name.c_str(), a.seeds, 100 * mean_of(test_f1), 100 * std_of(test_f1), 100 * mean_of(test_acc),
+    std::fprintf(stderr, "%s on %s over %d seeds: test Macro-F1 %.2f ± %.2f %%, Micro-F1 %.2f ± %.2f %%\n",
+                 name.c_str(), d.name.c_str(), a.seeds, 100 * mean_of(test_f1), 100 * std_of(test_f1), 100 * mean_of(test_acc),
                  100 * std_of(test_acc));
   }
   std::cout << out.dump() << std::endl;

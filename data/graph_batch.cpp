@@ -154,6 +154,11 @@ void GraphLoader::produce() {
 }
 
 GraphBatch GraphLoader::next() {
+  GraphBatch b = take();
+  return o_.device.is_cpu() ? b : b.to(o_.device);
+}
+
+GraphBatch GraphLoader::take() {
   if (o_.prefetch == 0) return make(next_++);
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return !ready_.empty() || error_ != nullptr; });

@@ -10,7 +10,6 @@
 #include <httplib.h>
 
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -22,6 +21,7 @@
 
 #include "loom/core/error.h"
 #include "loom/serve/index.h"
+#include "loom/serve/request.h"
 
 using Json = nlohmann::json;
 namespace serve = loom::serve;
@@ -30,41 +30,6 @@ namespace {
 
 std::atomic<bool> hup{false}, quit{false};
 extern "C" void on_signal(int s) { (s == SIGHUP ? hup : quit) = true; }
-
-// A strict integer: the whole text, no sign games, no overflow.
-bool parse_int(const std::string& s, int64_t& out) {
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return !s.empty() && ec == std::errc() && end == s.data() + s.size();
-}
-
-Json answer(const char* key, int64_t id, const std::vector<serve::ScoredItem>& items) {
-  Json list = Json::array();
-  for (const auto& s : items) list.push_back({{"id", s.id}, {"score", s.score}});
-  return {{key, id}, {"items", list}};
-}
-
-// The query both the server and --query run: same library call, same JSON.
-Json query(const serve::EmbeddingIndex& index, const std::map<std::string, std::string>& p) {
-  const auto need = [&](const char* name, int64_t fallback, bool required) {
-    auto it = p.find(name);
-    if (it == p.end()) {
-      if (required) throw loom::ValueError(std::string("missing parameter '") + name + "'");
-      return fallback;
-    }
-    int64_t v = 0;
-    if (!parse_int(it->second, v))
-      throw loom::ValueError(std::string("parameter '") + name + "' must be an integer, got '" + it->second + "'");
-    return v;
-  };
-  const int64_t k = need("k", 10, false);
-  if (p.count("item")) return answer("item", need("item", 0, true), index.similar_items(need("item", 0, true), k));
-  serve::Filter f;
-  const int64_t exclude = need("exclude_seen", 1, false);
-  if (exclude != 0 && exclude != 1) throw loom::ValueError("parameter 'exclude_seen' must be 0 or 1");
-  f.exclude_seen = exclude == 1;
-  const int64_t user = need("user", 0, true);
-  return answer("user", user, index.recommend(user, k, f));
-}
 
 int write_demo(const std::string& path, uint64_t seed, int64_t users, int64_t items, int64_t dim) {
   serve::EmbeddingTables t;
@@ -93,21 +58,17 @@ int run_server(const std::string& model, const std::string& host, int port) {
   // Answers are small: without TCP_NODELAY a keep-alive client waits out the peer's delayed ACK (about 40 ms) on
   // every request.
   svr.set_tcp_nodelay(true);
-  const auto reply = [](httplib::Response& res, int status, const Json& body) {
-    res.status = status;
-    res.set_content(body.dump() + "\n", "application/json");
+  const auto send = [](httplib::Response& res, const serve::Response& r) {
+    res.status = r.status;
+    res.set_content(r.body + "\n", "application/json");
   };
+  const auto reply = [&](httplib::Response& res, int status, const Json& body) {
+    send(res, {status, body.dump(-1, ' ', false, Json::error_handler_t::replace)});  // a model path may be any bytes
+  };
+  // The request handling is the library's (loom/serve/request.h), the code fuzz/http_request_fuzz.cpp fuzzes.
   const auto get = [&](const char* route) {
-    svr.Get(route, [&](const httplib::Request& req, httplib::Response& res) {
-      std::map<std::string, std::string> p;
-      for (const auto& [k, v] : req.params) p[k] = v;
-      if (std::string(route) == "/similar" && !p.count("item")) return reply(res, 400, {{"error", "missing parameter 'item'"}});
-      if (std::string(route) == "/recommend") p.erase("item");
-      try {
-        reply(res, 200, query(*handle.snapshot(), p));  // one snapshot: the whole query sees one model
-      } catch (const loom::Error& e) {
-        reply(res, 400, {{"error", e.what()}});
-      }
+    svr.Get(route, [&, route](const httplib::Request& req, httplib::Response& res) {
+      send(res, serve::handle_query(*handle.snapshot(), route, req.params));  // one snapshot: one model per query
     });
   };
   get("/recommend");
@@ -118,17 +79,15 @@ int run_server(const std::string& model, const std::string& host, int port) {
                      {"users", index->num_users()}, {"items", index->num_items()}, {"dim", index->dim()}});
   });
   svr.Post("/reload", [&](const httplib::Request& req, httplib::Response& res) {
-    std::string path = req.has_param("path") ? req.get_param_value("path") : req.body;
-    while (!path.empty() && std::isspace(static_cast<unsigned char>(path.back()))) path.pop_back();
     try {
-      handle.reload(path);
+      handle.reload(serve::reload_path(req.params, req.body));
       reply(res, 200, {{"model", handle.path()}, {"generation", handle.generation()}});
     } catch (const loom::Error& e) {  // the old model keeps serving
-      reply(res, 400, {{"error", e.what()}});
+      send(res, {400, serve::error_body(e.what())});
     }
   });
   svr.set_error_handler([&](const httplib::Request&, httplib::Response& res) {
-    if (res.status == 404) reply(res, 404, {{"error", "no such route"}});
+    if (res.status == 404) send(res, {404, serve::error_body("no such route")});
   });
 
   const int bound = port == 0 ? svr.bind_to_any_port(host) : (svr.bind_to_port(host, port) ? port : -1);
@@ -179,7 +138,7 @@ int main(int argc, char** argv) {
   }
   const auto num = [&](const char* key, int64_t fallback) {
     int64_t v = fallback;
-    if (a.count(key) && !parse_int(a[key], v)) throw loom::ValueError(std::string("--") + key + " must be an integer");
+    if (a.count(key) && !serve::parse_int(a[key], v)) throw loom::ValueError(std::string("--") + key + " must be an integer");
     return v;
   };
   try {
@@ -188,11 +147,14 @@ int main(int argc, char** argv) {
                         num("dim", 16));
     if (a.count("query")) {
       const auto index = serve::EmbeddingIndex::load(a["query"]);
-      std::map<std::string, std::string> p;
+      serve::RequestParams p;
       for (const char* key : {"user", "item", "k"})
-        if (a.count(key)) p[key] = a[key];
-      if (a.count("exclude-seen")) p["exclude_seen"] = a["exclude-seen"];
-      std::printf("%s\n", query(*index, p).dump().c_str());
+        if (a.count(key)) p.emplace(key, a[key]);
+      if (a.count("exclude-seen")) p.emplace("exclude_seen", a["exclude-seen"]);
+      // The server's answer to the same request: /similar when an item is given, else /recommend.
+      const serve::Response r = serve::handle_query(*index, a.count("item") ? "/similar" : "/recommend", p);
+      if (r.status != 200) throw loom::ValueError(nlohmann::json::parse(r.body).at("error").get<std::string>());
+      std::printf("%s\n", r.body.c_str());
       return 0;
     }
     if (!a.count("model")) {

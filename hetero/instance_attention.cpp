@@ -37,11 +37,15 @@ Tensor InstanceAttention::forward(const Tensor& targets, const Tensor& instances
   const Tensor logits = leaky_relu(mp::gsddmm(of, mp::u_add_v, logit_src, logit_dst), options_.negative_slope());
   const Tensor alpha =
       dropout(mp::edge_softmax(of, logits), options_.attention_dropout(), is_training());  // [nnz, heads]
-  // MAGNN's heads share the instance vector: one copy per head, so each head's weights scale its own copy.
-  std::vector<Tensor> copies(static_cast<size_t>(heads), instances);
-  const Tensor per_head = reshape(concat(copies, 1), {instances.size(0), heads, d});
-  const Tensor out = mp::gspmm(of, mp::u_mul_e, mp::sum, per_head, alpha);  // [num_targets, heads, d]
-  return reshape(out, {targets.size(0), heads * d});
+  // MAGNN's heads share the instance vector, each with its own weights: one weighted sum per head over the same
+  // [num_instances, d] rows, so the [num_instances, heads, d] copies (8x the instances' memory, the largest tensor
+  // of a MAGNN forward) are never built.
+  std::vector<Tensor> per_head;
+  for (int64_t k = 0; k < heads; ++k) {
+    const Tensor weights = reshape(heads == 1 ? alpha : slice(alpha, 1, k, k + 1), {alpha.size(0)});  // [nnz]
+    per_head.push_back(mp::gspmm(of, mp::u_mul_e, mp::sum, instances, weights));
+  }
+  return heads == 1 ? per_head[0] : concat(per_head, 1);  // [num_targets, heads * d], head-major
 }
 
 }  // namespace loom::hetero

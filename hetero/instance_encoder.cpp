@@ -1,7 +1,8 @@
 // SPDX-FileCopyrightText: 2026 The Loom Authors
 // SPDX-License-Identifier: Apache-2.0
-// MAGNN's instance encoder (loom/hetero/instance_encoder.h): gathers the node vectors of each position, rotates them
-// by the composed relation rotations (complex products on the real/imaginary halves), and averages the positions.
+// MAGNN's instance encoder (loom/hetero/instance_encoder.h): rotates each position's node table by the composed
+// relation rotations (complex products on the real/imaginary halves), gathers the rows of every position and
+// averages them.
 #include "loom/hetero/instance_encoder.h"
 
 #include <algorithm>
@@ -63,25 +64,28 @@ Tensor InstanceEncoder::forward(const std::map<std::string, Tensor>& h, const Me
   LOOM_CHECK(inst.nodes.defined() && inst.nodes.dim() == 2 && inst.nodes.size(1) == L + 1, ShapeError,
              "InstanceEncoder: instances of meta-path ", path_.name, " must be [num_instances, ", L + 1, "], got ",
              inst.nodes.defined() ? inst.nodes.shape_str() : std::string("undefined"));
-  std::vector<Tensor> at(static_cast<size_t>(L + 1));
+  std::vector<const Tensor*> table(static_cast<size_t>(L + 1));
   for (int64_t i = 0; i <= L; ++i) {
     const std::string& type = i == 0 ? path_.start_type() : path_.relations[i - 1].dst;
     const auto it = h.find(type);
     LOOM_CHECK(it != h.end(), ValueError, "InstanceEncoder: no vectors given for node type '", type,
                "' (position ", i, " of meta-path ", path_.name, ")");
-    const Tensor& x = it->second;
-    LOOM_CHECK(x.dim() == 2 && x.size(1) == d, ShapeError, "InstanceEncoder: vectors of node type '", type,
-               "' must be [count, ", d, "], got ", x.shape_str());
-    const Tensor ids = reshape(slice(inst.nodes, 1, i, i + 1), {inst.num_instances()});
-    at[i] = index_select(x, ids);  // IndexError names an id past the type's rows
+    LOOM_CHECK(it->second.dim() == 2 && it->second.size(1) == d, ShapeError, "InstanceEncoder: vectors of node type '",
+               type, "' must be [count, ", d, "], got ", it->second.shape_str());
+    table[i] = &it->second;
   }
+  // Position i's rotation R_i is the same for every instance, so each type's table is rotated once ([count, dim])
+  // and the rotated rows are gathered, rather than rotating [num_instances, dim] gathered rows: APCPA on DBLP has
+  // 28x more instances than papers. The sum over positions is then L + 1 gathers and additions.
+  const auto gather = [&](const Tensor& x, int64_t i) {
+    return index_select(x, reshape(slice(inst.nodes, 1, i, i + 1), {inst.num_instances()}));  // IndexError names an id
+  };
+  Tensor sum = gather(*table[L], L);  // R_L = 1
   if (options_.encoding() == InstanceEncoding::kMean) {
-    Tensor s = at[0];
-    for (int64_t i = 1; i <= L; ++i) s = add(s, at[i]);
-    return mul_scalar(s, 1.0 / static_cast<double>(L + 1));
+    for (int64_t i = 0; i < L; ++i) sum = add(sum, gather(*table[i], i));
+    return mul_scalar(sum, 1.0 / static_cast<double>(L + 1));
   }
-  // R_L = 1 leaves the last position as it is; walking back, R_i = r_{rel_i} R_{i+1}.
-  Complex sum = halves(at[L]);
+  // Walking back from the end, R_i = r_{rel_i} R_{i+1}.
   Complex R;
   for (int64_t i = L - 1; i >= 0; --i) {
     const Tensor& p = rotations_[rotation_of_hop_[i]];
@@ -89,10 +93,10 @@ Tensor InstanceEncoder::forward(const std::map<std::string, Tensor>& h, const Me
     const Tensor modulus = sqrt(add(mul(r.re, r.re), mul(r.im, r.im)));  // unit modulus whatever the update did
     r = {div(r.re, modulus), div(r.im, modulus)};
     R = i == L - 1 ? r : times(r, R);
-    const Complex rotated = times(halves(at[i]), R);
-    sum = {add(sum.re, rotated.re), add(sum.im, rotated.im)};
+    const Complex rotated = times(halves(*table[i]), R);
+    sum = add(sum, gather(concat({rotated.re, rotated.im}, 1), i));
   }
-  return mul_scalar(concat({sum.re, sum.im}, 1), 1.0 / static_cast<double>(L + 1));
+  return mul_scalar(sum, 1.0 / static_cast<double>(L + 1));
 }
 
 }  // namespace loom::hetero

@@ -113,7 +113,8 @@ GraphClassificationTask::GraphClassificationTask(const data::GraphDataset& d, co
   test_ = make_split(fold.test_idx);
   loader_ = std::make_unique<data::GraphLoader>(
       d_, fold.train_idx.to_vector<int64_t>(),
-      data::GraphLoaderOptions{.batch_size = o.batch_size, .shuffle = true, .seed = o.seed, .prefetch = o.prefetch});
+      data::GraphLoaderOptions{.batch_size = o.batch_size, .shuffle = true, .seed = o.seed, .prefetch = o.prefetch,
+                                .device = o.device});
 }
 
 GraphClassificationTask::Split GraphClassificationTask::make_split(const Tensor& idx) const {
@@ -125,7 +126,8 @@ GraphClassificationTask::Split GraphClassificationTask::make_split(const Tensor&
   for (size_t lo = 0; lo < ids.size(); lo += chunk)
     s.batches.push_back(data::GraphBatch::build(
         d_, std::vector<int64_t>(ids.begin() + static_cast<std::ptrdiff_t>(lo),
-                                 ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), lo + chunk)))));
+                                 ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), lo + chunk))))
+                            .to(o_.device));
   s.graphs = static_cast<int64_t>(ids.size());
   return s;
 }
@@ -145,7 +147,7 @@ void GraphClassificationTask::add_metrics(Metrics& m, const std::string& prefix,
   for (const data::GraphBatch& b : s.batches) {
     const Tensor logits = forward_(b);
     const std::vector<int64_t> p = argmax(logits, 1).cpu().to_vector<int64_t>();
-    const std::vector<int64_t> y = b.y.to_vector<int64_t>();
+    const std::vector<int64_t> y = b.y.cpu().to_vector<int64_t>();
     for (size_t i = 0; i < p.size(); ++i) correct += p[i] == y[i];
     if (with_loss) loss += cross_entropy(logits, b.y).item_double() * static_cast<double>(b.num_graphs());
   }

@@ -4,15 +4,16 @@
 # Builds the libFuzzer harnesses (fuzz/) with clang, AddressSanitizer and UndefinedBehaviorSanitizer, CPU only, and
 # runs each on its committed seed corpus (fuzz/corpus/<reader>/) for SECONDS (default 60), printing the coverage it
 # reached. New inputs go to build-fuzz/corpus/<reader>/, never into the committed corpus. A crash or an escaped
-# exception other than loom::Error stops the run with a non-zero exit and leaves the input in build-fuzz/.
+# exception other than loom::Error (for http_request, the HTTP service's request handling: any exception) stops the
+# run with a non-zero exit and leaves the input in build-fuzz/.
 #   scripts/fuzz.sh [SECONDS] [READER...]      readers: npy mtx idx safetensors dataset csv pairs hetero tu
-#                                              embeddings runtime_model
+#                                              embeddings runtime_model http_request
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 readers=("$@")
-[ ${#readers[@]} -eq 0 ] && readers=(npy mtx idx safetensors dataset csv pairs hetero tu embeddings runtime_model)
+[ ${#readers[@]} -eq 0 ] && readers=(npy mtx idx safetensors dataset csv pairs hetero tu embeddings runtime_model http_request)
 ./scripts/setup.sh
 # clang and its libFuzzer runtime (the runtime is only a Recommends of clang, and its name carries the version).
 apt_install() {

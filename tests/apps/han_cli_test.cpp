@@ -112,5 +112,26 @@ TEST(HanCli, BadInputIsNamed) {
                  "needs a heterogeneous folder");
 }
 
+// MAGNN through the same command: instances instead of meta-path graphs, and the flags that belong to one model only.
+TEST(HanCli, MagnnTrainsOnInstances) {
+  const fs::path d = hetero_folder(testing::temp_dir(), "magnn");
+  const auto r = run_loom({"train", "--model", "magnn", "--data", d.string(), "--metapaths", "APA,APVPA", "--epochs",
+                           "3", "--instances-per-target", "4", "--hidden", "8", "--heads", "2", "--quiet"},
+                          d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"model\":\"magnn\",\"dataset\":\"tiny-hetero\""));
+  EXPECT_THAT(r.out, HasSubstr("\"per_target_cap\":4"));
+  EXPECT_THAT(r.out, HasSubstr("\"test_macro_f1_mean\":"));
+  auto train = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"train", "--data", d.string(), "--epochs", "1", "--quiet", "--metapaths", "APA"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_loom(args, d);
+  };
+  expect_refused(train({"--model", "magnn", "--metapath-topk", "3"}), "--metapath-topk is HAN's");
+  expect_refused(train({"--model", "han", "--instances-per-target", "3"}), "--instances-per-target is MAGNN's");
+  expect_refused(train({"--model", "magnn", "--normalize-features"}), "--normalize-features: --model magnn");
+  expect_refused(train({"--model", "magnn", "--task", "link"}), "--model magnn classifies nodes");
+}
+
 }  // namespace
 }  // namespace loom

@@ -46,6 +46,9 @@ struct GraphLoaderOptions {
   bool drop_last = false;
   uint64_t seed = 0;   // the order of epoch k is a function of (seed, k) alone: prefetching never changes it
   int prefetch = 2;    // batches assembled ahead on the background thread; 0: assemble on the caller's thread
+  // Where next() hands batches over. They are assembled on the CPU (slices of the data set, memcpy-shaped) and
+  // copied to a CUDA device by next() on the caller's thread, so the device's stream is only ever used by it.
+  Device device = kCPU;
 };
 
 // An endless stream of batches over `indices` of `d`, epoch after epoch (each epoch a fresh shuffle). The data
@@ -65,6 +68,7 @@ class GraphLoader {
   // The idx-th batch of the stream (epoch idx / batches_per_epoch()).
   // Called by one thread only (the worker, or the caller without prefetch): it owns order_.
   GraphBatch make(int64_t idx);
+  GraphBatch take();  // the next batch of the stream, on the CPU
   void produce();
 
   const GraphDataset& d_;

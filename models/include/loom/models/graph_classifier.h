@@ -79,6 +79,7 @@ struct GraphTaskOptions {
   // evaluate() scores the training graphs too (train_acc): a forward pass over all of them every epoch, about a
   // quarter of a MUTAG epoch; cross-validation that never reads it turns it off. test() always reports it.
   bool train_metrics = true;
+  Device device = kCPU;  // where batches go (the model must be there too)
 };
 
 // Minibatch graph classification: each optimizer step is cross-entropy on the next shuffled batch of the
