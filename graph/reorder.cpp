@@ -79,6 +79,25 @@ Permutation Permutation::from_order(const Tensor& new_to_old) {
   return Permutation{from_vector<int64_t>(order, {n}), from_vector<int64_t>(inverse, {n})};
 }
 
+void Permutation::check(const char* op) const {
+  LOOM_CHECK(new_to_old.defined() && old_to_new.defined(), ValueError, op, ": the permutation is undefined");
+  LOOM_CHECK(new_to_old.dim() == 1 && old_to_new.dim() == 1 && new_to_old.numel() == old_to_new.numel(), ShapeError,
+             op, ": the permutation's new_to_old ", new_to_old.shape_str(), " and old_to_new ",
+             old_to_new.shape_str(), " must both be [N]");
+  const std::vector<int64_t> fwd = detail::host_ids(op, "new_to_old", new_to_old);
+  const std::vector<int64_t> inv = detail::host_ids(op, "old_to_new", old_to_new);
+  const int64_t n = static_cast<int64_t>(fwd.size());
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t old = fwd[i];
+    LOOM_CHECK(old >= 0 && old < n, IndexError, op, ": new id ", i, " maps to old id ", old, ", outside [0, ", n, ")");
+    // inv[fwd[i]] == i for every i makes fwd one-to-one (so a bijection) and inv its inverse; a repeated old id
+    // fails here at its second position.
+    LOOM_CHECK(inv[old] == i, ValueError, op, ": new id ", i, " maps to old id ", old, " but old_to_new maps ", old,
+               " to new id ", inv[old], " (a permutation lists every node exactly once, and old_to_new is the "
+               "inverse of new_to_old)");
+  }
+}
+
 Tensor Permutation::ids_to_new(const Tensor& old_ids) const {
   return map_ids("Permutation::ids_to_new", old_to_new, old_ids);
 }
@@ -145,6 +164,7 @@ Permutation compute_order(const Graph& g, Reorder method, const ReorderOptions& 
 Graph permute_graph(const Graph& g, const Permutation& p) {
   LOOM_CHECK(p.size() == g.num_nodes(), ShapeError, "permute_graph: the permutation has ", p.size(),
              " nodes but the graph has ", g.num_nodes());
+  p.check("permute_graph");
   // edge_index(), edge_weight() and edge_attr() are all in csr() order, so the new graph's edge_ids() are
   // positions in g's csr().
   return Graph::from_edge_index(p.ids_to_new(g.edge_index()), g.num_nodes(), g.edge_weight(), g.edge_attr());

@@ -188,6 +188,23 @@ TEST(Reorder, BadInputIsNamed) {
               ThrowsMessage<ShapeError>(HasSubstr("'x' must have one row per node (3), got [4, 2]")));
   EXPECT_THAT([&] { graph::permute_graph(nasty_graph(), p); },
               ThrowsMessage<ShapeError>(HasSubstr("the permutation has 3 nodes but the graph has 1500")));
+  // A Permutation put together by hand is checked before it relabels a graph: a repeated id would merge two
+  // nodes' edges, an id out of range would read past the node table, and mismatched tables would map features
+  // in and results back by different relabellings.
+  const graph::Graph tri = from_edges({{0, 1}, {1, 2}, {2, 0}}, 3);
+  EXPECT_THAT([&] { graph::permute_graph(tri, Permutation{testing::i64({0, 2, 2}), testing::i64({0, 1, 2})}); },
+              ThrowsMessage<ValueError>(HasSubstr("permute_graph: new id 1 maps to old id 2 but old_to_new maps 2 "
+                                                  "to new id 2")));
+  EXPECT_THAT([&] { graph::permute_graph(tri, Permutation{testing::i64({0, 1, 7}), testing::i64({0, 1, 2})}); },
+              ThrowsMessage<IndexError>(HasSubstr("permute_graph: new id 2 maps to old id 7, outside [0, 3)")));
+  EXPECT_THAT([&] { graph::permute_graph(tri, Permutation{testing::i64({1, 2, 0}), testing::i64({1, 2, 0})}); },
+              ThrowsMessage<ValueError>(HasSubstr("permute_graph: new id 0 maps to old id 1 but old_to_new maps 1 "
+                                                  "to new id 2")));
+  EXPECT_THAT([&] { graph::permute_graph(tri, Permutation{testing::i64({0, 1, 2}), testing::i64({0, 1})}); },
+              ThrowsMessage<ShapeError>(HasSubstr("new_to_old [3] and old_to_new [2] must both be [N]")));
+  EXPECT_THAT([&] { graph::permute_graph(tri, Permutation{}); },
+              ThrowsMessage<ShapeError>(HasSubstr("the permutation has 0 nodes but the graph has 3")));
+  EXPECT_NO_THROW(graph::permute_graph(tri, Permutation::from_order(testing::i64({2, 0, 1}))));
   EXPECT_THAT([] { parse_choice<Reorder>("bfs"); },
               ThrowsMessage<ValueError>(HasSubstr("unknown reorder 'bfs' (expected none, degree, rcm")));
 }

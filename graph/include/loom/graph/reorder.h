@@ -40,6 +40,11 @@ struct Permutation {
   // outside [0, N); ValueError naming both positions of a repeated id (so a non-bijection never gets through).
   static Permutation from_order(const Tensor& new_to_old);
   Permutation inverse() const { return Permutation{old_to_new, new_to_old}; }
+  // Throws unless new_to_old and old_to_new are both [N] and inverse bijections, naming the first problem:
+  // ValueError when undefined, ShapeError for other shapes or lengths, IndexError for an id outside [0, N),
+  // ValueError for a repeated id or tables that are not each other's inverse. For a Permutation put together by
+  // hand rather than by from_order; permute_graph calls it, since a non-bijection would merge or drop nodes.
+  void check(const char* op) const;
 
   // Node ids (int32/int64, any shape, any device; dtype and device kept) mapped old -> new, and new -> old.
   // IndexError for an id outside [0, N).
@@ -68,7 +73,7 @@ Permutation compute_order(const Graph& g, Reorder method, const ReorderOptions& 
 // g with node old_to_new[v] in place of v: the same edges (weights and edge features follow them), on g's device.
 // The result's csr() is sorted by (destination, source) in the new ids, and its edge_ids() give each entry's
 // position in g's csr(), so edge tensors in g's csr order map with index_select(t, result.edge_ids()).
-// ShapeError unless p.size() == g.num_nodes(). Applying p.inverse() to the result gives g's csr() back exactly
+// ShapeError unless p.size() == g.num_nodes(); p.check()'s errors for a malformed p. Applying p.inverse() to the result gives g's csr() back exactly
 // when g's rows were sorted (every Graph built by from_edge_index is).
 Graph permute_graph(const Graph& g, const Permutation& p);
 
