@@ -26,6 +26,7 @@
 #include "loom/models/registry.h"
 #include "loom/graph/partition.h"
 #include "loom/graph/reorder.h"
+#include "loom/hetero/instance_encoder.h"
 #include "loom/models/gas_task.h"
 #include "loom/models/sampled_task.h"
 #include "loom/models/saved_model.h"
@@ -134,7 +135,7 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   train->add_option("--clusters-per-batch", a.clusters_per_batch, "--history: clusters per step (default 4)")
       ->check(whole_in(1, 1 << 30));
   train->add_option("--partition", a.partition,
-                    "--history: metis (default; streaming when Loom has no METIS), streaming or random")
+                    "--history, --parts: metis (default; streaming when Loom has no METIS), streaming or random")
       ->check(CLI::IsMember({"metis", "streaming", "random"}));
   train->add_option("--reorder", a.reorder,
                     "node: store the nodes in this order for memory locality: none (default), degree, rcm (reverse "
@@ -142,11 +143,36 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
                     "and equal --reorder none's to float32 rounding; random draws that follow storage order (dropout "
                     "masks, --fanouts samples, --history clusters) become other draws of the same distribution")
       ->check(CLI::IsMember(choice_names<graph::Reorder>()));
+  CLI::Option* parts = train->add_option("--parts", a.parts,
+                    "node: partition-parallel training, one process per part of the graph (METIS unless --partition "
+                    "says otherwise); the layers exchange their halo rows exactly (staleness 0) and the gradients are "
+                    "summed. Started alone, loom runs itself under mpirun on this machine; for several hosts start it "
+                    "as mpirun -np P --host A:n,B:m loom train --parts P ...")
+      ->check(whole_in(1, 1 << 16));
+  train->add_option("--data-parallel", a.data_parallel,
+                    "node with --fanouts: P processes, each sampling its slice of every mini-batch (--batch-size is "
+                    "the whole batch), gradients summed; started alone, loom runs itself under mpirun")
+      ->check(whole_in(1, 1 << 16))
+      ->excludes(parts);
+  train->add_option("--partition-file", a.partition_file,
+                    "--parts: the part of every node, an int32/int64 .npy of N ids in [0, P), instead of computing one")
+      ->needs(parts);
+  train->add_option("--comm-timeout", a.comm_timeout,
+                    "--parts, --data-parallel: seconds a process waits for a peer before failing with its rank (default 300)")
+      ->check(finite_in(0, 1e6, true));
+  train->add_option("--threads-per-part", a.threads_per_part,
+                    "--parts, --data-parallel: threads of each process (default: cores / P)")
+      ->check(whole_in(1, 1 << 16));
   train->add_option("--folds", a.folds, "graph: cross-validation folds (default 10)")->check(whole_in(1, 100000));
-  train->add_option("--readout", a.readout, "graph: per-graph pooling, sum (default), mean, max or attention")
+  train->add_option("--readout", a.readout,
+                    "graph: per-graph pooling, sum (default), mean, max or attention; or histograph (HISTOGRAPH's "
+                    "attention over every layer's node states)")
       ->check(CLI::IsMember(choice_names<layers::Readout>()));
   train->add_flag("--train-eps", a.train_eps, "graph, gin: learnable eps (GIN-eps; default GIN-0)");
   train->add_flag("--no-jk", a.no_jk, "graph: read out the last layer only (default: GIN's sum over every layer)");
+  train->add_flag("--freeze-backbone", a.freeze_backbone,
+                  "graph, --readout histograph: per fold, train the backbone with a last-layer readout, cache its "
+                  "per-layer states once (eval mode), then train only the HISTOGRAPH head on them");
   train->add_option("--reg", a.reg, "recommend: BPR's L2 weight (default: the model's)")->check(finite_in(0, 100));
   train->add_option("--min-rating", a.min_rating, "recommend: keep interactions rated at least this (default 0: all)")
       ->check(whole_in(0, 1 << 30));
@@ -163,6 +189,10 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
                     "magnn: meta-path instances kept per target node, drawn uniformly past it (default 100, as "
                     "MAGNN's neighbour samples; 0: all)")
       ->check(whole_in(0, 1 << 30));
+  train->add_option("--instance-encoder", a.instance_encoder,
+                    "magnn: how an instance's node vectors combine: rotation (relational rotation, the default) or "
+                    "mean (the paper's ablation)")
+      ->check(CLI::IsMember(choice_names<hetero::InstanceEncoding>()));
   train->add_option("--export", a.export_path, "recommend: write the first seed's embeddings as a serving file "
                     "(docs/embedding-format.md) for loom::serve");
   CLI::Option* data = train->add_option("--data", a.data, "data-set folder, or a name under $LOOM_DATA (default: a generated CSBM graph)");
@@ -274,9 +304,6 @@ models::TrainerOptions trainer_options(const TrainArgs& a, const models::Trainin
 }
 
 int run_train(const TrainArgs& a) {
-  LOOM_CHECK(a.reorder == "none" || (a.task == "node" && a.model != "han"), ValueError, "--reorder ", a.reorder,
-             " reorders the graph of --task node (graph and hypergraph models); ",
-             a.model == "han" ? std::string("--model han") : "--task " + a.task, " keeps the data's order");
   const bool recommender = models::find_recommender(a.model) != nullptr;
   if (recommender != (a.task == "recommend")) {
     std::vector<std::string> recommenders;
@@ -286,9 +313,23 @@ int run_train(const TrainArgs& a) {
                                   : " is not a recommender: --task recommend takes " +
                                         loom::detail::join_names(recommenders)));
   }
+  bool metapath = false;
+  for (const MetaPathModel& m : metapath_models()) metapath = metapath || a.model == m.name;
+  // --reorder is applied by the single-process node path below; every other path would ignore it.
+  const std::string keeps_order = a.task != "node"      ? "--task " + a.task
+                                  : metapath            ? "--model " + a.model
+                                  : a.parts > 0         ? std::string("--parts")
+                                  : a.data_parallel > 0 ? std::string("--data-parallel")
+                                                        : std::string();
+  LOOM_CHECK(a.reorder == "none" || keeps_order.empty(), ValueError, "--reorder ", a.reorder,
+             " reorders the graph of --task node (graph and hypergraph models); ", keeps_order,
+             " keeps the data's order");
+  // Checked before the models that take their own path, which would otherwise ignore the flag.
+  LOOM_CHECK((a.parts == 0 && a.data_parallel == 0) || !(recommender || metapath), ValueError,
+             a.parts > 0 ? "--parts" : "--data-parallel", " trains node classifiers on homogeneous graphs; --model ",
+             a.model, " is not one");
   if (recommender) return run_train_recommend(a);
-  for (const MetaPathModel& m : metapath_models())
-    if (a.model == m.name) return run_train_metapath(a);
+  if (metapath) return run_train_metapath(a);
   // gae and vgae name a link architecture; the network is then --encoder's (gcn unless set).
   const models::LinkArchitecture* arch = models::find_link_architecture(a.model);
   LOOM_CHECK(!arch || a.task == "link", ValueError, "--model ", a.model,
@@ -296,6 +337,12 @@ int run_train(const TrainArgs& a) {
   LOOM_CHECK(a.encoder.empty() || arch, ValueError, "--encoder ", a.encoder,
              " needs --model gae or vgae (with --model ", a.model, " the encoder is ", a.model, ")");
   if (a.task == "graph") return run_train_graph(a);
+  LOOM_CHECK(a.parts > 0 || a.data_parallel > 0 || (a.threads_per_part == 0 && !a.comm_timeout), ValueError,
+             "--threads-per-part and --comm-timeout set up processes: give --parts or --data-parallel");
+  if (a.parts > 0 || a.data_parallel > 0) {
+    check_parts_flags(a, models::find_model(arch ? "gcn" : a.model).input == models::Input::kGraph);
+    if (const int rc = maybe_spawn_parts(a); rc >= 0) return rc;
+  }
   const std::string net = arch ? (a.encoder.empty() ? std::string("gcn") : a.encoder) : a.model;
   const models::ModelSpec& spec = models::find_model(net);
   const Device device = parse_device(a.device);
@@ -369,6 +416,7 @@ int run_train(const TrainArgs& a) {
             .seed(a.seed));
     if (!a.quiet) std::fprintf(stderr, "clusters: %s\n", clusters.str().c_str());
   }
+  if (a.parts > 0 || a.data_parallel > 0) return run_train_parts(a, d, opts, topt, *view.graph, features, fanouts);
   if (a.task == "link") return run_train_link(a, d, opts, topt, device, features);
   std::vector<double> test, val;
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();

@@ -59,13 +59,23 @@ struct TrainArgs {
   // node, GNNAutoScale: cluster batches with historical embeddings of each batch's halo.
   bool history = false;
   int64_t clusters = 32, clusters_per_batch = 4;
-  std::string partition = "metis";  // how the clusters are made (graph/partition.h), streaming where no METIS
   // node: the order the graph's nodes are stored in (graph/reorder.h); results are reported in the data's own ids.
   std::string reorder = "none";
+  std::string partition = "metis";  // how the clusters (or --parts' parts) are made, streaming where no METIS
+  // node, partition-parallel: one process per part (0: off), a partition read from a .npy file instead of computed,
+  // how long a process waits for a peer before failing, and each process's threads (0: the cores / parts).
+  int64_t parts = 0;
+  int64_t data_parallel = 0;  // node with --fanouts: processes that split every mini-batch (0: off)
+  std::string partition_file;
+  std::optional<double> comm_timeout;  // unset: 300 s
+  int64_t threads_per_part = 0;
   // graph: cross-validation folds, the per-graph readout, GIN's learnable eps, and last-layer-only readout.
   int folds = 10;
   std::string readout = "sum";
   bool train_eps = false, no_jk = false;
+  // graph, --readout histograph: train the backbone first (last-layer readout), cache its per-layer states in eval
+  // mode, then train the HISTOGRAPH head alone on them.
+  bool freeze_backbone = false;
   std::optional<double> reg;  // the recommender's (lightgcn 1e-4, mmhcl 1e-3)
   int64_t min_rating = 0;
   std::string export_path;
@@ -75,6 +85,7 @@ struct TrainArgs {
   int64_t metapath_topk = 0;
   int64_t semantic_dim = 128;
   int64_t instances_per_target = 100;
+  std::string instance_encoder = "rotation";  // magnn: mean | rotation (the RotatE-style default)
 };
 
 // Declares the subcommand's flags (the model list and its help come from the registry).
@@ -96,6 +107,16 @@ const std::vector<MetaPathModel>& metapath_models();
 // --model han | magnn (apps/train_han.cpp): a heterogeneous folder's target type, its meta-path graphs (HAN) or
 // meta-path instances (MAGNN), the model per seed through models::fit, Macro-F1 and Micro-F1 over seeds.
 int run_train_metapath(const TrainArgs& args);
+// --parts P and --data-parallel P (apps/train_parts.cpp). check_parts_flags: the flags they cannot combine with.
+// maybe_spawn_parts:
+// outside an MPI job with P > 1, starts P copies of this command under mpirun and does not return (unless the
+// launcher cannot start: an Error); otherwise -1. run_train_parts: this process's part of the run (inside mpirun,
+// or alone for P = 1).
+void check_parts_flags(const TrainArgs& args, bool graph_model);
+int maybe_spawn_parts(const TrainArgs& args);
+int run_train_parts(const TrainArgs& args, const data::NodeDataset& d, const models::GnnOptions& opts,
+                    const models::TrainerOptions& topt, const graph::Graph& g, models::FeatureTransform features,
+                    const std::vector<int64_t>& fanouts);
 // The trainer's settings from the flags, `defaults` where a flag is unset (patience: 0).
 models::TrainerOptions trainer_options(const TrainArgs& args, const models::TrainingDefaults& defaults);
 // One seed's run of `base`: its checkpoint folder (--checkpoint DIR/seed-S), the CSV and JSON logs (rows prefixed with

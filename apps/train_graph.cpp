@@ -22,6 +22,7 @@
 #include "loom/core/random.h"
 #include "loom/data/graph_dataset.h"
 #include "loom/models/graph_classifier.h"
+#include "loom/models/histograph_frozen.h"
 #include "loom/models/trainer.h"
 
 namespace loom::cli {
@@ -63,6 +64,8 @@ int run_train_graph(const TrainArgs& a) {
   LOOM_CHECK(a.save.empty() && a.checkpoint.empty() && !a.resume, ValueError,
              "--save, --checkpoint and --resume are not available with --task graph yet");
   LOOM_CHECK(a.seeds >= 1, ValueError, "--seeds must be >= 1, got ", a.seeds);
+  LOOM_CHECK(!a.freeze_backbone || a.readout == "histograph", ValueError, "--freeze-backbone trains a HISTOGRAPH head "
+             "on a frozen backbone: it needs --readout histograph, got --readout ", a.readout);
   const std::string dir = std::filesystem::is_directory(a.data) ? a.data : data::find_dataset(a.data);
   const data::GraphDataset d = data::load_graph_dataset(dir);
   LOOM_CHECK(a.folds <= d.num_graphs(), ValueError, "--folds ", a.folds, " exceeds the ", d.num_graphs(),
@@ -99,13 +102,10 @@ int run_train_graph(const TrainArgs& a) {
       const data::Fold& fold = plan.folds[static_cast<size_t>(k)];
       auto fit = [&](const data::Fold& f, const std::string& label, const std::string& monitor) {
         manual_seed(seed * 1000 + static_cast<uint64_t>(k));
-        models::GraphClassifier model(mo);
-        model.to(device);
-        models::GraphClassificationTask task(d, f, [&](const data::GraphBatch& b) { return model.forward(b); },
-                                             {.batch_size = batch,
-                                              .seed = seed * 1000 + static_cast<uint64_t>(k),
-                                              .train_metrics = false,
-                                              .device = device});
+        const models::GraphTaskOptions to{.batch_size = batch,
+                                          .seed = seed * 1000 + static_cast<uint64_t>(k),
+                                          .train_metrics = false,
+                                          .device = device};
         models::TrainerOptions o = topt;
         o.monitor = monitor;
         o.patience = monitor.empty() ? 0 : a.patience.value_or(0);
@@ -116,7 +116,30 @@ int run_train_graph(const TrainArgs& a) {
         if (!a.quiet)
           o.callbacks.push_back(std::make_shared<models::ProgressLine>(
               loom::detail::str_cat("seed ", seed, " fold ", k + 1, "/", a.folds, " ", label, "  "), o.epochs));
-        models::TrainResult r = models::fit(model, task, o);
+        if (!a.freeze_backbone) {
+          models::GraphClassifier model(mo);
+          model.to(device);
+          models::GraphClassificationTask task(d, f, [&](const data::GraphBatch& b) { return model.forward(b); }, to);
+          models::TrainResult r = models::fit(model, task, o);
+          seconds += r.seconds;
+          epochs_run += r.epochs_run;
+          return r;
+        }
+        // Frozen backbone: trained on the fold's training graphs alone with a last-layer readout and the same
+        // schedule, then cached once; only the head sees the fold's validation graphs.
+        models::GraphClassifier backbone(models::frozen_backbone_options(mo));
+        backbone.to(device);
+        models::GraphClassificationTask pre(d, data::Fold{f.train_idx, Tensor(), Tensor()},
+                                            [&](const data::GraphBatch& b) { return backbone.forward(b); }, to);
+        models::TrainerOptions po = topt;
+        po.monitor.clear();
+        po.patience = 0;
+        const models::TrainResult pr = models::fit(backbone, pre, po);
+        seconds += pr.seconds;
+        epochs_run += pr.epochs_run;
+        layers::HistographReadout head(models::histograph_options(mo));
+        head.to(device);
+        models::TrainResult r = models::fit_frozen_histograph(backbone, head, d, f, o, to);
         seconds += r.seconds;
         epochs_run += r.epochs_run;
         return r;
@@ -147,18 +170,7 @@ int run_train_graph(const TrainArgs& a) {
                      static_cast<long long>(inner.val_idx.numel()));
     }
   }
-  // GIN's rule: the single epoch whose accuracy averaged over all folds is highest (ties: the earliest).
-  size_t epochs = curves.front().size();
-  for (const auto& c : curves) epochs = std::min(epochs, c.size());
-  std::vector<double> mean_curve(epochs, 0.0);
-  for (size_t e = 0; e < epochs; ++e) {
-    for (const auto& c : curves) mean_curve[e] += c[e];
-    mean_curve[e] /= static_cast<double>(curves.size());
-  }
-  const size_t best = static_cast<size_t>(std::max_element(mean_curve.begin(), mean_curve.end()) - mean_curve.begin());
-  std::vector<double> at_best;
-  for (const auto& c : curves) at_best.push_back(c[best]);
-
+  const models::GinProtocolScore gin = models::gin_protocol_score(curves);
   json out = {{"task", "graph"},
               {"model", a.model},
               {"dataset", d.name},
@@ -169,10 +181,10 @@ int run_train_graph(const TrainArgs& a) {
               {"gin_protocol",
                {{"what", "Xu et al. 2019: per-epoch test-fold accuracy averaged over folds, best epoch of the "
                          "average (selection sees the test folds)"},
-                {"acc_mean", mean_of(at_best)},
-                {"acc_std", std_of(at_best)},
-                {"epoch", best + 1},
-                {"fold_accs", at_best}}},
+                {"acc_mean", gin.mean},
+                {"acc_std", gin.std},
+                {"epoch", gin.epoch},
+                {"fold_accs", gin.fold_accs}}},
               {"fair_protocol",
                {{"what", "Errica et al. 2020: epoch chosen on a stratified 10% holdout of each training fold, test "
                          "fold scored once"},
@@ -184,6 +196,7 @@ int run_train_graph(const TrainArgs& a) {
               {"layers", mo.num_layers()},
               {"readout", to_string(mo.readout())},
               {"jk", mo.jk()},
+              {"freeze_backbone", a.freeze_backbone},
               {"train_eps", mo.train_eps()},
               {"batch", batch},
               {"epochs", topt.epochs},
@@ -194,8 +207,8 @@ int run_train_graph(const TrainArgs& a) {
               {"runs", runs}};
   if (!a.quiet) {
     std::fprintf(stderr, "%s on %s, %d folds x %d seed(s):\n", a.model.c_str(), d.name.c_str(), a.folds, a.seeds);
-    std::fprintf(stderr, "  GIN protocol  (best epoch of the fold-averaged test curve): %.1f ± %.1f %% at epoch %zu\n",
-                 100 * mean_of(at_best), 100 * std_of(at_best), best + 1);
+    std::fprintf(stderr, "  GIN protocol  (best epoch of the fold-averaged test curve): %.1f ± %.1f %% at epoch %d\n",
+                 100 * gin.mean, 100 * gin.std, gin.epoch);
     std::fprintf(stderr, "  fair protocol (epoch chosen on an inner 10%% holdout):       %.1f ± %.1f %%\n",
                  100 * mean_of(fair), 100 * std_of(fair));
   }

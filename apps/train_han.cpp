@@ -79,6 +79,8 @@ int run_train_metapath(const TrainArgs& a) {
              "--residual, --aggr and --activation do not apply");
   LOOM_CHECK(magnn || a.instances_per_target == 100, ValueError,
              "--instances-per-target is MAGNN's; --model han reads meta-path graphs (--metapath-topk prunes them)");
+  LOOM_CHECK(magnn || a.instance_encoder == "rotation", ValueError,
+             "--instance-encoder is MAGNN's; --model han has no meta-path instances");
   LOOM_CHECK(!magnn || a.metapath_topk == 0, ValueError,
              "--metapath-topk is HAN's; --model magnn caps its instances with --instances-per-target");
   LOOM_CHECK(!magnn || !a.normalize_features, ValueError, "--normalize-features: --model magnn encodes every ",
@@ -147,7 +149,7 @@ int run_train_metapath(const TrainArgs& a) {
   models::HANOptions hopt(d.num_features(), d.num_classes, static_cast<int64_t>(paths.size()));
   models::MAGNNOptions mopt(target, d.num_classes);
   hopt.semantic_dim(a.semantic_dim);
-  mopt.semantic_dim(a.semantic_dim);
+  mopt.semantic_dim(a.semantic_dim).encoding(parse_choice<hetero::InstanceEncoding>(a.instance_encoder));
   if (a.hidden) hopt.hidden(*a.hidden), mopt.hidden(*a.hidden);
   if (a.heads) hopt.heads(*a.heads), mopt.heads(*a.heads);
   if (a.dropout) hopt.dropout(*a.dropout), mopt.dropout(*a.dropout);
@@ -208,7 +210,8 @@ int run_train_metapath(const TrainArgs& a) {
       mps.push_back({{"name", paths[p].name},
                      {"instances", m.num_instances()},
                      {"full_instances", loom::sum(m.full_counts).item_double()},
-                     {"per_target_cap", a.instances_per_target}});
+                     {"per_target_cap", a.instances_per_target},
+                     {"encoder", a.instance_encoder}});
     } else {
       mps.push_back({{"name", paths[p].name},
                      {"nnz", stats[p].nnz},

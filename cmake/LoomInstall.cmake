@@ -10,7 +10,7 @@ install(TARGETS ${loom_modules} loom EXPORT loomTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})  # include dirs: each module's INSTALL_INTERFACE
-foreach(dir core/include data/include graph/include hetero/include hypergraph/include layers/include models/include serve/include)
+foreach(dir core/include data/include graph/include hetero/include hypergraph/include layers/include models/include serve/include dist/include)
   if(EXISTS ${PROJECT_SOURCE_DIR}/${dir}/loom)
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/loom DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   endif()

@@ -41,6 +41,9 @@ Tensor global_pool(const Tensor& x, const Tensor& graph_ptr, Readout readout) {
     case Readout::kMean: return global_mean_pool(x, graph_ptr);
     case Readout::kMax: return global_max_pool(x, graph_ptr);
     case Readout::kAttention: break;
+    case Readout::kHistograph:
+      throw ValueError("global_pool: the histograph readout reads every layer and has parameters: use a "
+                       "HistographReadout module");
   }
   throw ValueError("global_pool: the attention readout has parameters: use a GlobalAttentionPool module");
 }

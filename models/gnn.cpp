@@ -158,24 +158,43 @@ Tensor NodeClassifier::forward(const std::vector<graph::Block>& blocks, const Te
   return h;  // unreachable: the loop returns at its last layer
 }
 
+namespace {
+// GNNAutoScale's halo: the block's outputs are pushed to the history, the halo's last pushed rows pulled from it.
+class HistoryRows : public HaloRows {
+ public:
+  HistoryRows(History& history, Tensor batch, Tensor halo) : history_(history), batch_(batch), halo_(halo) {}
+  Tensor halo(int64_t layer, const Tensor& own) override {
+    history_.push(layer, batch_, own);
+    return history_.pull(layer, halo_, own.device());
+  }
+
+ private:
+  History& history_;
+  Tensor batch_, halo_;
+};
+}  // namespace
+
 Tensor NodeClassifier::forward(const graph::Block& b, const Tensor& x_src, History& history) {
+  HistoryRows rows(history, slice(b.src_nodes, 0, 0, b.num_dst), slice(b.src_nodes, 0, b.num_dst, b.num_src()));
+  return forward(b, x_src, rows);
+}
+
+Tensor NodeClassifier::forward(const graph::Block& b, const Tensor& x_src, HaloRows& halo) {
   LOOM_CHECK(options_.jk() == JumpingKnowledge::kNone && !block_, ValueError, "NodeClassifier: model '",
              options_.model(), "' combines every node's layers at once (jk or a SoftHGNN block): it cannot run on "
-             "cluster batches; train it full-batch");
+             "a block with a halo; train it full-batch");
   LOOM_CHECK(x_src.dim() == 2 && x_src.size(1) == options_.in_features() && x_src.size(0) == b.num_src(), ShapeError,
              "NodeClassifier: x_src must be [", b.num_src(), ", ", options_.in_features(),
              "] (the block's sources), got ", x_src.shape_str());
-  const Tensor batch = slice(b.src_nodes, 0, 0, b.num_dst), halo = slice(b.src_nodes, 0, b.num_dst, b.num_src());
   const Structure s{.graph = &b.graph};
   Tensor h = x_src;  // every source's input of the current layer
   for (size_t i = 0; i < layers_.size(); ++i) {
     LOOM_CHECK(!layers_[i].hypergraph, ValueError, "NodeClassifier: model '", options_.model(),
-               "' runs on a Hypergraph, which has no cluster batches");
+               "' runs on a Hypergraph, which has no blocks with a halo");
     Tensor y = slice(run_layer(layers_[i], s, dropout(h, options_.dropout(), is_training())), 0, 0, b.num_dst);
     if (i + 1 == layers_.size()) return y;
     y = finish_hidden(i, y, slice(h, 0, 0, b.num_dst));
-    history.push(static_cast<int64_t>(i), batch, y);
-    h = concat({y, history.pull(static_cast<int64_t>(i), halo, y.device())}, 0);
+    h = concat({y, halo.halo(static_cast<int64_t>(i), y)}, 0);
   }
   return h;  // unreachable: the loop returns at its last layer
 }

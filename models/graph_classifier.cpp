@@ -5,6 +5,7 @@
 #include "loom/models/graph_classifier.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "loom/core/autograd.h"
 #include "loom/core/error.h"
@@ -25,6 +26,14 @@ std::vector<std::string> graph_backbones() {
 
 }  // namespace
 
+layers::HistographReadoutOptions histograph_options(const GraphClassifierOptions& o) {
+  std::vector<int64_t> widths(static_cast<size_t>(std::max(o.num_layers(), 1)), o.hidden());
+  widths.front() = o.in_features();
+  return layers::HistographReadoutOptions(widths, o.hidden(), o.num_classes())
+      .heads(o.histograph_heads())
+      .dropout(o.dropout());
+}
+
 GraphClassifier::GraphClassifier(const GraphClassifierOptions& o) : nn::Module("GraphClassifier"), options_(o) {
   const std::vector<std::string> ok = graph_backbones();
   LOOM_CHECK(std::find(ok.begin(), ok.end(), o.model()) != ok.end(), ValueError, "GraphClassifier: model '",
@@ -36,6 +45,9 @@ GraphClassifier::GraphClassifier(const GraphClassifierOptions& o) : nn::Module("
              o.hidden(), ", ", o.num_classes());
   LOOM_CHECK(o.dropout() >= 0 && o.dropout() < 1, ValueError, "GraphClassifier: dropout must be in [0, 1), got ",
              o.dropout());
+  const bool histograph = o.readout() == layers::Readout::kHistograph;
+  LOOM_CHECK(!histograph || o.jk(), ValueError, "GraphClassifier: the histograph readout reads every layer by "
+             "design, so jk = false (last layer only) does not apply to it");
   const ModelSpec& spec = find_model(o.model());
   GnnOptions g(o.model(), o.in_features(), o.hidden(), o.hidden());
   g.train_eps(o.train_eps()).mlp_norm(NormLayer::kBatch);  // GIN's MLP: Linear -> BN -> ReLU -> Linear
@@ -47,9 +59,6 @@ GraphClassifier::GraphClassifier(const GraphClassifierOptions& o) : nn::Module("
   }
   auto convs = register_module("convs", std::make_shared<nn::ModuleList>());
   auto norms = register_module("norms", std::make_shared<nn::ModuleList>());
-  auto heads = register_module("heads", std::make_shared<nn::ModuleList>());
-  std::shared_ptr<nn::ModuleList> pools;
-  if (o.readout() == layers::Readout::kAttention) pools = register_module("pools", std::make_shared<nn::ModuleList>());
   for (int k = 0; k + 1 < o.num_layers(); ++k) {
     std::shared_ptr<nn::Module> conv = spec.make_layer(g, {k == 0 ? o.in_features() : o.hidden(), o.hidden(), false});
     LOOM_ASSERT(dynamic_cast<layers::GraphLayer*>(conv.get()), "model '", o.model(), "' built no GraphLayer");
@@ -58,6 +67,13 @@ GraphClassifier::GraphClassifier(const GraphClassifierOptions& o) : nn::Module("
     norms_.push_back(std::make_shared<nn::BatchNorm1d>(nn::BatchNorm1dOptions(o.hidden())));
     norms->push_back(norms_.back());
   }
+  if (histograph) {
+    histograph_ = register_module("histograph", std::make_shared<layers::HistographReadout>(histograph_options(o)));
+    return;
+  }
+  auto heads = register_module("heads", std::make_shared<nn::ModuleList>());
+  std::shared_ptr<nn::ModuleList> pools;
+  if (o.readout() == layers::Readout::kAttention) pools = register_module("pools", std::make_shared<nn::ModuleList>());
   // One head (and one attention pool) per read-out layer: every layer with jk, the last alone without.
   for (int k = o.jk() ? 0 : o.num_layers() - 1; k < o.num_layers(); ++k) {
     const int64_t width = k == 0 ? o.in_features() : o.hidden();
@@ -75,7 +91,9 @@ Tensor GraphClassifier::pool(size_t k, const Tensor& h, const Tensor& graph_ptr)
   return layers::global_pool(h, graph_ptr, options_.readout());
 }
 
-Tensor GraphClassifier::forward(const graph::Graph& g, const Tensor& x, const Tensor& graph_ptr) {
+std::vector<int64_t> GraphClassifier::layer_widths() const { return histograph_options(options_).layer_widths(); }
+
+std::vector<Tensor> GraphClassifier::layer_states(const graph::Graph& g, const Tensor& x) {
   LOOM_CHECK(x.dim() == 2 && x.size(1) == options_.in_features(), ShapeError, "GraphClassifier: x has shape ",
              x.shape_str(), ", expected [N, ", options_.in_features(), "]");
   LOOM_CHECK(g.num_nodes() == x.size(0), ShapeError, "GraphClassifier: the graph has ", g.num_nodes(),
@@ -87,6 +105,16 @@ Tensor GraphClassifier::forward(const graph::Graph& g, const Tensor& x, const Te
     h = relu(norms_[k]->forward(h));
     hs.push_back(h);
   }
+  return hs;
+}
+
+std::vector<Tensor> GraphClassifier::layer_states(const data::GraphBatch& b) {
+  return layer_states(graph::Graph::from_csr(b.csr, b.edge_attr), b.x);
+}
+
+Tensor GraphClassifier::forward(const graph::Graph& g, const Tensor& x, const Tensor& graph_ptr) {
+  const std::vector<Tensor> hs = layer_states(g, x);
+  if (histograph_) return histograph_->forward(hs, graph_ptr);
   const size_t first = hs.size() - heads_.size();
   Tensor score;
   for (size_t k = 0; k < heads_.size(); ++k) {
@@ -171,5 +199,26 @@ Metrics GraphClassificationTask::test(nn::Module& /*model*/) {
 }
 
 std::string GraphClassificationTask::default_monitor() const { return val_.graphs > 0 ? "val_acc" : ""; }
+
+GinProtocolScore gin_protocol_score(const std::vector<std::vector<double>>& curves) {
+  LOOM_CHECK(!curves.empty(), ValueError, "gin_protocol_score: no accuracy curves (one per fold is expected)");
+  size_t epochs = curves.front().size();
+  for (const auto& c : curves) epochs = std::min(epochs, c.size());
+  LOOM_CHECK(epochs > 0, ValueError, "gin_protocol_score: a curve has no epochs");
+  std::vector<double> mean_curve(epochs, 0.0);
+  for (size_t e = 0; e < epochs; ++e) {
+    for (const auto& c : curves) mean_curve[e] += c[e];
+    mean_curve[e] /= static_cast<double>(curves.size());
+  }
+  const size_t best = static_cast<size_t>(std::max_element(mean_curve.begin(), mean_curve.end()) - mean_curve.begin());
+  GinProtocolScore s;
+  s.epoch = static_cast<int>(best) + 1;
+  for (const auto& c : curves) s.fold_accs.push_back(c[best]);
+  for (double a : s.fold_accs) s.mean += a;
+  s.mean /= static_cast<double>(s.fold_accs.size());
+  for (double a : s.fold_accs) s.std += (a - s.mean) * (a - s.mean);
+  s.std = std::sqrt(s.std / static_cast<double>(s.fold_accs.size()));
+  return s;
+}
 
 }  // namespace loom::models

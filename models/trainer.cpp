@@ -211,6 +211,7 @@ TrainResult fit(nn::Module& model, Task& task, const TrainerOptions& o) {
       LOOM_CHECK(std::isfinite(value), ValueError, "fit: the training loss became ", value, " at epoch ", epoch,
                  " (check the features for NaN or infinity, or lower the learning rate)");
       loss.backward();
+      task.finish_gradients(model);
       if (o.clip_grad_norm > 0) optim::clip_grad_norm(model.parameters(), o.clip_grad_norm);
       opt->step();
       r.loss += value / steps;

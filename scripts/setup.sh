@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git ccache
       libeigen3-dev libtbb-dev libboost-graph-dev libgtest-dev libgmock-dev libbenchmark-dev
       libcli11-dev nlohmann-json3-dev zlib1g-dev dataset-fashion-mnist
-      libhnswlib-dev libcpp-httplib-dev libmetis-dev curl)
+      libhnswlib-dev libcpp-httplib-dev libmetis-dev libopenmpi-dev openmpi-bin curl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -120,8 +120,15 @@ TEST(HanCli, MagnnTrainsOnInstances) {
                           d);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("\"model\":\"magnn\",\"dataset\":\"tiny-hetero\""));
-  EXPECT_THAT(r.out, HasSubstr("\"per_target_cap\":4"));
+  EXPECT_THAT(r.out, HasSubstr("\"per_target_cap\":4,\"encoder\":\"rotation\""));
   EXPECT_THAT(r.out, HasSubstr("\"test_macro_f1_mean\":"));
+  // The ablation's encoder: the same run with the mean of the instance's node vectors.
+  const auto mean = run_loom({"train", "--model", "magnn", "--data", d.string(), "--metapaths", "APA", "--epochs", "2",
+                              "--instances-per-target", "4", "--hidden", "8", "--heads", "2", "--quiet",
+                              "--instance-encoder", "mean"},
+                             d);
+  ASSERT_EQ(mean.code, 0) << mean.err;
+  EXPECT_THAT(mean.out, HasSubstr("\"encoder\":\"mean\""));
   auto train = [&](std::vector<std::string> extra) {
     std::vector<std::string> args{"train", "--data", d.string(), "--epochs", "1", "--quiet", "--metapaths", "APA"};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -129,6 +136,7 @@ TEST(HanCli, MagnnTrainsOnInstances) {
   };
   expect_refused(train({"--model", "magnn", "--metapath-topk", "3"}), "--metapath-topk is HAN's");
   expect_refused(train({"--model", "han", "--instances-per-target", "3"}), "--instances-per-target is MAGNN's");
+  expect_refused(train({"--model", "han", "--instance-encoder", "mean"}), "--instance-encoder is MAGNN's");
   expect_refused(train({"--model", "magnn", "--normalize-features"}), "--normalize-features: --model magnn");
   expect_refused(train({"--model", "magnn", "--task", "link"}), "--model magnn classifies nodes");
 }

@@ -138,6 +138,19 @@ TEST(ReorderCli, TheResultNamesTheOrderAndBadUsesAreRefused) {
   EXPECT_NE(link.code, 0);
   EXPECT_THAT(link.err, HasSubstr("--reorder rcm reorders the graph of --task node (graph and hypergraph models); "
                                   "--task link keeps the data's order"));
+  // The other paths would ignore the order, so they refuse it.
+  for (const auto& [flags, named] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--model", "magnn"}, "--model magnn keeps the data's order"},
+           {{"--model", "han"}, "--model han keeps the data's order"},
+           {{"--parts", "2"}, "--parts keeps the data's order"},
+           {{"--fanouts", "5,5", "--data-parallel", "2"}, "--data-parallel keeps the data's order"}}) {
+    std::vector<std::string> args{"train", "--nodes", "200", "--epochs", "1", "--reorder", "degree"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const auto r = run_loom(args, dir);
+    EXPECT_NE(r.code, 0) << named;
+    EXPECT_THAT(r.err, HasSubstr("--reorder degree reorders the graph of --task node (graph and hypergraph models); " +
+                                 named));
+  }
 }
 
 }  // namespace

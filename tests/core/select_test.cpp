@@ -232,6 +232,18 @@ TEST(Select, TopkCpuMatchesCudaLongRowAndManyShortRows) {
         expect_parity(random_ties({1, 200000}, 22 + static_cast<uint32_t>(k), 50, dt), k, largest);
       }
     }
+    // k <= 256 first tries a threshold filter; these rows make it collect many candidates (the best entries all in
+    // one thread's stride) or more than it can hold (one value repeated), which hands over to the radix select.
+    std::vector<double> v = random_tensor({1, 300000}, 25, -1, 1, kFloat64).to_vector<double>();
+    for (size_t i = 0; i < v.size(); i += 512) v[i] = 2.0 + static_cast<double>(i) * 1e-6;
+    std::vector<double> flat(300000, 0.5);
+    flat[7] = 0.75;
+    for (int64_t k : {1, 100, 256, 257}) {
+      for (bool largest : {true, false}) {
+        expect_parity(from_vector<double>(v, {1, 300000}).to(dt), k, largest);
+        expect_parity(from_vector<double>(flat, {1, 300000}).to(dt), k, largest);
+      }
+    }
     for (int64_t L : {16, 32, 64}) {
       expect_parity(random_ties({200000, L}, 23 + static_cast<uint32_t>(L), 5, dt), 8, false);
       expect_parity(random_tensor({200000, L}, 24 + static_cast<uint32_t>(L), -1, 1, dt), 3, true);

@@ -2,14 +2,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // GraphClassifier and GraphClassificationTask: parameter names, GIN-0 versus learnable eps, outputs that do not
 // depend on which graphs share a batch (eval mode), the backbones the registry offers, and a short fit on the one
-// trainer that separates stars from paths.
+// trainer that separates stars from paths; the histograph readout end to end and on a frozen backbone (whose weights
+// and buffers must not move); GIN's protocol score.
 #include <gmock/gmock.h>
 
 #include "loom/core/autograd.h"
 #include "loom/core/error.h"
 #include "loom/core/random.h"
 #include "loom/models/graph_classifier.h"
+#include "loom/models/histograph_frozen.h"
 #include "loom/models/trainer.h"
+#include "support/parity.h"
 #include "support/testing.h"
 
 namespace loom::models {
@@ -67,7 +70,7 @@ TEST(GraphClassifier, EvalOutputsDoNotDependOnBatchCompany) {
   const data::GraphDataset d = stars_and_paths(6);
   for (const char* model : {"gin", "gcn", "sage"}) {
     for (const layers::Readout r : {layers::Readout::kSum, layers::Readout::kMean, layers::Readout::kMax,
-                                    layers::Readout::kAttention}) {
+                                    layers::Readout::kAttention, layers::Readout::kHistograph}) {
       manual_seed(1);
       GraphClassifier m(GraphClassifierOptions(model, 2, 8, 2).readout(r));
       m.eval();
@@ -105,6 +108,79 @@ TEST(GraphClassificationTask, TrainsOnTheOneTrainer) {
   EXPECT_TRUE(r.final.count("val_loss"));
 }
 
+TEST(GraphClassifier, HistographReadoutReplacesTheHeads) {
+  GraphClassifier m(GraphClassifierOptions("gcn", 7, 16, 2).num_layers(4).readout(layers::Readout::kHistograph));
+  std::vector<std::string> names;
+  for (const auto& [name, t] : m.named_parameters()) names.push_back(name);
+  EXPECT_THAT(names, ::testing::Contains("histograph.proj.3.weight"));  // input + 3 layers, each projected
+  EXPECT_THAT(names, ::testing::Contains("histograph.attn_q.weight"));
+  EXPECT_THAT(names, ::testing::Not(::testing::Contains("heads.0.weight")));
+  EXPECT_EQ(m.layer_widths(), (std::vector<int64_t>{7, 16, 16, 16}));
+  const auto no_jk = GraphClassifierOptions("gin", 2, 8, 2).readout(layers::Readout::kHistograph).jk(false);
+  EXPECT_THAT([&] { GraphClassifier{no_jk}; },
+              ThrowsMessage<ValueError>(HasSubstr("histograph readout reads every layer")));
+}
+
+TEST(GraphClassificationTask, HistographTrainsEndToEnd) {
+  const data::GraphDataset d = stars_and_paths(40);
+  std::vector<int64_t> train, val;
+  for (int64_t g = 0; g < 40; ++g) (g < 32 ? train : val).push_back(g);
+  const Tensor val_idx = from_vector<int64_t>(val, {8});
+  const data::Fold fold{from_vector<int64_t>(train, {32}), val_idx, val_idx};
+  manual_seed(0);
+  GraphClassifier model(GraphClassifierOptions("gin", 2, 16, 2).readout(layers::Readout::kHistograph));
+  GraphClassificationTask task(d, fold, [&](const data::GraphBatch& b) { return model.forward(b); },
+                               {.batch_size = 8, .seed = 3});
+  TrainerOptions o;
+  o.epochs = 30;
+  o.weight_decay = 0;
+  EXPECT_GE(fit(model, task, o).metric("test_acc"), 0.85);
+}
+
+TEST(FrozenHistograph, TrainsTheHeadAloneAndLeavesTheBackboneBitwiseUnchanged) {
+  const data::GraphDataset d = stars_and_paths(40);
+  std::vector<int64_t> train, val;
+  for (int64_t g = 0; g < 40; ++g) (g < 32 ? train : val).push_back(g);
+  const Tensor train_idx = from_vector<int64_t>(train, {32}), val_idx = from_vector<int64_t>(val, {8});
+  manual_seed(0);
+  const GraphClassifierOptions mo("gin", 2, 16, 2);
+  GraphClassifier backbone(frozen_backbone_options(mo));
+  EXPECT_EQ(backbone.histograph(), nullptr);
+  TrainerOptions o;
+  o.epochs = 10;
+  o.weight_decay = 0;
+  GraphClassificationTask pre(d, data::Fold{train_idx, Tensor(), Tensor()},
+                              [&](const data::GraphBatch& b) { return backbone.forward(b); }, {.batch_size = 8});
+  fit(backbone, pre, o);
+  backbone.train();  // left in training mode: the cache must switch BatchNorm to its running statistics itself
+  std::vector<Tensor> before;
+  for (const auto& [name, t] : backbone.state_dict()) before.push_back(t.clone());
+  layers::HistographReadout head(histograph_options(mo));
+  const Tensor w0 = head.named_parameters().at("attn_q.weight").clone();
+  o.epochs = 30;
+  const TrainResult r = fit_frozen_histograph(backbone, head, d, data::Fold{train_idx, val_idx, val_idx}, o,
+                                              {.batch_size = 8, .seed = 3});
+  std::vector<Tensor> after;
+  for (const auto& [name, t] : backbone.state_dict()) after.push_back(t);
+  EXPECT_TRUE(testing::bitwise_equal(before, after));  // parameters and BatchNorm buffers alike
+  EXPECT_TRUE(backbone.is_training());                  // its mode restored after the cache was built
+  EXPECT_FALSE(testing::bitwise_equal(w0, head.named_parameters().at("attn_q.weight")));
+  EXPECT_GE(r.metric("test_acc"), 0.85);
+  layers::HistographReadout wrong(histograph_options(GraphClassifierOptions("gin", 2, 16, 2).num_layers(3)));
+  EXPECT_THAT([&] { fit_frozen_histograph(backbone, wrong, d, data::Fold{train_idx, val_idx, val_idx}, o); },
+              ThrowsMessage<ShapeError>(HasSubstr("the head reads 3 layers but the backbone has 5")));
+}
+
+TEST(GinProtocolScore, BestEpochOfTheFoldAverage) {
+  const GinProtocolScore s = gin_protocol_score({{0.5, 0.75, 0.5}, {0.5, 0.25, 1.0}, {0.5, 1.0}});
+  EXPECT_EQ(s.epoch, 2);  // the averages 0.5, 0.667 (the third epoch is cut: one curve stops at two)
+  EXPECT_EQ(s.fold_accs, (std::vector<double>{0.75, 0.25, 1.0}));
+  EXPECT_NEAR(s.mean, 2.0 / 3.0, 1e-12);
+  EXPECT_NEAR(s.std, std::sqrt(((0.75 - s.mean) * (0.75 - s.mean) + (0.25 - s.mean) * (0.25 - s.mean) +
+                                (1.0 - s.mean) * (1.0 - s.mean)) / 3.0), 1e-12);
+  EXPECT_THAT([] { gin_protocol_score({}); }, ThrowsMessage<ValueError>(HasSubstr("no accuracy curves")));
+}
+
 // The same seeded fit on the CPU and on CUDA (batches copied by the loader, evaluation splits moved once): the
 // per-epoch losses and the accuracies agree within float32 rounding. Dropout off: the two devices draw their masks
 // from the same counter, but the order of draws is not part of the contract.
@@ -132,6 +208,48 @@ TEST(GraphClassificationTask, CudaMatchesCpu) {
         << "epoch " << e + 1;
   EXPECT_NEAR(runs[0].metric("val_loss"), runs[1].metric("val_loss"), 1e-4);
   EXPECT_EQ(runs[0].metric("train_acc"), runs[1].metric("train_acc"));
+}
+
+// HISTOGRAPH on CUDA against the CPU, end to end and on a frozen backbone (the cache is built and gathered on the
+// device): the same seeded fits give the same per-epoch losses within float32 rounding. Dropout off, as above.
+TEST(FrozenHistograph, CudaMatchesCpuEndToEndAndFrozen) {
+  LOOM_REQUIRE_CUDA();
+  const data::GraphDataset d = stars_and_paths(40);
+  std::vector<int64_t> train, val;
+  for (int64_t g = 0; g < 40; ++g) (g < 32 ? train : val).push_back(g);
+  const Tensor train_idx = from_vector<int64_t>(train, {32}), val_idx = from_vector<int64_t>(val, {8});
+  const data::Fold fold{train_idx, val_idx, val_idx};
+  const GraphClassifierOptions mo =
+      GraphClassifierOptions("gin", 2, 16, 2).dropout(0).readout(layers::Readout::kHistograph);
+  TrainerOptions o;
+  o.epochs = 4;
+  std::vector<TrainResult> whole, frozen;
+  for (const Device device : {kCPU, kCUDA}) {
+    const GraphTaskOptions to{.batch_size = 8, .seed = 3, .device = device};
+    manual_seed(0);
+    GraphClassifier model(mo);
+    model.to(device);
+    GraphClassificationTask task(d, fold, [&](const data::GraphBatch& b) { return model.forward(b); }, to);
+    whole.push_back(fit(model, task, o));
+    manual_seed(0);
+    GraphClassifier backbone(frozen_backbone_options(mo));
+    backbone.to(device);
+    GraphClassificationTask pre(d, data::Fold{train_idx, Tensor(), Tensor()},
+                                [&](const data::GraphBatch& b) { return backbone.forward(b); }, to);
+    fit(backbone, pre, o);
+    layers::HistographReadout head(histograph_options(mo));
+    head.to(device);
+    frozen.push_back(fit_frozen_histograph(backbone, head, d, fold, o, to));
+  }
+  for (const auto* runs : {&whole, &frozen}) {
+    ASSERT_EQ((*runs)[0].history.size(), (*runs)[1].history.size());
+    for (size_t e = 0; e < (*runs)[0].history.size(); ++e) {
+      const double cpu = (*runs)[0].history[e].loss, gpu = (*runs)[1].history[e].loss;
+      EXPECT_NEAR(cpu, gpu, 1e-3 * (1 + std::abs(cpu))) << (runs == &whole ? "end to end" : "frozen") << ", epoch "
+                                                        << e + 1;
+    }
+    EXPECT_NEAR((*runs)[0].metric("val_loss"), (*runs)[1].metric("val_loss"), 1e-3);
+  }
 }
 
 TEST(GraphLoader, HandsBatchesOverOnItsDevice) {

@@ -13,13 +13,24 @@
 #include <map>
 #include <string>
 
+#include "loom/core/choices.h"
 #include "loom/core/nn.h"
 #include "loom/core/options.h"
 #include "loom/hetero/instances.h"
 
 namespace loom::hetero {
-
 enum class InstanceEncoding : uint8_t { kMean, kRotation };
+}  // namespace loom::hetero
+
+namespace loom {
+template <> struct EnumNames<hetero::InstanceEncoding> {
+  static constexpr std::string_view what = "instance encoder";
+  static constexpr std::array<std::pair<hetero::InstanceEncoding, std::string_view>, 2> table{
+      {{hetero::InstanceEncoding::kMean, "mean"}, {hetero::InstanceEncoding::kRotation, "rotation"}}};
+};
+}  // namespace loom
+
+namespace loom::hetero {
 
 struct InstanceEncoderOptions {
   explicit InstanceEncoderOptions(int64_t dim) : dim_(dim) {}

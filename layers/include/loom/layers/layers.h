@@ -7,6 +7,7 @@
 #include "loom/layers/gcn_conv.h"
 #include "loom/layers/gin_conv.h"
 #include "loom/layers/hgnn_conv.h"
+#include "loom/layers/histograph.h"
 #include "loom/layers/hypergraph_attention.h"
 #include "loom/layers/pool.h"
 #include "loom/layers/sage_conv.h"

@@ -16,16 +16,18 @@
 
 namespace loom {
 namespace layers {
-enum class Readout : uint8_t { kSum, kMean, kMax, kAttention };
+// kHistograph reads every layer at once (loom/layers/histograph.h), so it is a graph classifier's option, not a pool.
+enum class Readout : uint8_t { kSum, kMean, kMax, kAttention, kHistograph };
 }  // namespace layers
 
 template <> struct EnumNames<layers::Readout> {
   static constexpr std::string_view what = "readout";
-  static constexpr std::array<std::pair<layers::Readout, std::string_view>, 4> table{
+  static constexpr std::array<std::pair<layers::Readout, std::string_view>, 5> table{
       {{layers::Readout::kSum, "sum"},
        {layers::Readout::kMean, "mean"},
        {layers::Readout::kMax, "max"},
-       {layers::Readout::kAttention, "attention"}}};
+       {layers::Readout::kAttention, "attention"},
+       {layers::Readout::kHistograph, "histograph"}}};
 };
 
 namespace layers {
@@ -34,7 +36,8 @@ namespace layers {
 Tensor global_sum_pool(const Tensor& x, const Tensor& graph_ptr);
 Tensor global_mean_pool(const Tensor& x, const Tensor& graph_ptr);
 Tensor global_max_pool(const Tensor& x, const Tensor& graph_ptr);  // gradient to the first arg-max of each column
-// kSum, kMean or kMax (kAttention needs a GlobalAttentionPool's parameters: ValueError).
+// kSum, kMean or kMax (kAttention needs a GlobalAttentionPool's parameters, kHistograph a HistographReadout's:
+// ValueError).
 Tensor global_pool(const Tensor& x, const Tensor& graph_ptr, Readout readout);
 
 struct GlobalAttentionPoolOptions {

@@ -80,6 +80,17 @@ struct Prediction {
 // norms.0.running_mean, readout.weight and (softhgnn) soft.prototypes.
 class History;  // loom/models/gas_task.h
 
+// Where a forward over one block of nodes gets the inputs of the block's halo for the layers after the first: the
+// block's own outputs of the previous layer go in, the halo's rows come out. GNNAutoScale reads them from its history
+// (stale, no gradient; loom/models/gas_task.h); partition-parallel training receives them from the processes that own
+// them (exact, gradient sent back; loom/dist/halo.h).
+class HaloRows {
+ public:
+  virtual ~HaloRows() = default;
+  // own: [num_dst, width], the block's outputs of hidden layer `layer` (0-based); returns [num_src - num_dst, width].
+  virtual Tensor halo(int64_t layer, const Tensor& own) = 0;
+};
+
 class NodeClassifier : public nn::Module {
  public:
   explicit NodeClassifier(const GnnOptions& options);
@@ -98,6 +109,10 @@ class NodeClassifier : public nn::Module {
   // batch's own outputs of layer i - 1 and, for the halo, history layer i - 1's rows; every hidden layer's outputs
   // are pushed to the history. Returns the batch's logits. Same refusals as the blocks forward.
   Tensor forward(const graph::Block& block, const Tensor& x_src, History& history);
+  // The same with any source of the halo's rows: layer i > 0 reads the block's own outputs of layer i - 1 and
+  // halo.halo(i - 1, those outputs). Dropout draws each row's mask where the row is read, so a halo row's mask is not
+  // its owner's. Same refusals as the blocks forward.
+  Tensor forward(const graph::Block& block, const Tensor& x_src, HaloRows& halo);
   // Inference, safe to call from many threads at once on one shared model (docs/threads.md): forward with
   // gradient recording off on the calling thread (a NoGradGuard inside the call; grad mode is per thread, so a
   // guard in main() would not cover worker threads), and nothing of the model is modified. The model must be in

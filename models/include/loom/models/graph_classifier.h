@@ -3,6 +3,7 @@
 // Graph classification: a registered graph model's layers (gin, gcn, sage, ...) as the backbone, BatchNorm and
 // ReLU after each layer, and the GIN paper's readout (Xu et al. 2019): every layer's node states, the input's
 // included, pooled per graph, each through its own Linear to class scores with dropout, and the scores summed.
+// Readout::kHistograph replaces that readout by a HistographReadout over the same layer states.
 // Also the graph-classification task that the one trainer (loom/models/trainer.h) runs.
 #pragma once
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include "loom/core/nn.h"
 #include "loom/data/graph_batch.h"
 #include "loom/graph/graph.h"
+#include "loom/layers/histograph.h"
 #include "loom/layers/pool.h"
 #include "loom/models/task.h"
 
@@ -32,10 +34,17 @@ struct GraphClassifierOptions {
   LOOM_ARG(int, num_layers) = 5;
   LOOM_ARG(double, dropout) = 0.5;       // on each layer's class scores, while training (the final layer)
   LOOM_ARG(bool, train_eps) = false;     // gin: learnable eps ("GIN-eps"); false is GIN-0
-  LOOM_ARG(layers::Readout, readout) = layers::Readout::kSum;  // sum for bio data, mean for social (GIN's code)
+  // sum for bio data, mean for social (GIN's code); histograph: a HistographReadout over every layer (jk must stay
+  // true: it has no last-layer-only form).
+  LOOM_ARG(layers::Readout, readout) = layers::Readout::kSum;
   LOOM_ARG(bool, jk) = true;             // sum the scores of every layer; false: the last layer's alone
+  LOOM_ARG(int64_t, histograph_heads) = 4;  // the histograph readout's node self-attention heads (divide hidden)
   LOOM_ARG(std::optional<Aggregation>, aggr);  // sage: mean (default), max, sum
 };
+
+// The HistographReadout a GraphClassifier with these options reads out with (end to end, or on a frozen backbone):
+// every layer's width, D = hidden, the options' classes, heads and dropout.
+layers::HistographReadoutOptions histograph_options(const GraphClassifierOptions& o);
 
 // The graph-task settings of the GIN paper (section 7), used for every backbone as both protocols compare them:
 // hidden 32 (bio; 64 social), batch 32 (or 128), Adam lr 0.01 halved every 50 epochs, 350 epochs, no weight decay,
@@ -54,13 +63,22 @@ struct GraphTaskDefaults {
 };
 
 // forward -> class scores [B, num_classes]. Parameters: convs.K.*, norms.K.* (K = 0 .. num_layers - 2),
-// heads.K.weight (K = 0 .. num_layers - 1; with jk = false only heads.0, on the last layer), pools.K.* (attention).
+// heads.K.weight (K = 0 .. num_layers - 1; with jk = false only heads.0, on the last layer), pools.K.* (attention),
+// or histograph.* instead of heads (histograph).
 class GraphClassifier : public nn::Module {
  public:
   explicit GraphClassifier(const GraphClassifierOptions& options);
   Tensor forward(const graph::Graph& g, const Tensor& x, const Tensor& graph_ptr);
   Tensor forward(const data::GraphBatch& batch);
+  // The backbone's node states of every layer, the input first: num_layers tensors [N, width]. The readouts read
+  // these; a frozen backbone's are cached once (loom/models/histograph_frozen.h).
+  std::vector<Tensor> layer_states(const graph::Graph& g, const Tensor& x);
+  std::vector<Tensor> layer_states(const data::GraphBatch& batch);
+  // The width of each layer state: in_features, then hidden for each message-passing layer.
+  std::vector<int64_t> layer_widths() const;
   const GraphClassifierOptions& options() const { return options_; }
+  // The histograph readout (null for the other readouts).
+  const std::shared_ptr<layers::HistographReadout>& histograph() const { return histograph_; }
 
  private:
   Tensor pool(size_t k, const Tensor& h, const Tensor& graph_ptr);
@@ -70,6 +88,7 @@ class GraphClassifier : public nn::Module {
   std::vector<std::shared_ptr<nn::BatchNorm1d>> norms_;
   std::vector<std::shared_ptr<nn::Linear>> heads_;
   std::vector<std::shared_ptr<layers::GlobalAttentionPool>> pools_;
+  std::shared_ptr<layers::HistographReadout> histograph_;
 };
 
 struct GraphTaskOptions {
@@ -112,5 +131,17 @@ class GraphClassificationTask : public Task {
   Split train_, val_, test_;
   std::unique_ptr<data::GraphLoader> loader_;
 };
+
+// GIN's model selection (Xu et al. 2019) over cross-validation: per-epoch test-fold accuracy curves (one per fold
+// and seed) are averaged and the single epoch whose average is highest (ties: the earliest) is reported, with every
+// curve's accuracy at it; curves of unequal length are cut to the shortest. The selection sees the test folds, so
+// it is optimistic; it is the protocol GIN's published numbers use. `loom train --task graph` and the depth sweep
+// (examples/histograph_depth.cpp) both score with it. ValueError for no curves or an empty one.
+struct GinProtocolScore {
+  int epoch = 0;                  // 1-based
+  std::vector<double> fold_accs;  // each curve's accuracy at `epoch`
+  double mean = 0, std = 0;       // over fold_accs; std is the population one, as the papers' tables
+};
+GinProtocolScore gin_protocol_score(const std::vector<std::vector<double>>& curves);
 
 }  // namespace loom::models

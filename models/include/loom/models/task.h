@@ -33,6 +33,10 @@ class Task {
   // Optimizer steps per epoch: each step calls training_loss once. Minibatch tasks (BPR over the interactions of a
   // recommender) take several; full-batch tasks one.
   virtual int steps_per_epoch() const { return 1; }
+  // Called after each step's backward pass, before clipping and the optimizer step. A task whose loss is this
+  // process's share of a loss spread over several processes (loom/dist/partition_task.h) adds the other shares'
+  // gradients here, so that every process steps with the same, whole gradient.
+  virtual void finish_gradients(nn::Module& /*model*/) {}
 };
 
 // Names ending in "loss" are minimised, all others maximised.

@@ -1,0 +1,167 @@
+// SPDX-FileCopyrightText: 2026 The Loom Authors
+// SPDX-License-Identifier: Apache-2.0
+// Run under mpirun (tests/dist/CMakeLists.txt). Modes:
+//   equal   P processes train a GCN on a METIS partition of a generated graph and every process also trains the
+//           same model on the whole graph alone; the weights must agree within float32 rounding, and every rank must
+//           hold bitwise the same weights (the rank-ordered gradient sum). Exit 0 and "equal: ..." on success.
+//   data_parallel  P processes train mini-batches (each sampling its slice of every batch) and every process also
+//           runs the same task alone (a one-process communicator); the same two checks.
+//   hang    rank 1 stops answering; rank 0's next collective must fail after its 2 s timeout, naming rank 1.
+//   killed  rank 1 kills itself (SIGKILL) in the middle of training; the others must end, not wait forever.
+//   write_partition PATH N P  (no MPI) writes node v's part as v % P for N nodes, for the command line's tests.
+// Bitwise equality with the one-process run is not possible: the one-process weight gradient X^T dY sums over every
+// node in one product, the partitioned one sums per part and then across parts, and float addition is not
+// associative. The rank-ordered sum makes the partitioned run itself repeatable bit for bit.
+#include <csignal>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "loom/core/error.h"
+#include "loom/core/ops.h"
+#include "loom/core/random.h"
+#include "loom/data/csbm.h"
+#include "loom/data/npy.h"
+#include "loom/dist/comm.h"
+#include "loom/dist/data_parallel_task.h"
+#include "loom/dist/partition_task.h"
+#include "loom/graph/partition.h"
+#include "loom/models/registry.h"
+#include "loom/models/trainer.h"
+
+namespace {
+
+using namespace loom;
+
+// Kills this process at the start of epoch `at` (the "killed" mode's rank 1).
+class KillAt : public models::Callback {
+ public:
+  explicit KillAt(int at) : at_(at) {}
+  void on_epoch_end(const models::EpochRecord& r) override {
+    if (r.epoch + 1 == at_) std::raise(SIGKILL);
+  }
+
+ private:
+  int at_;
+};
+
+int agree(dist::Communicator& comm, const char* mode, const models::NodeClassifier& parted,
+          const models::NodeClassifier& whole, const models::TrainResult& r, const models::TrainResult& w,
+          const std::string& what, double bytes);
+int data_parallel(dist::Communicator& comm, const data::NodeDataset& d, const graph::Graph& g,
+                  const models::TrainerOptions& t);
+
+int run(dist::Communicator& comm, const std::string& mode) {
+  data::CsbmOptions o;
+  o.num_nodes = 600;
+  o.num_classes = 3;
+  o.num_features = 16;
+  o.num_val = 150;
+  o.seed = 5;
+  const data::NodeDataset d = data::make_csbm(o);
+  const graph::Graph g = graph::Graph::from_edge_index(d.edge_index, d.num_nodes());
+  const auto method = graph::has_metis() ? graph::PartitionMethod::kMetis : graph::PartitionMethod::kStreaming;
+  const graph::Partition partition = graph::partition_graph(g, comm.size(), graph::PartitionOptions().method(method));
+  models::GnnOptions go = models::paper_options("gcn", d.num_features(), d.num_classes);
+  go.hidden(16).dropout(0.0);
+  models::TrainerOptions t;
+  t.epochs = mode == "killed" ? 50 : 10;
+
+  if (mode == "hang") {
+    if (comm.rank() == 1) std::this_thread::sleep_for(std::chrono::seconds(60));
+    comm.barrier();
+    return 0;
+  }
+  if (mode == "data_parallel") return data_parallel(comm, d, g, t);
+  if (mode == "killed" && comm.rank() == 1) t.callbacks.push_back(std::make_shared<KillAt>(3));
+
+  manual_seed(1);
+  models::NodeClassifier parted(go);
+  dist::PartitionNodeTask task(comm, d, dist::partition_part(g, partition.part, comm.size(), comm.rank()), parted);
+  const models::TrainResult r = models::fit(parted, task, t);
+
+  manual_seed(1);
+  models::NodeClassifier whole(go);
+  models::NodeClassificationTask plain(d, [&] { return whole.forward(g, d.x); });
+  const models::TrainResult w = models::fit(whole, plain, t);
+
+  const double bytes = static_cast<double>(task.epoch_costs().back().comm.bytes_sent);
+  return agree(comm, "equal", parted, whole, r, w, task.part().str(), bytes);
+}
+
+// Whether `parted` (trained over the processes) is within float32 rounding of `whole` (trained alone) and bitwise
+// the same on every rank; prints the numbers.
+int agree(dist::Communicator& comm, const char* mode, const models::NodeClassifier& parted,
+          const models::NodeClassifier& whole, const models::TrainResult& r, const models::TrainResult& w,
+          const std::string& what, double bytes) {
+  double max_diff = 0, max_abs = 0;
+  std::vector<float> mine;
+  for (const auto& [name, p] : parted.state_dict()) {
+    const std::vector<float> a = p.to_vector<float>(), b = whole.state_dict().at(name).to_vector<float>();
+    for (size_t i = 0; i < a.size(); ++i) {
+      max_diff = std::max(max_diff, static_cast<double>(std::fabs(a[i] - b[i])));
+      max_abs = std::max(max_abs, static_cast<double>(std::fabs(b[i])));
+    }
+    mine.insert(mine.end(), a.begin(), a.end());
+  }
+  std::vector<float> all(mine.size() * static_cast<size_t>(comm.size()));
+  comm.allgather(std::as_bytes(std::span<const float>(mine)), std::as_writable_bytes(std::span<float>(all)));
+  bool ranks_equal = true;
+  for (int q = 0; q < comm.size(); ++q)
+    ranks_equal = ranks_equal && std::memcmp(all.data() + q * mine.size(), mine.data(), mine.size() * sizeof(float)) == 0;
+  // Float32 rounding of the reordered sums, carried through 10 Adam steps: far below one step's lr (0.01).
+  const bool close = max_diff <= 1e-5 * std::max(1.0, max_abs);
+  std::printf("%s: rank %d of %d, %s; max |w_parts - w_whole| %.3g (largest |w| %.3g), ranks bitwise equal: %s, "
+              "loss %.6f vs %.6f, test_acc %.4f vs %.4f, sent %.0f bytes in the last epoch\n",
+              mode, comm.rank(), comm.size(), what.c_str(), max_diff, max_abs, ranks_equal ? "yes" : "no",
+              r.history.back().loss, w.history.back().loss, r.final.at("test_acc"), w.final.at("test_acc"), bytes);
+  return close && ranks_equal && (comm.size() == 1 || bytes > 0) ? 0 : 1;
+}
+
+int data_parallel(dist::Communicator& comm, const data::NodeDataset& d, const graph::Graph& g,
+                  const models::TrainerOptions& t) {
+  // SAGE (mean over each destination's sampled edges): a node's output depends on its own draws only. GCN's
+  // symmetric norm would not do: a sampled block's source degree depends on which other nodes share the batch.
+  models::GnnOptions sage = models::paper_options("sage", d.num_features(), d.num_classes);
+  sage.hidden(16).dropout(0.0);
+  const graph::SampleOptions sampling = graph::SampleOptions().fanouts({5, 5}).seed(9);
+  const int64_t batch = 16;  // 60 training nodes: 4 steps per epoch, the last one short
+  manual_seed(1);
+  models::NodeClassifier parted(sage);
+  dist::DataParallelNodeTask task(comm, d, g, parted, sampling, batch);
+  const models::TrainResult r = models::fit(parted, task, t);
+
+  manual_seed(1);
+  models::NodeClassifier whole(sage);
+  dist::SelfCommunicator self;
+  dist::DataParallelNodeTask alone(self, d, g, whole, sampling, batch);
+  const models::TrainResult w = models::fit(whole, alone, t);
+  const double bytes = static_cast<double>(task.epoch_costs().back().comm.bytes_sent);
+  return agree(comm, "data_parallel", parted, whole, r, w, std::to_string(task.steps_per_epoch()) + " steps per epoch",
+               bytes);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "equal";
+  if (mode == "write_partition" && argc == 5) {
+    const int64_t n = std::stoll(argv[3]), parts = std::stoll(argv[4]);
+    std::vector<int64_t> part(static_cast<size_t>(n));
+    for (int64_t v = 0; v < n; ++v) part[static_cast<size_t>(v)] = v % parts;
+    loom::data::write_npy(argv[2], loom::from_vector<int64_t>(part, {n}));
+    return 0;
+  }
+  std::unique_ptr<loom::dist::Communicator> comm;
+  try {
+    comm = loom::dist::mpi_world(loom::dist::MpiOptions{.timeout_seconds = mode == "hang" ? 2.0 : 20.0});
+    return run(*comm, mode);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rank %d: error: %s\n", comm ? comm->rank() : -1, e.what());
+    std::fflush(stderr);
+    loom::dist::abort_world(1);
+    return 1;
+  }
+}
