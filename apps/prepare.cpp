@@ -94,6 +94,18 @@ PreparedStructure build_structure(const data::NodeDataset& d, const models::Mode
   return s;
 }
 
+void reorder_nodes(data::NodeDataset& d, const graph::Permutation& p) {
+  d.x = p.rows_to_new(d.x);
+  d.y = p.rows_to_new(d.y);
+  d.edge_index = p.ids_to_new(d.edge_index);
+  if (d.hyperedge_index.defined()) {  // row 0 holds vertices, row 1 hyperedges
+    d.hyperedge_index = concat({p.ids_to_new(d.hyperedge_index.narrow_rows(0, 1)), d.hyperedge_index.narrow_rows(1, 2)}, 0);
+  }
+  d.train_idx = p.ids_to_new(d.train_idx);
+  if (d.val_idx.defined()) d.val_idx = p.ids_to_new(d.val_idx);
+  if (d.test_idx.defined()) d.test_idx = p.ids_to_new(d.test_idx);
+}
+
 void to_device(data::NodeDataset& d, Device device) {
   d.x = d.x.to(device);
   d.y = d.y.to(device);

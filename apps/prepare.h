@@ -9,6 +9,7 @@
 #include "loom/core/device.h"
 #include "loom/data/dataset.h"
 #include "loom/graph/graph.h"
+#include "loom/graph/reorder.h"
 #include "loom/hypergraph/hypergraph.h"
 #include "loom/models/gnn.h"
 #include "loom/models/registry.h"
@@ -40,6 +41,11 @@ struct PreparedStructure {
 };
 PreparedStructure build_structure(const data::NodeDataset& d, const models::ModelSpec& spec, bool singletons,
                                   Device device);
+
+// d with node p.old_to_new[v] in place of v: feature rows, labels, edges, hyperedge memberships and split ids.
+// The split lists keep their order (only their ids change), so losses and metrics add up their nodes in the same
+// order as without the permutation.
+void reorder_nodes(data::NodeDataset& d, const graph::Permutation& p);
 
 // Moves labels and split indices to `device`.
 void to_device(data::NodeDataset& d, Device device);

@@ -59,6 +59,8 @@ struct TrainArgs {
   // node, GNNAutoScale: cluster batches with historical embeddings of each batch's halo.
   bool history = false;
   int64_t clusters = 32, clusters_per_batch = 4;
+  // node: the order the graph's nodes are stored in (graph/reorder.h); results are reported in the data's own ids.
+  std::string reorder = "none";
   std::string partition = "metis";  // how the clusters (or --parts' parts) are made, streaming where no METIS
   // node, partition-parallel: one process per part (0: off), a partition read from a .npy file instead of computed,
   // how long a process waits for a peer before failing, and each process's threads (0: the cores / parts).

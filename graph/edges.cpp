@@ -76,4 +76,35 @@ void check_fraction(const char* op, const char* arg, double f) {
              "' must be a fraction in [0, 1], got ", f);
 }
 
+Adjacency symmetric_adjacency(const Graph& g) {
+  const Csr in = g.csr().to(kCPU);
+  const auto ip = in.indptr().to_vector<int64_t>();
+  const auto ix = in.indices().to_vector<int32_t>();
+  const int64_t n = g.num_nodes();
+  std::vector<int64_t> deg(static_cast<size_t>(n), 0);
+  for (int64_t v = 0; v < n; ++v)
+    for (int64_t k = ip[v]; k < ip[v + 1]; ++k)
+      if (ix[k] != v) ++deg[v], ++deg[ix[k]];
+  Adjacency a;
+  a.ptr.assign(static_cast<size_t>(n + 1), 0);
+  for (int64_t v = 0; v < n; ++v) a.ptr[v + 1] = a.ptr[v] + deg[v];
+  a.nbr.resize(static_cast<size_t>(a.ptr[n]));
+  std::vector<int64_t> fill(a.ptr.begin(), a.ptr.end() - 1);
+  for (int64_t v = 0; v < n; ++v)
+    for (int64_t k = ip[v]; k < ip[v + 1]; ++k)
+      if (ix[k] != v) a.nbr[fill[v]++] = ix[k], a.nbr[fill[ix[k]]++] = v;
+  // Sort and drop repeats row by row, compacting in place.
+  int64_t out = 0;
+  for (int64_t v = 0; v < n; ++v) {
+    const int64_t b = a.ptr[v], e = a.ptr[v + 1];
+    std::sort(a.nbr.begin() + b, a.nbr.begin() + e);
+    a.ptr[v] = out;
+    for (int64_t k = b; k < e; ++k)
+      if (k == b || a.nbr[k] != a.nbr[k - 1]) a.nbr[out++] = a.nbr[k];
+  }
+  a.ptr[n] = out;
+  a.nbr.resize(static_cast<size_t>(out));
+  return a;
+}
+
 }  // namespace loom::graph::detail

@@ -39,4 +39,13 @@ bool is_symmetric(const HostEdges& e, int64_t num_nodes);
 // Throws ValueError unless `f` is a finite fraction in [0, 1], naming op and arg.
 void check_fraction(const char* op, const char* arg, double f);
 
+// The graph made undirected: each node's neighbours over in- and out-edges, sorted, without self loops or
+// repeats. What METIS requires; partitions are scored on it and reverse Cuthill-McKee walks it.
+struct Adjacency {
+  std::vector<int64_t> ptr;  // [n + 1]
+  std::vector<int64_t> nbr;
+  int64_t n() const { return static_cast<int64_t>(ptr.size()) - 1; }
+};
+Adjacency symmetric_adjacency(const Graph& g);
+
 }  // namespace loom::graph::detail

@@ -11,6 +11,7 @@
 #include <limits>
 #include <numeric>
 
+#include "graph/edges.h"
 #include "loom/core/error.h"
 #include "loom/core/random.h"
 
@@ -21,42 +22,7 @@
 namespace loom::graph {
 namespace {
 
-struct Adjacency {  // symmetric, sorted, no self loops, no duplicates
-  std::vector<int64_t> ptr;
-  std::vector<int64_t> nbr;
-  int64_t n() const { return static_cast<int64_t>(ptr.size()) - 1; }
-};
-
-Adjacency symmetric(const Graph& g) {
-  const Csr in = g.csr().to(kCPU);
-  const auto ip = in.indptr().to_vector<int64_t>();
-  const auto ix = in.indices().to_vector<int32_t>();
-  const int64_t n = g.num_nodes();
-  std::vector<int64_t> deg(static_cast<size_t>(n), 0);
-  for (int64_t v = 0; v < n; ++v)
-    for (int64_t k = ip[v]; k < ip[v + 1]; ++k)
-      if (ix[k] != v) ++deg[v], ++deg[ix[k]];
-  Adjacency a;
-  a.ptr.assign(static_cast<size_t>(n + 1), 0);
-  for (int64_t v = 0; v < n; ++v) a.ptr[v + 1] = a.ptr[v] + deg[v];
-  a.nbr.resize(static_cast<size_t>(a.ptr[n]));
-  std::vector<int64_t> fill(a.ptr.begin(), a.ptr.end() - 1);
-  for (int64_t v = 0; v < n; ++v)
-    for (int64_t k = ip[v]; k < ip[v + 1]; ++k)
-      if (ix[k] != v) a.nbr[fill[v]++] = ix[k], a.nbr[fill[ix[k]]++] = v;
-  // Sort and drop repeats row by row, compacting in place.
-  int64_t out = 0;
-  for (int64_t v = 0; v < n; ++v) {
-    const int64_t b = a.ptr[v], e = a.ptr[v + 1];
-    std::sort(a.nbr.begin() + b, a.nbr.begin() + e);
-    a.ptr[v] = out;
-    for (int64_t k = b; k < e; ++k)
-      if (k == b || a.nbr[k] != a.nbr[k - 1]) a.nbr[out++] = a.nbr[k];
-  }
-  a.ptr[n] = out;
-  a.nbr.resize(static_cast<size_t>(out));
-  return a;
-}
+using detail::Adjacency;
 
 std::vector<int64_t> random_parts(int64_t n, int64_t parts, uint64_t seed) {
   std::vector<int64_t> order(static_cast<size_t>(n));
@@ -141,7 +107,7 @@ Partition partition_graph(const Graph& g, int64_t parts, const PartitionOptions&
   LOOM_CHECK(o.method() != PartitionMethod::kMetis || has_metis(), ValueError,
              "partition_graph: this Loom was built without METIS (install libmetis-dev and rebuild); the random "
              "and streaming methods need nothing");
-  const Adjacency a = symmetric(g);
+  const Adjacency a = detail::symmetric_adjacency(g);
   Partition r;
   r.num_parts = parts;
   r.method = std::string(to_string(o.method()));
