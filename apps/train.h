@@ -73,6 +73,14 @@ struct TrainArgs {
   int64_t metapath_topk = 0;
   int64_t semantic_dim = 128;
   int64_t instances_per_target = 100;
+  // meow: PathSim top-k and edge-drop fraction per meta-path, k-means cluster counts (comma lists; DBLP's code
+  // defaults when unset on dblp), temperature, feature-mask fraction, lambda of the prototype loss, k-means
+  // iterations, and the linear probe's runs and learning rate (HeCo's protocol).
+  std::string nei_max, adj_mask, meow_clusters;
+  std::optional<double> tau, feat_mask, lambda_proto;
+  int64_t kmeans_iters = 20;
+  int64_t probe_runs = 50;
+  double probe_lr = 0.01;
 };
 
 // Declares the subcommand's flags (the model list and its help come from the registry).
@@ -94,6 +102,8 @@ const std::vector<MetaPathModel>& metapath_models();
 // --model han | magnn (apps/train_han.cpp): a heterogeneous folder's target type, its meta-path graphs (HAN) or
 // meta-path instances (MAGNN), the model per seed through models::fit, Macro-F1 and Micro-F1 over seeds.
 int run_train_metapath(const TrainArgs& args);
+// --model meow (apps/train_meow.cpp): self-supervised MEOW embeddings, HeCo's linear probe on each split.
+int run_train_meow(const TrainArgs& args);
 // The trainer's settings from the flags, `defaults` where a flag is unset (patience: 0).
 models::TrainerOptions trainer_options(const TrainArgs& args, const models::TrainingDefaults& defaults);
 // One seed's run of `base`: its checkpoint folder (--checkpoint DIR/seed-S), the CSV and JSON logs (rows prefixed with
