@@ -193,6 +193,23 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
                     "magnn: how an instance's node vectors combine: rotation (relational rotation, the default) or "
                     "mean (the paper's ablation)")
       ->check(CLI::IsMember(choice_names<hetero::InstanceEncoding>()));
+  train->add_option("--nei-max", a.nei_max, "meow: PathSim top-k neighbours per meta-path, comma-separated "
+                    "(default on dblp: 25,200,40; else all)");
+  train->add_option("--adj-mask", a.adj_mask, "meow: fraction of each meta-path graph's edges dropped in the "
+                    "augmented view, comma-separated (default on dblp: 0.2,0.5,0.6; else 0.2 each)");
+  train->add_option("--meow-clusters", a.meow_clusters, "meow: k of each k-means clustering that weighs the "
+                    "negatives (default 200,700)");
+  train->add_option("--tau", a.tau, "meow: temperature (default 0.9)")->check(finite_in(1e-6, 100));
+  train->add_option("--feat-mask", a.feat_mask, "meow: fraction of the target's feature non-zeros masked "
+                    "(default 0.2)")->check(finite_in(0, 0.999));
+  train->add_option("--lambda-proto", a.lambda_proto, "meow: weight of the prototype loss (default 1)")
+      ->check(finite_in(0, 1000));
+  train->add_option("--kmeans-iters", a.kmeans_iters, "meow: Lloyd iterations of each k-means (default 20)")
+      ->check(whole_in(1, 1000));
+  train->add_option("--probe-runs", a.probe_runs, "meow: logistic-regression runs of the HeCo probe (default 50)")
+      ->check(whole_in(1, 100000));
+  train->add_option("--probe-lr", a.probe_lr, "meow: the probe's learning rate (default 0.01, HeCo's on DBLP)")
+      ->check(finite_in(1e-9, 100));
   train->add_option("--export", a.export_path, "recommend: write the first seed's embeddings as a serving file "
                     "(docs/embedding-format.md) for loom::serve");
   CLI::Option* data = train->add_option("--data", a.data, "data-set folder, or a name under $LOOM_DATA (default: a generated CSBM graph)");

@@ -86,6 +86,14 @@ struct TrainArgs {
   int64_t semantic_dim = 128;
   int64_t instances_per_target = 100;
   std::string instance_encoder = "rotation";  // magnn: mean | rotation (the RotatE-style default)
+  // meow: PathSim top-k and edge-drop fraction per meta-path, k-means cluster counts (comma lists; DBLP's code
+  // defaults when unset on dblp), temperature, feature-mask fraction, lambda of the prototype loss, k-means
+  // iterations, and the linear probe's runs and learning rate (HeCo's protocol).
+  std::string nei_max, adj_mask, meow_clusters;
+  std::optional<double> tau, feat_mask, lambda_proto;
+  int64_t kmeans_iters = 20;
+  int64_t probe_runs = 50;
+  double probe_lr = 0.01;
 };
 
 // Declares the subcommand's flags (the model list and its help come from the registry).
@@ -117,6 +125,8 @@ int maybe_spawn_parts(const TrainArgs& args);
 int run_train_parts(const TrainArgs& args, const data::NodeDataset& d, const models::GnnOptions& opts,
                     const models::TrainerOptions& topt, const graph::Graph& g, models::FeatureTransform features,
                     const std::vector<int64_t>& fanouts);
+// --model meow (apps/train_meow.cpp): self-supervised MEOW embeddings, HeCo's linear probe on each split.
+int run_train_meow(const TrainArgs& args);
 // The trainer's settings from the flags, `defaults` where a flag is unset (patience: 0).
 models::TrainerOptions trainer_options(const TrainArgs& args, const models::TrainingDefaults& defaults);
 // One seed's run of `base`: its checkpoint folder (--checkpoint DIR/seed-S), the CSV and JSON logs (rows prefixed with

@@ -62,11 +62,14 @@ nlohmann::ordered_json stat(const std::vector<double>& v, double (*f)(const std:
 const std::vector<MetaPathModel>& metapath_models() {
   static const std::vector<MetaPathModel> models{
       {"han", "HAN, meta-path GAT + semantic attention (Wang et al. 2019)"},
-      {"magnn", "MAGNN, attention over meta-path instances + semantic attention (Fu et al. 2020)"}};
+      {"magnn", "MAGNN, attention over meta-path instances + semantic attention (Fu et al. 2020)"},
+      {"meow", "MEOW, self-supervised: meta-path views contrasted with cluster-weighted negatives, HeCo probe "
+               "(Yu & Li 2023)"}};
   return models;
 }
 
 int run_train_metapath(const TrainArgs& a) {
+  if (a.model == "meow") return run_train_meow(a);
   const std::string& name = a.model;
   const bool magnn = name == "magnn";
   LOOM_CHECK(a.task == "node", ValueError, "--model ", name, " classifies nodes: use it with --task node, not --task ",

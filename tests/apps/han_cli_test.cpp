@@ -141,5 +141,32 @@ TEST(HanCli, MagnnTrainsOnInstances) {
   expect_refused(train({"--model", "magnn", "--task", "link"}), "--model magnn classifies nodes");
 }
 
+// MEOW trains without labels and reports HeCo's probe on the folder's split; its own bad inputs are named.
+TEST(HanCli, MeowTrainsSelfSupervisedAndProbes) {
+  const fs::path d = hetero_folder(testing::temp_dir(), "meow");
+  const auto r = run_loom({"train", "--model", "meow", "--data", d.string(), "--metapaths", "APA,APVPA", "--epochs",
+                           "3", "--hidden", "8", "--meow-clusters", "2,3", "--probe-runs", "2", "--seeds", "2"},
+                          d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"model\":\"meow\",\"dataset\":\"tiny-hetero\",\"split\":\"default\""));
+  EXPECT_THAT(r.out, HasSubstr("\"name\":\"APVPA\",\"full_nnz\":"));
+  EXPECT_THAT(r.out, HasSubstr("\"test_macro_f1_mean\":"));
+  EXPECT_THAT(r.out, HasSubstr("\"test_auc_mean\":"));
+  EXPECT_THAT(r.out, HasSubstr("\"clusters\":[2,3]"));
+  EXPECT_THAT(r.err, HasSubstr("meow epoch 1: loss"));  // progress on stderr, not in the JSON
+  auto train = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"train", "--data", d.string(), "--epochs", "1", "--quiet", "--model", "meow",
+                                  "--meow-clusters", "2", "--probe-runs", "1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_loom(args, d);
+  };
+  expect_refused(train({}), "--model meow needs --metapaths");
+  expect_refused(train({"--metapaths", "APV"}), "meta-path 'APV' runs from 'author' to 'venue'");
+  expect_refused(train({"--metapaths", "APA,APVPA", "--nei-max", "5"}), "--nei-max gives 1 values for 2 meta-paths");
+  expect_refused(train({"--metapaths", "APA", "--adj-mask", "x"}), "--adj-mask 'x': 'x' is not a number");
+  expect_refused(train({"--metapaths", "APA", "--metapath-topk", "3"}), "MEOW prunes by PathSim");
+  expect_refused(train({"--metapaths", "APA", "--split", "random:0.5,0.2"}), "not a random one");
+}
+
 }  // namespace
 }  // namespace loom
