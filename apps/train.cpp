@@ -160,6 +160,11 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   train->add_option("--comm-timeout", a.comm_timeout,
                     "--parts, --data-parallel: seconds a process waits for a peer before failing with its rank (default 300)")
       ->check(finite_in(0, 1e6, true));
+  train->add_option("--staleness", a.staleness,
+                    "--parts: epochs a halo row may be old. 0 (default): every layer exchanges its halo rows every "
+                    "epoch, exactly; k > 0: the exchange runs every (k+1)-th training epoch and the k epochs between "
+                    "reuse its rows (Sancus-style skipped broadcasts with a fixed period), so halo bytes drop to "
+                    "1/(k+1); gradients are still summed exactly every step, evaluation exchanges fresh rows");
   train->add_option("--threads-per-part", a.threads_per_part,
                     "--parts, --data-parallel: threads of each process (default: cores / P)")
       ->check(whole_in(1, 1 << 16));
@@ -356,6 +361,11 @@ int run_train(const TrainArgs& a) {
   if (a.task == "graph") return run_train_graph(a);
   LOOM_CHECK(a.parts > 0 || a.data_parallel > 0 || (a.threads_per_part == 0 && !a.comm_timeout), ValueError,
              "--threads-per-part and --comm-timeout set up processes: give --parts or --data-parallel");
+  LOOM_CHECK(!a.staleness || a.parts > 0, ValueError, "--staleness bounds how old --parts' halo rows may be: ",
+             a.data_parallel > 0 ? "--data-parallel exchanges no halo (each process samples its own mini-batches)"
+                                 : "give --parts P");
+  LOOM_CHECK(!a.staleness || *a.staleness >= 0, ValueError,
+             "--staleness must be >= 0 (epochs a halo row may be old; 0 = exact), got ", *a.staleness);
   if (a.parts > 0 || a.data_parallel > 0) {
     check_parts_flags(a, models::find_model(arch ? "gcn" : a.model).input == models::Input::kGraph);
     if (const int rc = maybe_spawn_parts(a); rc >= 0) return rc;

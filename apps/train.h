@@ -69,6 +69,7 @@ struct TrainArgs {
   std::string partition_file;
   std::optional<double> comm_timeout;  // unset: 300 s
   int64_t threads_per_part = 0;
+  std::optional<int64_t> staleness;  // --parts: epochs a halo row may be old (unset: 0, exact)
   // graph: cross-validation folds, the per-graph readout, GIN's learnable eps, and last-layer-only readout.
   int folds = 10;
   std::string readout = "sum";

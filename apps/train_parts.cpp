@@ -145,7 +145,8 @@ int train_parts(dist::Communicator& comm, const TrainArgs& a, const data::NodeDa
       costs = &t->epoch_costs();
       task = std::move(t);
     } else {
-      auto t = std::make_unique<dist::PartitionNodeTask>(comm, run_data, dist::partition_part(g, part, P, rank), *model);
+      auto t = std::make_unique<dist::PartitionNodeTask>(comm, run_data, dist::partition_part(g, part, P, rank), *model,
+                                                        a.staleness.value_or(0));
       if (report && i == 0) std::fprintf(stderr, "parts: %s partition, %s\n", method.c_str(), t->part().str().c_str());
       costs = &t->epoch_costs();
       task = std::move(t);
@@ -207,7 +208,7 @@ int train_parts(dist::Communicator& comm, const TrainArgs& a, const data::NodeDa
                                         {"parts", data_parallel ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(P)},
                                         {"partition", data_parallel ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(method)},
                                         {"edge_cut", cut < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(cut)},
-                                        {"staleness", data_parallel ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(0)},
+                                        {"staleness", data_parallel ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.staleness.value_or(0))},
                                         {"fanouts", data_parallel ? nlohmann::ordered_json(fanouts) : nlohmann::ordered_json(nullptr)},
                                         {"batch_size", data_parallel ? nlohmann::ordered_json(a.batch.value_or(1024)) : nlohmann::ordered_json(nullptr)},
                                         {"threads_per_part", a.threads_per_part},

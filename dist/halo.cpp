@@ -52,4 +52,23 @@ Tensor exchange_halo(Communicator& comm, const PartitionedGraph& part, const Ten
   return index_select(received, part.halo_from_recv);
 }
 
+HaloExchange::HaloExchange(Communicator& comm, const PartitionedGraph& part, int64_t staleness)
+    : comm_(comm), part_(part), staleness_(staleness) {
+  LOOM_CHECK(staleness >= 0, ValueError, "HaloExchange: staleness must be >= 0 (epochs a halo row may be old), got ",
+             staleness);
+}
+
+// Stale epochs return the kept rows as a constant: no bytes either way, and (unlike PipeGCN, which sends last
+// epoch's halo gradients) no gradient goes back to the rows' owners in those epochs. The weight gradients are still
+// summed exactly every step (PartitionNodeTask::finish_gradients).
+Tensor HaloExchange::halo(int64_t layer, const Tensor& own) {
+  if (!training_ || staleness_ == 0) return exchange_halo(comm_, part_, own);
+  const auto l = static_cast<size_t>(layer);
+  if (kept_.size() <= l) kept_.resize(l + 1);
+  if (epoch_ % (staleness_ + 1) != 0 && kept_[l].defined()) return kept_[l];
+  Tensor fresh = exchange_halo(comm_, part_, own);
+  kept_[l] = fresh.detach();
+  return fresh;
+}
+
 }  // namespace loom::dist

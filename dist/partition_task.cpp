@@ -19,8 +19,12 @@ bool has_nodes(const Tensor& idx) { return idx.defined() && idx.numel() > 0; }
 }  // namespace
 
 PartitionNodeTask::PartitionNodeTask(Communicator& comm, const data::NodeDataset& data, PartitionedGraph part,
-                                     models::NodeClassifier& model)
-    : comm_(comm), part_(std::move(part)), model_(model), halo_(comm_, part_), num_classes_(data.num_classes) {
+                                     models::NodeClassifier& model, int64_t staleness)
+    : comm_(comm),
+      part_(std::move(part)),
+      model_(model),
+      halo_(comm_, part_, staleness),
+      num_classes_(data.num_classes) {
   LOOM_CHECK(comm.rank() == part_.rank && comm.size() == part_.num_parts, ValueError, "PartitionNodeTask: part ",
              part_.rank, " of ", part_.num_parts, " given to rank ", comm.rank(), " of ", comm.size());
   LOOM_CHECK(data.x.device().is_cpu(), DeviceError, "PartitionNodeTask: the data must be on the CPU, got ",
@@ -55,7 +59,9 @@ PartitionNodeTask::Split PartitionNodeTask::local_split(const Tensor& global_ids
 
 Tensor PartitionNodeTask::training_loss(nn::Module&) {
   costs_.start(comm_);
+  halo_.begin_epoch(epoch_++);
   const Tensor logits = model_.forward(part_.block, x_src_, halo_);
+  halo_.end_training_step();
   const int64_t n = train_.rows.numel();
   // This part's share of the whole graph's mean: its nodes' mean scaled by their fraction of the training nodes.
   // A part without training nodes contributes zero, but still backpropagates so that its exchanges run.

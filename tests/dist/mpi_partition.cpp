@@ -6,6 +6,10 @@
 //           hold bitwise the same weights (the rank-ordered gradient sum). Exit 0 and "equal: ..." on success.
 //   data_parallel  P processes train mini-batches (each sampling its slice of every batch) and every process also
 //           runs the same task alone (a one-process communicator); the same two checks.
+//   stale   the same partitioned GCN trained at staleness 0, 1 and 3 (dist::HaloExchange): staleness 1's first
+//           epoch must equal staleness 0's bitwise (both exchange fresh rows) and its second must differ (it reuses
+//           the first epoch's rows, sending fewer bytes); every staleness's loss must fall and its weights must be
+//           bitwise equal across ranks (the gradient sum stays exact); mean bytes per epoch must drop with k.
 //   hang    rank 1 stops answering; rank 0's next collective must fail after its 2 s timeout, naming rank 1.
 //   killed  rank 1 kills itself (SIGKILL) in the middle of training; the others must end, not wait forever.
 //   write_partition PATH N P  (no MPI) writes node v's part as v % P for N nodes, for the command line's tests.
@@ -52,6 +56,8 @@ int agree(dist::Communicator& comm, const char* mode, const models::NodeClassifi
           const std::string& what, double bytes);
 int data_parallel(dist::Communicator& comm, const data::NodeDataset& d, const graph::Graph& g,
                   const models::TrainerOptions& t);
+int stale(dist::Communicator& comm, const data::NodeDataset& d, const dist::PartitionedGraph& part,
+          const models::GnnOptions& go, models::TrainerOptions t);
 
 int run(dist::Communicator& comm, const std::string& mode) {
   data::CsbmOptions o;
@@ -75,6 +81,7 @@ int run(dist::Communicator& comm, const std::string& mode) {
     return 0;
   }
   if (mode == "data_parallel") return data_parallel(comm, d, g, t);
+  if (mode == "stale") return stale(comm, d, dist::partition_part(g, partition.part, comm.size(), comm.rank()), go, t);
   if (mode == "killed" && comm.rank() == 1) t.callbacks.push_back(std::make_shared<KillAt>(3));
 
   manual_seed(1);
@@ -118,6 +125,52 @@ int agree(dist::Communicator& comm, const char* mode, const models::NodeClassifi
               mode, comm.rank(), comm.size(), what.c_str(), max_diff, max_abs, ranks_equal ? "yes" : "no",
               r.history.back().loss, w.history.back().loss, r.final.at("test_acc"), w.final.at("test_acc"), bytes);
   return close && ranks_equal && (comm.size() == 1 || bytes > 0) ? 0 : 1;
+}
+
+int stale(dist::Communicator& comm, const data::NodeDataset& d, const dist::PartitionedGraph& part,
+          const models::GnnOptions& go, models::TrainerOptions t) {
+  t.epochs = 20;
+  struct Run {
+    std::vector<double> loss, bytes;
+    bool ranks_equal = false;
+  };
+  auto train = [&](int64_t k) {
+    manual_seed(1);
+    models::NodeClassifier model(go);
+    dist::PartitionNodeTask task(comm, d, part, model, k);
+    const models::TrainResult r = models::fit(model, task, t);
+    Run run;
+    for (const models::EpochRecord& e : r.history) run.loss.push_back(e.loss);
+    for (const dist::EpochCost& c : task.epoch_costs()) run.bytes.push_back(static_cast<double>(c.comm.bytes_sent));
+    std::vector<float> mine;
+    for (const auto& [name, p] : model.state_dict()) {
+      const std::vector<float> v = p.to_vector<float>();
+      mine.insert(mine.end(), v.begin(), v.end());
+    }
+    std::vector<float> all(mine.size() * static_cast<size_t>(comm.size()));
+    comm.allgather(std::as_bytes(std::span<const float>(mine)), std::as_writable_bytes(std::span<float>(all)));
+    run.ranks_equal = true;
+    for (int q = 0; q < comm.size(); ++q)
+      run.ranks_equal = run.ranks_equal &&
+                        std::memcmp(all.data() + q * mine.size(), mine.data(), mine.size() * sizeof(float)) == 0;
+    return run;
+  };
+  auto mean = [](const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return s / static_cast<double>(v.size());
+  };
+  const Run k0 = train(0), k1 = train(1), k3 = train(3);
+  bool ok = k1.loss[0] == k0.loss[0] && k1.loss[1] != k0.loss[1] && k1.bytes[1] < k1.bytes[0] &&
+            mean(k1.bytes) < mean(k0.bytes) && mean(k3.bytes) < mean(k1.bytes);
+  for (const Run* r : {&k0, &k1, &k3}) ok = ok && r->ranks_equal && r->loss.back() < r->loss.front();
+  std::printf("stale: rank %d of %d; loss epoch 1 %.9g / %.9g / %.9g, epoch 2 %.9g / %.9g / %.9g, epoch %d %.6f / "
+              "%.6f / %.6f (staleness 0 / 1 / 3); mean bytes sent per epoch %.0f / %.0f / %.0f; ranks bitwise equal: "
+              "%s; %s\n",
+              comm.rank(), comm.size(), k0.loss[0], k1.loss[0], k3.loss[0], k0.loss[1], k1.loss[1], k3.loss[1],
+              t.epochs, k0.loss.back(), k1.loss.back(), k3.loss.back(), mean(k0.bytes), mean(k1.bytes),
+              mean(k3.bytes), k0.ranks_equal && k1.ranks_equal && k3.ranks_equal ? "yes" : "no", ok ? "ok" : "FAILED");
+  return ok ? 0 : 1;
 }
 
 int data_parallel(dist::Communicator& comm, const data::NodeDataset& d, const graph::Graph& g,

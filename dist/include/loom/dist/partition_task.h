@@ -1,7 +1,8 @@
 // SPDX-FileCopyrightText: 2026 The Loom Authors
 // SPDX-License-Identifier: Apache-2.0
 // Partition-parallel full-graph node classification: one process per part of the graph, each running the whole
-// model on its own nodes, the layers' halo rows exchanged exactly (staleness 0, loom/dist/halo.h). The loss is the
+// model on its own nodes, the layers' halo rows exchanged exactly (staleness 0) or refreshed every k + 1 training
+// epochs (staleness k, loom/dist/halo.h; evaluation always exchanges fresh rows). The loss is the
 // whole graph's mean cross-entropy split into per-part shares, the shares' gradients are summed across processes
 // before every optimizer step, and metrics are computed from per-part counts summed across processes: every process
 // sees the same loss, gradients, metrics and therefore weights, so models::fit runs unchanged on each.
@@ -25,7 +26,7 @@ class PartitionNodeTask : public models::Task {
   // and `comm` outlive the task. ValueError when comm's rank or size is not part's, or the split has no training
   // node in any part.
   PartitionNodeTask(Communicator& comm, const data::NodeDataset& data, PartitionedGraph part,
-                    models::NodeClassifier& model);
+                    models::NodeClassifier& model, int64_t staleness = 0);
   std::string name() const override { return "node"; }
   Tensor training_loss(nn::Module& model) override;
   void finish_gradients(nn::Module& model) override;
@@ -54,6 +55,7 @@ class PartitionNodeTask : public models::Task {
   Split train_, val_, test_;
   int64_t num_classes_ = 0;
   double global_train_ = 0;
+  int64_t epoch_ = 0;  // training steps taken (full-batch: one per epoch)
   bool has_val_ = false, has_test_ = false;
   EpochCosts costs_;
 };
