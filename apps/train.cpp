@@ -182,10 +182,10 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   train->add_option("--min-rating", a.min_rating, "recommend: keep interactions rated at least this (default 0: all)")
       ->check(whole_in(0, 1 << 30));
   train->add_option("--metapaths", a.metapaths,
-                    "han, magnn: meta-paths over the target type, by type initials separated by commas (APA,APCPA,APTPA), "
+                    "han, magnn, metahgnie: meta-paths over the target type, by type initials separated by commas (APA,APCPA,APTPA), "
                     "or by ';' when one is a relation list (writes,written_by;writes,published_in,publishes,written_by)");
   train->add_option("--metapath-topk", a.metapath_topk,
-                    "han: keep the k heaviest meta-path neighbours per node, by path count (default 0: all)")
+                    "han, metahgnie: keep the k heaviest meta-path neighbours per node, by path count (default 0: all)")
       ->check(whole_in(0, 1 << 30));
   train->add_option("--semantic-dim", a.semantic_dim,
                     "han, magnn: size of the semantic attention vector q (default 128)")
@@ -198,6 +198,9 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
                     "magnn: how an instance's node vectors combine: rotation (relational rotation, the default) or "
                     "mean (the paper's ablation)")
       ->check(CLI::IsMember(choice_names<hetero::InstanceEncoding>()));
+  train->add_option("--lambda-con", a.lambda_con, "metahgnie: weight of the structural/semantic InfoNCE term "
+                    "(default 0.1, the code's; 0: the ablation without the contrastive fusion)")
+      ->check(finite_in(0, 100));
   train->add_option("--nei-max", a.nei_max, "meow: PathSim top-k neighbours per meta-path, comma-separated "
                     "(default on dblp: 25,200,40; else all)");
   train->add_option("--adj-mask", a.adj_mask, "meow: fraction of each meta-path graph's edges dropped in the "

@@ -93,6 +93,8 @@ struct TrainArgs {
   std::string nei_max, adj_mask, meow_clusters;
   std::optional<double> tau, feat_mask, lambda_proto;
   int64_t kmeans_iters = 20;
+  // metahgnie: the weight of the contrastive term (0: the ablation without it; default the code's 0.1).
+  std::optional<double> lambda_con;
   int64_t probe_runs = 50;
   double probe_lr = 0.01;
 };

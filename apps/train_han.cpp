@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 The Loom Authors
 // SPDX-License-Identifier: Apache-2.0
-// `loom train --model han | magnn`: a heterogeneous folder's labelled (target) type, then per seed the model trained
+// `loom train --model han | magnn | metahgnie`: a heterogeneous folder's labelled (target) type, then per seed the model trained
 // by models::fit on the ordinary node-classification task; Macro-F1 and Micro-F1 (which is accuracy for
 // single-label classes) are reported per seed and as mean ± std (the last stdout line is JSON). What the models
 // read is built once: HAN one graph per meta-path, MAGNN the meta-path instances (sampled once per run, past
@@ -23,6 +23,7 @@
 #include "loom/hetero/load.h"
 #include "loom/models/han.h"
 #include "loom/models/magnn.h"
+#include "loom/models/metahgnie.h"
 
 namespace loom::cli {
 
@@ -45,12 +46,17 @@ std::vector<std::string> split_metapaths(const std::string& s) {
 constexpr models::TrainingDefaults kHanTraining{.epochs = 200, .lr = 0.005, .weight_decay = 0.001,
                                                 .features = models::FeatureTransform::kNone};
 constexpr int kHanPatience = 100;
+// MetaHGNIE's code (metahgnie.md, "Hyper-parameters"): Adam, lr 0.005, weight decay 5e-4; its 10000-epoch budget
+// with patience 1000 is for the node-importance regressions, here HAN's 200 epochs / patience 100 on the same task.
+constexpr models::TrainingDefaults kMetaHGNIETraining{.epochs = 200, .lr = 0.005, .weight_decay = 5e-4,
+                                                      .features = models::FeatureTransform::kNone};
 
 // What one seed trains: the model (a Module) and its forward over the inputs built once.
 struct SeedModel {
   std::shared_ptr<nn::Module> module;
   std::function<Tensor()> forward;
   std::function<Tensor()> semantic_weights;
+  std::shared_ptr<models::MetaHGNIE> metahgnie;  // set for --model metahgnie (its task adds the auxiliary loss)
 };
 
 nlohmann::ordered_json stat(const std::vector<double>& v, double (*f)(const std::vector<double>&)) {
@@ -64,7 +70,9 @@ const std::vector<MetaPathModel>& metapath_models() {
       {"han", "HAN, meta-path GAT + semantic attention (Wang et al. 2019)"},
       {"magnn", "MAGNN, attention over meta-path instances + semantic attention (Fu et al. 2020)"},
       {"meow", "MEOW, self-supervised: meta-path views contrasted with cluster-weighted negatives, HeCo probe "
-               "(Yu & Li 2023)"}};
+               "(Yu & Li 2023)"},
+      {"metahgnie", "MetaHGNIE, meta-path hyperedges: structural + semantic hypergraph attention, contrastive fusion "
+                    "(Chen et al. 2025), trained as a classifier"}};
   return models;
 }
 
@@ -72,6 +80,8 @@ int run_train_metapath(const TrainArgs& a) {
   if (a.model == "meow") return run_train_meow(a);
   const std::string& name = a.model;
   const bool magnn = name == "magnn";
+  const bool mhg = name == "metahgnie";
+  LOOM_CHECK(mhg || !a.lambda_con, ValueError, "--lambda-con is MetaHGNIE's; --model ", name, " has no contrastive term");
   LOOM_CHECK(a.task == "node", ValueError, "--model ", name, " classifies nodes: use it with --task node, not --task ",
              a.task);
   LOOM_CHECK(!a.data.empty(), ValueError, "--model ", name,
@@ -81,9 +91,9 @@ int run_train_metapath(const TrainArgs& a) {
              ValueError, "--model ", name, " has one meta-path level and one semantic layer: --layers, --jk, --norm, ",
              "--residual, --aggr and --activation do not apply");
   LOOM_CHECK(magnn || a.instances_per_target == 100, ValueError,
-             "--instances-per-target is MAGNN's; --model han reads meta-path graphs (--metapath-topk prunes them)");
+             "--instances-per-target is MAGNN's; --model ", name, " reads meta-path graphs (--metapath-topk prunes them)");
   LOOM_CHECK(magnn || a.instance_encoder == "rotation", ValueError,
-             "--instance-encoder is MAGNN's; --model han has no meta-path instances");
+             "--instance-encoder is MAGNN's; --model ", name, " has no meta-path instances");
   LOOM_CHECK(!magnn || a.metapath_topk == 0, ValueError,
              "--metapath-topk is HAN's; --model magnn caps its instances with --instances-per-target");
   LOOM_CHECK(!magnn || !a.normalize_features, ValueError, "--normalize-features: --model magnn encodes every ",
@@ -146,7 +156,7 @@ int run_train_metapath(const TrainArgs& a) {
   to_device(d, device);
   const Tensor x = d.x.to(device);
 
-  models::TrainerOptions topt = trainer_options(a, kHanTraining);
+  models::TrainerOptions topt = trainer_options(a, mhg ? kMetaHGNIETraining : kHanTraining);
   topt.patience = a.patience.value_or(kHanPatience);
   if (topt.monitor.empty()) topt.monitor = "val_loss";
   models::HANOptions hopt(d.num_features(), d.num_classes, static_cast<int64_t>(paths.size()));
@@ -157,7 +167,19 @@ int run_train_metapath(const TrainArgs& a) {
   if (a.heads) hopt.heads(*a.heads), mopt.heads(*a.heads);
   if (a.dropout) hopt.dropout(*a.dropout), mopt.dropout(*a.dropout);
   if (a.attention_dropout) hopt.attention_dropout(*a.attention_dropout), mopt.attention_dropout(*a.attention_dropout);
+  models::MetaHyperedges hyperedges;
+  if (mhg) hyperedges = models::metapath_hyperedges(graphs).to(device);  // the same rows as HAN's graphs
+  models::MetaHGNIEOptions eopt(d.num_features(), d.num_classes, static_cast<int64_t>(paths.size()));
+  if (a.hidden) eopt.hidden(*a.hidden);
+  if (a.heads) eopt.heads(*a.heads);
+  if (a.dropout) eopt.dropout(*a.dropout);
+  if (a.attention_dropout) eopt.attention_dropout(*a.attention_dropout);
+  if (a.lambda_con) eopt.lambda_con(*a.lambda_con);
   const auto make = [&]() -> SeedModel {
+    if (mhg) {
+      auto m = std::make_shared<models::MetaHGNIE>(eopt);
+      return {m, [m, &hyperedges, &x] { return m->forward(hyperedges, x); }, [] { return Tensor(); }, m};
+    }
     if (magnn) {
       auto m = std::make_shared<models::MAGNN>(g, paths, mopt);
       return {m, [m, &gd, &instances] { return m->forward(gd, instances); }, [m] { return m->semantic_weights(); }};
@@ -173,9 +195,11 @@ int run_train_metapath(const TrainArgs& a) {
     manual_seed(seed);
     const SeedModel model = make();
     model.module->to(device);
-    models::NodeClassificationTask task(d, model.forward);
+    std::unique_ptr<models::NodeClassificationTask> task =
+        model.metahgnie ? std::make_unique<models::MetaHGNIETask>(d, model.metahgnie, hyperedges, x)
+                        : std::make_unique<models::NodeClassificationTask>(d, model.forward);
     const models::TrainerOptions run_opt = seed_run_options(a, topt, seed);
-    const models::TrainResult r = models::fit(*model.module, task, run_opt);
+    const models::TrainResult r = models::fit(*model.module, *task, run_opt);
     // One epoch = the training step and the evaluation forward, as the trainer times it; the median over epochs.
     std::vector<double> secs;
     for (const models::EpochRecord& e : r.history) secs.push_back(e.seconds);
@@ -204,6 +228,8 @@ int run_train_metapath(const TrainArgs& a) {
                     {"epochs", r.epochs_run},
                     {"epoch_ms", ms},
                     {"semantic_weights", beta},
+                    {"fusion_weight", model.metahgnie ? nlohmann::ordered_json(model.metahgnie->fusion_weight())
+                                                      : nlohmann::ordered_json(nullptr)},
                     {"seconds", r.seconds}});
   }
   nlohmann::ordered_json mps = nlohmann::ordered_json::array();
@@ -241,6 +267,8 @@ int run_train_metapath(const TrainArgs& a) {
                                 {"patience", topt.patience},
                                 {"features", to_string(features)},
                                 {"device", device.str()},
+                                {"lambda_con", mhg ? nlohmann::ordered_json(eopt.lambda_con())
+                                                   : nlohmann::ordered_json(nullptr)},
                                 {"test_macro_f1s", test_f1},
                                 {"runs", runs}};
   if (!a.quiet && a.seeds > 1) {

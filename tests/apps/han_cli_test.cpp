@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "loom/core/tensor.h"
 #include "loom/data/npy.h"
@@ -166,6 +167,34 @@ TEST(HanCli, MeowTrainsSelfSupervisedAndProbes) {
   expect_refused(train({"--metapaths", "APA", "--adj-mask", "x"}), "--adj-mask 'x': 'x' is not a number");
   expect_refused(train({"--metapaths", "APA", "--metapath-topk", "3"}), "MEOW prunes by PathSim");
   expect_refused(train({"--metapaths", "APA", "--split", "random:0.5,0.2"}), "not a random one");
+}
+
+TEST(HanCli, MetaHGNIETrainsWithAndWithoutTheContrastiveTerm) {
+  const fs::path d = hetero_folder(testing::temp_dir(), "mhg");
+  for (const std::string lambda : {"0.1", "0"}) {
+    const auto r = run_loom({"train", "--model", "metahgnie", "--data", d.string(), "--metapaths", "APA,APVPA",
+                             "--epochs", "3", "--seeds", "2", "--lambda-con", lambda, "--quiet"},
+                            d);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out.substr(r.out.rfind("{\"model\"")));
+    EXPECT_EQ(j.at("model"), "metahgnie");
+    EXPECT_EQ(j.at("seeds"), 2);
+    EXPECT_DOUBLE_EQ(j.at("lambda_con").get<double>(), std::stod(lambda));
+    const double f1 = j.at("test_macro_f1_mean").get<double>();
+    EXPECT_TRUE(f1 >= 0 && f1 <= 1) << f1;
+    ASSERT_EQ(j.at("runs").size(), 2u);
+    EXPECT_TRUE(j.at("runs")[0].at("fusion_weight").is_number());
+    EXPECT_EQ(j.at("metapaths")[1].at("name"), "APVPA");
+  }
+  // The flag belongs to MetaHGNIE only; and the hyperedges need meta-paths that return to the target type.
+  expect_refused(run_loom({"train", "--model", "han", "--data", d.string(), "--metapaths", "APA", "--lambda-con",
+                           "0.1", "--epochs", "1", "--quiet"},
+                          d),
+                 "--lambda-con is MetaHGNIE's");
+  expect_refused(run_loom({"train", "--model", "metahgnie", "--data", d.string(), "--metapaths", "APV", "--epochs",
+                           "1", "--quiet"},
+                          d),
+                 "meta-path 'APV' runs from 'author' to 'venue'");
 }
 
 }  // namespace
