@@ -52,7 +52,13 @@ TEST(ServeIndexHandle, ConcurrentQueriesDuringReloadsSeeWholeModels) {
       }
     });
   const int reloads = 30;
-  for (int r = 0; r < reloads; ++r) handle.reload(r % 2 == 0 ? path_b : path_a);
+  for (int r = 0; r < reloads; ++r) {
+    // Let a few queries finish on the current model first: on a loaded machine the reloads alone could end before
+    // the query threads are scheduled, and the test would check nothing concurrent.
+    const int64_t before = queries.load();
+    while (queries.load() < before + 4) std::this_thread::yield();
+    handle.reload(r % 2 == 0 ? path_b : path_a);
+  }
   handle.reload();  // the current file again: after an even number of swaps, path_a
   stop = true;
   for (auto& t : threads) t.join();
