@@ -115,6 +115,9 @@ struct MetaPathModel {
   const char* summary;
 };
 const std::vector<MetaPathModel>& metapath_models();
+// --metapaths: "APA,APCPA" -> {APA, APCPA}; with a ';' anywhere the meta-paths are separated by ';' (relation lists
+// use ','). An empty item is a ValueError.
+std::vector<std::string> split_metapaths(const std::string& s);
 // --model han | magnn (apps/train_han.cpp): a heterogeneous folder's target type, its meta-path graphs (HAN) or
 // meta-path instances (MAGNN), the model per seed through models::fit, Macro-F1 and Micro-F1 over seeds.
 int run_train_metapath(const TrainArgs& args);

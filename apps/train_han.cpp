@@ -27,9 +27,6 @@
 
 namespace loom::cli {
 
-namespace {
-
-// "APA,APCPA" -> {APA, APCPA}; with a ';' anywhere the meta-paths are separated by ';' (relation lists use ',').
 std::vector<std::string> split_metapaths(const std::string& s) {
   const char sep = s.find(';') != std::string::npos ? ';' : ',';
   std::vector<std::string> out;
@@ -40,6 +37,8 @@ std::vector<std::string> split_metapaths(const std::string& s) {
   }
   return out;
 }
+
+namespace {
 
 // HAN's paper settings (han.md): Adam, lr 0.005, weight decay 0.001; DGL's example trains 200 epochs with early
 // stopping (patience 100) on the validation loss. MAGNN's paper defaults (magnn.md) are the same optimizer settings.

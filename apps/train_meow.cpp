@@ -40,17 +40,6 @@ std::vector<T> parse_list(const std::string& flag, const std::string& s) {
   return out;
 }
 
-std::vector<std::string> meta_paths(const std::string& s) {
-  const char sep = s.find(';') != std::string::npos ? ';' : ',';
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, sep);) {
-    LOOM_CHECK(!item.empty(), ValueError, "--metapaths '", s, "': an empty meta-path (two separators in a row?)");
-    out.push_back(item);
-  }
-  return out;
-}
-
 }  // namespace
 
 int run_train_meow(const TrainArgs& a) {
@@ -94,7 +83,7 @@ int run_train_meow(const TrainArgs& a) {
   const hetero::HeteroGraph g = hetero::from_dataset(ds);
   std::vector<hetero::MetaPath> paths;
   std::vector<std::string> names;
-  for (const std::string& spec : meta_paths(a.metapaths)) {
+  for (const std::string& spec : split_metapaths(a.metapaths)) {
     paths.push_back(hetero::parse_metapath(g, spec));
     names.push_back(paths.back().name);
   }
