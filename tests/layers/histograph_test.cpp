@@ -121,6 +121,18 @@ TEST(HistographReadout, AlphaSumsToOnePerGraphForEitherSignOfSumC) {
   }
 }
 
+
+// The head's output, its parameters' gradients and the inputs' gradients are all finite.
+void expect_finite_forward_and_backward(HistographReadout& h, const std::vector<Tensor>& x) {
+  const Tensor out = h.forward(x, ptr());
+  EXPECT_FALSE(has_nonfinite(out));
+  sum(out).backward();
+  for (const auto& [name, p] : h.named_parameters())
+    if (p.grad().defined()) {
+      EXPECT_FALSE(has_nonfinite(p.grad())) << name;
+    }
+  for (const Tensor& t : x) EXPECT_FALSE(has_nonfinite(t.grad()));
+}
 TEST(HistographReadout, SignedNormalisationGuardKeepsSumCZeroFinite) {
   auto hp = head();
   HistographReadout& h = *hp;
@@ -130,14 +142,7 @@ TEST(HistographReadout, SignedNormalisationGuardKeepsSumCZeroFinite) {
   for (Tensor& t : x) t.set_requires_grad(true);
   const Tensor alpha = h.layer_weights(x, ptr());
   for (double a : alpha.to_vector<double>()) EXPECT_EQ(a, 0.0);  // 0 / (0 + eps), not 0 / 0
-  const Tensor out = h.forward(x, ptr());
-  EXPECT_FALSE(has_nonfinite(out));
-  sum(out).backward();
-  for (const auto& [name, p] : h.named_parameters())
-    if (p.grad().defined()) {
-      EXPECT_FALSE(has_nonfinite(p.grad())) << name;
-    }
-  for (const Tensor& t : x) EXPECT_FALSE(has_nonfinite(t.grad()));
+  expect_finite_forward_and_backward(h, x);
 }
 
 TEST(HistographReadout, LayerWeightsArePerGraphNotPerBatch) {
@@ -193,14 +198,7 @@ TEST(HistographReadout, SignedNormalisationGuardBoundsAlphaWhenScoresCancel) {
   EXPECT_FALSE(has_nonfinite(alpha));
   for (size_t l = 0; l < 3; ++l) EXPECT_LE(std::abs(a[l]), std::abs(c[l]) / eps * (1 + 1e-9)) << "layer " << l;
   EXPECT_GT(std::max({std::abs(a[0]), std::abs(a[1]), std::abs(a[2])}), 1e2);  // the guard, not sum c, divided
-  const Tensor out = h.forward(x, ptr());
-  EXPECT_FALSE(has_nonfinite(out));
-  sum(out).backward();
-  for (const auto& [name, p] : h.named_parameters())
-    if (p.grad().defined()) {
-      EXPECT_FALSE(has_nonfinite(p.grad())) << name;
-    }
-  for (const Tensor& t : x) EXPECT_FALSE(has_nonfinite(t.grad()));
+  expect_finite_forward_and_backward(h, x);
 }
 
 // The same head on both devices in float32: scores, alpha, the input gradients and every parameter's gradient agree
