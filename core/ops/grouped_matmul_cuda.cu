@@ -1,7 +1,8 @@
 // SPDX-FileCopyrightText: 2026 The Loom Authors
 // SPDX-License-Identifier: Apache-2.0
 // CUDA grouped product: one cuBLAS grouped-batched GEMM call for all non-empty groups (cuBLAS 12.5+; older toolkits
-// issue one GEMM per group on the same stream). Row-major operands are read as their column-major transposes, as in
+// issue one GEMM per group on the same stream). The weight gradient, whose reduction runs over a group's rows, is
+// one GEMM per group instead: see grouped_gemm_weight_grad_cuda. Row-major operands are read as their column-major transposes, as in
 // matmul_cuda.cu, so nothing is transposed in memory. The bias is written into y first and the GEMM accumulates
 // onto it (beta = 1).
 #include <climits>
@@ -48,7 +49,6 @@ struct Problem {
   T* c;
 };
 
-#if CUBLAS_VERSION < 120500
 cublasStatus_t gemm_one(cublasHandle_t h, const Problem<float>& p, float beta) {
   const float one = 1.0f;
   return cublasSgemm(h, p.ta, p.tb, p.m, p.n, p.k, &one, p.a, p.lda, p.b, p.ldb, &beta, p.c, p.ldc);
@@ -57,7 +57,7 @@ cublasStatus_t gemm_one(cublasHandle_t h, const Problem<double>& p, double beta)
   const double one = 1.0;
   return cublasDgemm(h, p.ta, p.tb, p.m, p.n, p.k, &one, p.a, p.lda, p.b, p.ldb, &beta, p.c, p.ldc);
 }
-#else
+#if CUBLAS_VERSION >= 120500
 cublasStatus_t gemm_grouped(cublasHandle_t h, const cublasOperation_t* ta, const cublasOperation_t* tb, const int* m,
                             const int* n, const int* k, const float* alpha, const float* const* a, const int* lda,
                             const float* const* b, const int* ldb, const float* beta, float* const* c,
@@ -72,12 +72,17 @@ cublasStatus_t gemm_grouped(cublasHandle_t h, const cublasOperation_t* ta, const
 }
 #endif
 
-// Runs every problem: one grouped call when cuBLAS has it, else one GEMM each on the same stream.
+// Runs every problem: one grouped call when cuBLAS has it and one_by_one is false, else one GEMM each on the same
+// stream.
 template <class T>
-void run_problems(const std::vector<Problem<T>>& ps, T beta) {
+void run_problems(const std::vector<Problem<T>>& ps, T beta, bool one_by_one = false) {
   if (ps.empty()) return;
   const auto h = cublas_handle();
 #if CUBLAS_VERSION >= 120500
+  if (one_by_one) {
+    for (const Problem<T>& p : ps) LOOM_CUBLAS_CHECK(gemm_one(h, p, beta));
+    return;
+  }
   const size_t n = ps.size();
   std::vector<cublasOperation_t> ta(n), tb(n);
   std::vector<int> m(n), nn(n), k(n), lda(n), ldb(n), ldc(n), size(n, 1);
@@ -99,6 +104,7 @@ void run_problems(const std::vector<Problem<T>>& ps, T beta) {
                                  ldb.data(), betas.data(), base + 2 * n, ldc.data(), static_cast<int>(n), size.data()));
   // dptrs is freed into the stream-ordered caching allocator: reused only by later work on this stream.
 #else
+  (void)one_by_one;
   for (const Problem<T>& p : ps) LOOM_CUBLAS_CHECK(gemm_one(h, p, beta));
 #endif
 }
@@ -148,7 +154,12 @@ void grouped_gemm_weight_grad_cuda(const Tensor& x, const Tensor& dy, const std:
       ps.push_back({CUBLAS_OP_N, CUBLAS_OP_T, m, k, as_int(rows, "group rows"), m, k, m, dy.data<T>() + r0 * m,
                     x.data<T>() + r0 * k, dw.data<T>() + g * k * m});
     }
-    run_problems<T>(ps, T(0));
+    // One plain GEMM per group, not one grouped call: each problem is a small [M, K] output reduced over all of the
+    // group's rows (a relation's 3M rows into 64 x 64, say). cuBLAS's grouped-batched GEMM gives such a problem
+    // only its few output tiles, so a handful of blocks walk millions of rows (measured 374 ms against 19 ms for
+    // the same step through per-relation Linear layers on the H100); a plain GEMM splits the reduction (split-K)
+    // over the whole GPU. The groups are relations or node types, so the extra launches are few.
+    run_problems<T>(ps, T(0), /*one_by_one=*/true);
   });
   if (db.defined()) {
     // Column sums per group: the engine's deterministic segment sum (empty segments give 0).
