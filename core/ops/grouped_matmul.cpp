@@ -1,7 +1,8 @@
 // SPDX-FileCopyrightText: 2026 The Loom Authors
 // SPDX-License-Identifier: Apache-2.0
 // grouped_matmul: checks, dispatch and the gradients (dx = dy W_g^T by the same grouped kernel with a transpose
-// flag, dW_g = x_g^T dy_g and db_g = column sums of dy_g by the weight-gradient kernel).
+// flag, dW_g = x_g^T dy_g by the weight-gradient kernel, db_g = column sums of dy_g: in that kernel's pass on the
+// CPU, by group_column_sums on CUDA).
 #include "core/ops/grouped_matmul.h"
 
 #include "core/detail/check.h"
@@ -41,6 +42,23 @@ Tensor run_grouped(const Tensor& x, const Tensor& w, bool trans_w, const Tensor&
 
 }  // namespace
 
+namespace detail {
+
+Tensor group_column_sums(const Tensor& dy, const std::vector<int64_t>& offsets) {
+  const int64_t m = dy.size(1);
+  std::vector<Tensor> rows;
+  for (size_t g = 0; g + 1 < offsets.size(); ++g) {
+    // The engine's segment sum gives each group one block, which for a relation's 500k rows is one SM walking all of
+    // them (most of the fused HeteroConv's backward on the H100); the core sum splits the rows into chunks.
+    rows.push_back(offsets[g + 1] == offsets[g]
+                       ? zeros({1, m}, dy.dtype(), dy.device())
+                       : sum(dy.narrow_rows(offsets[g], offsets[g + 1]), 0).view({1, m}));
+  }
+  return concat(rows, 0);
+}
+
+}  // namespace detail
+
 Tensor grouped_matmul(const Tensor& x, const Tensor& w, const std::vector<int64_t>& offsets, const Tensor& bias) {
   detail::check_floating(kOp, "x", x);
   detail::check_floating(kOp, "w", w);
@@ -71,11 +89,12 @@ Tensor grouped_matmul(const Tensor& x, const Tensor& w, const std::vector<int64_
     std::vector<Tensor> grads(has_bias ? 3 : 2);
     if (gx) grads[0] = run_grouped(dy, wd, /*trans_w=*/true, Tensor(), offsets, wd.size(1));
     if (gw || gb) {
-      Tensor dw = empty(wd.shape(), wd.dtype(), wd.device());
-      Tensor db = gb ? empty({wd.size(0), wd.size(2)}, wd.dtype(), wd.device()) : Tensor();
+      Tensor dw = empty(wd.shape(), wd.dtype(), wd.device()), db;
       if (xd.is_cuda()) {
-        LOOM_CUDA_ONLY(kOp, detail::grouped_gemm_weight_grad_cuda(xd, dy, offsets, dw, db));
+        LOOM_CUDA_ONLY(kOp, detail::grouped_gemm_weight_grad_cuda(xd, dy, offsets, dw));
+        if (gb) db = detail::group_column_sums(dy, offsets);
       } else {
+        if (gb) db = empty({wd.size(0), wd.size(2)}, wd.dtype(), wd.device());
         detail::grouped_gemm_weight_grad_cpu(xd, dy, offsets, dw, db);
       }
       if (gw) grads[1] = dw;

@@ -20,11 +20,15 @@ void grouped_gemm_cpu(const Tensor& x, const Tensor& w, bool trans_w, const Tens
 void grouped_gemm_cuda(const Tensor& x, const Tensor& w, bool trans_w, const Tensor& bias,
                        const std::vector<int64_t>& offsets, const Tensor& y);
 
-// dw_g = x_g^T dy_g ([K, M]) and, when db is defined, db_g = the column sums of dy_g ([M]); empty groups give 0.
-// dw [G, K, M] and db [G, M] are overwritten.
+// dw_g = x_g^T dy_g ([K, M]) and, on the CPU when db is defined, db_g = the column sums of dy_g ([M]) in the same
+// pass; empty groups give 0. dw [G, K, M] and db [G, M] are overwritten. CUDA takes db from group_column_sums.
 void grouped_gemm_weight_grad_cpu(const Tensor& x, const Tensor& dy, const std::vector<int64_t>& offsets,
                                   const Tensor& dw, const Tensor& db);
 void grouped_gemm_weight_grad_cuda(const Tensor& x, const Tensor& dy, const std::vector<int64_t>& offsets,
-                                   const Tensor& dw, const Tensor& db);
+                                   const Tensor& dw);
+
+// [G, M]: row g is the column sums of dy's rows offsets[g] .. offsets[g+1] (0 for an empty group), on dy's device,
+// by the core sum over dim 0 (chunked over the rows, fixed order).
+Tensor group_column_sums(const Tensor& dy, const std::vector<int64_t>& offsets);
 
 }  // namespace loom::detail

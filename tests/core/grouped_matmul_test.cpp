@@ -6,6 +6,7 @@
 
 #include <numeric>
 
+#include "core/ops/grouped_matmul.h"
 #include "support/gradcheck.h"
 #include "support/parity.h"
 #include "support/testing.h"
@@ -131,6 +132,29 @@ TEST(GroupedMatmul, ErrorsNameTheProblem) {
               ThrowsMessage<ShapeError>(HasSubstr("x has 2 columns but each weight has 3 rows")));
   EXPECT_THAT([&] { grouped_matmul(x, w, {0, 2, 5}, zeros({2, 3})); },
               ThrowsMessage<ShapeError>(HasSubstr("'bias' must be [G, M] = [2, 4], got [2, 3]")));
+}
+
+// group_column_sums (the bias gradient of the CUDA path, built from core ops so that it runs here too) against the CPU
+// kernel's fused column sums and a naive loop: an empty group first, a one-row group, a long group, an empty group
+// last; float32 and float64.
+TEST(GroupedMatmul, GroupColumnSumsMatchTheCpuKernelAndALoop) {
+  const std::vector<int64_t> off = offsets_of({0, 1, 5000, 3, 0});
+  for (const DType dt : {kFloat32, kFloat64}) {
+    const Tensor dy = random_tensor({5004, 7}, 21, -1, 1, dt), x = random_tensor({5004, 3}, 22, -1, 1, dt);
+    const Tensor got = detail::group_column_sums(dy, off);
+    Tensor dw = empty({5, 3, 7}, dt), db = empty({5, 7}, dt);
+    detail::grouped_gemm_weight_grad_cpu(x, dy, off, dw, db);
+    const std::vector<double> v = testing::host(dy);
+    std::vector<double> want(5 * 7, 0.0);
+    for (int64_t g = 0; g < 5; ++g)
+      for (int64_t i = off[static_cast<size_t>(g)]; i < off[static_cast<size_t>(g) + 1]; ++i)
+        for (int64_t j = 0; j < 7; ++j) want[static_cast<size_t>(g * 7 + j)] += v[static_cast<size_t>(i * 7 + j)];
+    ASSERT_EQ(got.shape(), (Shape{5, 7}));
+    EXPECT_EQ(got.dtype(), dt);
+    const double tol = dt == kFloat32 ? 1e-3 : 1e-10;
+    testing::expect_near_all(testing::host(got), want, tol);
+    EXPECT_TRUE(testing::all_close(got, db, dt == kFloat32 ? 1e-5 : 1e-12, dt == kFloat32 ? 1e-4 : 1e-10));
+  }
 }
 
 TEST(GroupedMatmul, CudaMatchesCpu) {
