@@ -21,6 +21,7 @@
 #include "loom/core/error.h"
 #include "loom/core/random.h"
 #include "loom/layers/pool.h"
+#include "loom/models/catalogue.h"
 #include "loom/models/link_task.h"
 #include "loom/models/recommend.h"
 #include "loom/models/registry.h"
@@ -38,16 +39,16 @@ namespace {
 
 std::string model_help() {
   std::string help = "the model (default gcn):";
-  for (const models::ModelSpec& s : models::model_registry()) {
-    help += "\n  " + s.name + std::string(s.name.size() < 9 ? 9 - s.name.size() : 1, ' ') + s.summary + " [" +
-            to_string(s.input) + "]";
+  for (const models::CatalogueEntry& e : models::model_catalogue()) {
+    std::string use;
+    switch (e.family) {
+      case models::ModelFamily::kLayers: use = to_string(models::find_model(e.name).input); break;
+      case models::ModelFamily::kLink: use = "--task link; --encoder"; break;
+      case models::ModelFamily::kRecommender: use = "--task recommend"; break;
+      case models::ModelFamily::kMetaPath: use = "heterogeneous; --metapaths"; break;
+    }
+    help += "\n  " + e.name + std::string(e.name.size() < 9 ? 9 - e.name.size() : 1, ' ') + e.summary + " [" + use + "]";
   }
-  for (const models::LinkArchitecture& l : models::link_architectures()) {
-    help += "\n  " + l.name + std::string(9 - l.name.size(), ' ') + l.summary + " [--task link; --encoder]";
-  }
-  for (const MetaPathModel& m : metapath_models())
-    help += "\n  " + std::string(m.name) + std::string(9 - std::strlen(m.name), ' ') + m.summary +
-            " [heterogeneous; --metapaths]";
   return help;
 }
 
@@ -97,11 +98,7 @@ std::vector<int64_t> parse_fanouts(const std::string& text) {
 
 CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   CLI::App* train = app.add_subcommand("train", "train a node classifier and report test accuracy");
-  std::vector<std::string> names = models::model_names();
-  for (const auto& r : models::recommender_registry()) names.push_back(r.name);
-  for (const auto& l : models::link_architectures()) names.push_back(l.name);
-  for (const MetaPathModel& m : metapath_models()) names.push_back(m.name);
-  train->add_option("--model", a.model, model_help())->check(CLI::IsMember(names));
+  train->add_option("--model", a.model, model_help())->check(CLI::IsMember(models::catalogue_names()));
   train->add_option("--task", a.task,
                     "node (classify nodes, default), link (predict links: GAE's protocol), graph (classify graphs: "
                     "k-fold cross-validation under GIN's and the fair protocol) or recommend (rank items for users: "
@@ -329,17 +326,18 @@ models::TrainerOptions trainer_options(const TrainArgs& a, const models::Trainin
 }
 
 int run_train(const TrainArgs& a) {
-  const bool recommender = models::find_recommender(a.model) != nullptr;
+  const models::CatalogueEntry* entry = models::find_in_catalogue(a.model);
+  LOOM_CHECK(entry != nullptr, ValueError, "--model ", a.model, ": unknown model (expected ",
+             loom::detail::join_names(models::catalogue_names()), ")");
+  const bool recommender = entry->family == models::ModelFamily::kRecommender;
   if (recommender != (a.task == "recommend")) {
-    std::vector<std::string> recommenders;
-    for (const auto& r : models::recommender_registry()) recommenders.push_back(r.name);
     throw ValueError("--model " + a.model +
                      (recommender ? " is a recommender: use it with --task recommend"
                                   : " is not a recommender: --task recommend takes " +
-                                        loom::detail::join_names(recommenders)));
+                                        loom::detail::join_names(
+                                            models::catalogue_names(models::ModelFamily::kRecommender))));
   }
-  bool metapath = false;
-  for (const MetaPathModel& m : metapath_models()) metapath = metapath || a.model == m.name;
+  const bool metapath = entry->family == models::ModelFamily::kMetaPath;
   // --reorder is applied by the single-process node path below; every other path would ignore it.
   const std::string keeps_order = a.task != "node"      ? "--task " + a.task
                                   : metapath            ? "--model " + a.model
@@ -356,7 +354,7 @@ int run_train(const TrainArgs& a) {
   if (recommender) return run_train_recommend(a);
   if (metapath) return run_train_metapath(a);
   // gae and vgae name a link architecture; the network is then --encoder's (gcn unless set).
-  const models::LinkArchitecture* arch = models::find_link_architecture(a.model);
+  const bool arch = entry->family == models::ModelFamily::kLink;
   LOOM_CHECK(!arch || a.task == "link", ValueError, "--model ", a.model,
              " is a link prediction model: use it with --task link");
   LOOM_CHECK(a.encoder.empty() || arch, ValueError, "--encoder ", a.encoder,

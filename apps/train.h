@@ -109,12 +109,6 @@ int run_train_link(const TrainArgs& args, const data::NodeDataset& d, models::Gn
 // --task recommend (apps/train_recommend.cpp): user-item ranking with a recommender model (lightgcn, mf,
 // popularity) on an interaction data set's split, BPR, Recall/NDCG@10/20 over seeds.
 int run_train_recommend(const TrainArgs& args);
-// The models of heterogeneous folders, trained by run_train_metapath: name and one line of help.
-struct MetaPathModel {
-  const char* name;
-  const char* summary;
-};
-const std::vector<MetaPathModel>& metapath_models();
 // --metapaths: "APA,APCPA" -> {APA, APCPA}; with a ';' anywhere the meta-paths are separated by ';' (relation lists
 // use ','). An empty item is a ValueError.
 std::vector<std::string> split_metapaths(const std::string& s);

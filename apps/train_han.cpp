@@ -64,17 +64,6 @@ nlohmann::ordered_json stat(const std::vector<double>& v, double (*f)(const std:
 
 }  // namespace
 
-const std::vector<MetaPathModel>& metapath_models() {
-  static const std::vector<MetaPathModel> models{
-      {"han", "HAN, meta-path GAT + semantic attention (Wang et al. 2019)"},
-      {"magnn", "MAGNN, attention over meta-path instances + semantic attention (Fu et al. 2020)"},
-      {"meow", "MEOW, self-supervised: meta-path views contrasted with cluster-weighted negatives, HeCo probe "
-               "(Yu & Li 2023)"},
-      {"metahgnie", "MetaHGNIE, meta-path hyperedges: structural + semantic hypergraph attention, contrastive fusion "
-                    "(Chen et al. 2025), trained as a classifier"}};
-  return models;
-}
-
 int run_train_metapath(const TrainArgs& a) {
   if (a.model == "meow") return run_train_meow(a);
   const std::string& name = a.model;
