@@ -212,6 +212,9 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
                     "(default 0.2)")->check(finite_in(0, 0.999));
   train->add_option("--lambda-proto", a.lambda_proto, "meow: weight of the prototype loss (default 1)")
       ->check(finite_in(0, 1000));
+  train->add_option("--weighting", a.weighting, "meow: how the negatives are weighted: clusters (MEOW, the default) or "
+                    "learned (AdaMEOW: a pairwise MLP trained with the model; the code's DBLP defaults)")
+      ->check(CLI::IsMember({"clusters", "learned"}));
   train->add_option("--kmeans-iters", a.kmeans_iters, "meow: Lloyd iterations of each k-means (default 20)")
       ->check(whole_in(1, 1000));
   train->add_option("--probe-runs", a.probe_runs, "meow: logistic-regression runs of the HeCo probe (default 50)")

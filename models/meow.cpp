@@ -1,8 +1,9 @@
 // SPDX-FileCopyrightText: 2026 The Loom Authors
 // SPDX-License-Identifier: Apache-2.0
 // MEOW: preprocessing (PathSim pruning, augmentations, context patterns), the two views, k-means and the weighted
-// contrastive loss, and AdaMEOW's learned weights; see loom/models/meow.h. Everything sparse stays sparse (the released code densifies the
-// meta-path graphs); the N x N similarity and weight matrices are dense, which is what the method needs at N ~ 4k.
+// contrastive loss, and AdaMEOW's learned weights; see loom/models/meow.h. Everything sparse stays sparse (the
+// released code densifies the meta-path graphs); the N x N similarity and weight matrices are dense, which is what
+// the method needs at N ~ 4k.
 #include "loom/models/meow.h"
 
 #include <algorithm>
