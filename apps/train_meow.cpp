@@ -202,10 +202,10 @@ int run_train_meow(const TrainArgs& a) {
   // The first (or only) split's figures at the top level, as HAN's JSON has them.
   const nlohmann::ordered_json& first = results.begin().value();
   nlohmann::ordered_json out = {{"model", learned ? "adameow" : "meow"},
-                                {"weighting", learned ? "learned" : "clusters"},
                                 {"dataset", ds.name},
                                 {"split", splits.size() == 1 ? (splits[0].empty() ? "default" : splits[0])
                                                              : std::string("all heco-*")},
+                                {"weighting", learned ? "learned" : "clusters"},
                                 {"target", target},
                                 {"metapaths", mps},
                                 {"test_macro_f1_mean", first["test_macro_f1_mean"]},
