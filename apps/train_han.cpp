@@ -80,8 +80,6 @@ int run_train_metapath(const TrainArgs& a) {
   const std::string& name = a.model;
   const bool magnn = name == "magnn";
   const bool mhg = name == "metahgnie";
-  LOOM_CHECK(a.weighting.empty(), ValueError, "--weighting is MEOW's (--model meow); --model ", name,
-             " has no weighted negatives");
   LOOM_CHECK(mhg || !a.lambda_con, ValueError, "--lambda-con is MetaHGNIE's; --model ", name, " has no contrastive term");
   LOOM_CHECK(a.task == "node", ValueError, "--model ", name, " classifies nodes: use it with --task node, not --task ",
              a.task);

@@ -188,8 +188,8 @@ int run_train_meow(const TrainArgs& a) {
                     {"test_auc_mean", mean_of(auc[s])},        {"test_auc_std", std_of(auc[s])}};
     if (!a.quiet && a.seeds > 1)
       std::fprintf(stderr, "%s on %s, %s, over %d seeds: Macro-F1 %.2f ± %.2f %%, Micro-F1 %.2f ± %.2f %%\n",
-                   learned ? "adameow" : "meow", ds.name.c_str(), key.c_str(), a.seeds, 100 * mean_of(macro[s]), 100 * std_of(macro[s]),
-                   100 * mean_of(micro[s]), 100 * std_of(micro[s]));
+                   learned ? "adameow" : "meow", ds.name.c_str(), key.c_str(), a.seeds, 100 * mean_of(macro[s]),
+                   100 * std_of(macro[s]), 100 * mean_of(micro[s]), 100 * std_of(micro[s]));
   }
   nlohmann::ordered_json mps = nlohmann::ordered_json::array();
   for (size_t p = 0; p < S; ++p)
