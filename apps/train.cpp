@@ -209,6 +209,9 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
                     "(default 0.2)")->check(finite_in(0, 0.999));
   train->add_option("--lambda-proto", a.lambda_proto, "meow: weight of the prototype loss (default 1)")
       ->check(finite_in(0, 1000));
+  train->add_option("--weighting", a.weighting, "meow: how the negatives are weighted: clusters (MEOW, the default) or "
+                    "learned (AdaMEOW: a pairwise MLP trained with the model; the code's DBLP defaults)")
+      ->check(CLI::IsMember({"clusters", "learned"}));
   train->add_option("--kmeans-iters", a.kmeans_iters, "meow: Lloyd iterations of each k-means (default 20)")
       ->check(whole_in(1, 1000));
   train->add_option("--probe-runs", a.probe_runs, "meow: logistic-regression runs of the HeCo probe (default 50)")
@@ -351,6 +354,9 @@ int run_train(const TrainArgs& a) {
   LOOM_CHECK((a.parts == 0 && a.data_parallel == 0) || !(recommender || metapath), ValueError,
              a.parts > 0 ? "--parts" : "--data-parallel", " trains node classifiers on homogeneous graphs; --model ",
              a.model, " is not one");
+  // Here, not in run_train_metapath, so that no model (meta-path or not) ignores it silently.
+  LOOM_CHECK(a.weighting.empty() || a.model == "meow", ValueError, "--weighting is MEOW's (--model meow); --model ",
+             a.model, " has no weighted negatives");
   if (recommender) return run_train_recommend(a);
   if (metapath) return run_train_metapath(a);
   // gae and vgae name a link architecture; the network is then --encoder's (gcn unless set).

@@ -93,6 +93,9 @@ struct TrainArgs {
   std::string nei_max, adj_mask, meow_clusters;
   std::optional<double> tau, feat_mask, lambda_proto;
   int64_t kmeans_iters = 20;
+  // meow: how negatives are weighted: "clusters" (MEOW, k-means) or "learned" (AdaMEOW's pairwise MLP);
+  // empty: clusters.
+  std::string weighting;
   // metahgnie: the weight of the contrastive term (0: the ablation without it; default the code's 0.1).
   std::optional<double> lambda_con;
   int64_t probe_runs = 50;

@@ -1,8 +1,9 @@
 // SPDX-FileCopyrightText: 2026 The Loom Authors
 // SPDX-License-Identifier: Apache-2.0
 // MEOW: preprocessing (PathSim pruning, augmentations, context patterns), the two views, k-means and the weighted
-// contrastive loss; see loom/models/meow.h. Everything sparse stays sparse (the released code densifies the
-// meta-path graphs); the N x N similarity and weight matrices are dense, which is what the method needs at N ~ 4k.
+// contrastive loss, and AdaMEOW's learned weights; see loom/models/meow.h. Everything sparse stays sparse (the
+// released code densifies the meta-path graphs); the N x N similarity and weight matrices are dense, which is what
+// the method needs at N ~ 4k.
 #include "loom/models/meow.h"
 
 #include <algorithm>
@@ -233,6 +234,10 @@ MEOW::MEOW(const hetero::HeteroGraph& g, const MEOWInputs& in, const MEOWOptions
   gcn_ = register_module("gcn", std::make_shared<GCNEncoder>(o.hidden(), o.hidden(), o.dropout()));
   semantic_ = register_module("semantic", std::make_shared<SemanticAttention>(o.hidden(), o.hidden()));
   project_ = register_module("project", std::make_shared<nn::Linear>(o.hidden(), o.hidden()));
+  if (o.weighting() == MEOWWeighting::kLearned) {
+    LOOM_CHECK(o.weight_hidden() > 0, ValueError, "AdaMEOW: weight_hidden must be positive, got ", o.weight_hidden());
+    pair_weight_ = register_module("pair_weight", std::make_shared<PairWeight>(o.hidden(), o.weight_hidden()));
+  }
 }
 
 MEOWOutput MEOW::forward(const hetero::HeteroGraph& g, const MEOWInputs& in) {
@@ -373,6 +378,53 @@ Tensor weighted_info_nce(const Tensor& anchor, const Tensor& other, const Tensor
   return mean(sub(log(denom), pos));
 }
 
+PairWeight::PairWeight(int64_t in, int64_t h) : nn::Module("PairWeight") {
+  // torch.nn.Linear's initialisation, as the code's nn.Sequential uses.
+  hidden = register_module("hidden", std::make_shared<nn::Linear>(in, h));
+  out = register_module("out", std::make_shared<nn::Linear>(h, 1));
+}
+
+Tensor PairWeight::anchor_side(const Tensor& anchor) const {
+  return add(matmul(anchor, transpose(hidden->weight, 0, 1)), hidden->bias);
+}
+
+// No bias here: b1 enters each pair once, through the anchor side.
+Tensor PairWeight::other_side(const Tensor& other) const { return matmul(other, transpose(hidden->weight, 0, 1)); }
+
+Tensor PairWeight::weights(const Tensor& a_rows, const Tensor& b) const {
+  const int64_t r = a_rows.size(0), m = b.size(0), h = a_rows.size(1);
+  LOOM_CHECK(b.dim() == 2 && b.size(1) == h, ShapeError, "PairWeight: the two sides ", a_rows.shape_str(), " and ",
+             b.shape_str(), " differ in width");
+  // [R, 1, h] + [1, M, h] -> [R, M, h]: the pairs' hidden pre-activations, by broadcasting.
+  const Tensor t = tanh(add(a_rows.view({r, 1, h}), b.view({1, m, h})));
+  const Tensor logit = matmul(t.view({r * m, h}), transpose(out->weight, 0, 1)).view({r, m});
+  return sigmoid(add(logit, out->bias));
+}
+
+Tensor PairWeight::forward(const Tensor& anchor, const Tensor& other) const {
+  return weights(anchor_side(anchor), other_side(other));
+}
+
+Tensor adaptive_info_nce(const Tensor& anchor, const Tensor& other, const PairWeight& weight, double tau,
+                         int64_t tile_rows) {
+  LOOM_CHECK(anchor.dim() == 2 && other.shape() == anchor.shape(), ShapeError, "adaptive_info_nce: anchor ",
+             anchor.shape_str(), " and other ", other.shape_str(), " must both be [N, d]");
+  LOOM_CHECK(tau > 0, ValueError, "adaptive_info_nce: tau must be positive, got ", tau);
+  LOOM_CHECK(tile_rows >= 1, ValueError, "adaptive_info_nce: tile_rows must be positive, got ", tile_rows);
+  const int64_t n = anchor.size(0);
+  const Tensor a = weight.anchor_side(anchor), b = weight.other_side(other);
+  const Tensor other_t = transpose(other, 0, 1);
+  std::vector<Tensor> denoms;
+  for (int64_t r0 = 0; r0 < n; r0 += tile_rows) {
+    const int64_t r1 = std::min(n, r0 + tile_rows);
+    const Tensor s = mul_scalar(matmul(anchor.narrow_rows(r0, r1), other_t), 1.0 / tau);
+    denoms.push_back(sum(mul(exp(s), weight.weights(a.narrow_rows(r0, r1), b)), 1));
+  }
+  const Tensor denom = denoms.size() == 1 ? denoms[0] : concat(denoms, 0);
+  const Tensor pos = mul_scalar(sum(mul(anchor, other), 1), 1.0 / tau);
+  return mean(sub(log(denom), pos));
+}
+
 Tensor proto_nce(const Tensor& anchor, const Tensor& centroids, const Tensor& phi, const Tensor& assignment) {
   LOOM_CHECK(centroids.dim() == 2 && centroids.size(1) == anchor.size(1) && phi.numel() == centroids.size(0),
              ShapeError, "proto_nce: centroids ", centroids.shape_str(), " and concentrations ", phi.shape_str(),
@@ -434,6 +486,15 @@ Tensor meow_loss(const MEOWOutput& out, const std::vector<int64_t>& clusters, in
 
 // ---------------------------------------------------------------- training
 
+Tensor model_loss(const MEOW& model, const MEOWOutput& out, const MEOWTrainOptions& o) {
+  const MEOWOptions& m = model.options();
+  if (m.weighting() == MEOWWeighting::kLearned) {
+    LOOM_CHECK(model.pair_weight() != nullptr, ValueError, "AdaMEOW: the model has no pair weights");
+    return adaptive_info_nce(out.fine, out.coarse, *model.pair_weight(), m.tau());
+  }
+  return meow_loss(out, o.clusters(), o.kmeans_iters(), m.tau(), m.lambda_proto(), o.seed());
+}
+
 MEOWTrainResult train_meow(MEOW& model, const hetero::HeteroGraph& g, const MEOWInputs& in,
                            const MEOWTrainOptions& o) {
   LOOM_CHECK(o.epochs() >= 1 && o.patience() >= 1, ValueError, "MEOW: epochs and patience must be positive, got ",
@@ -448,8 +509,7 @@ MEOWTrainResult train_meow(MEOW& model, const hetero::HeteroGraph& g, const MEOW
   for (int64_t e = 0; e < o.epochs(); ++e) {
     opt.zero_grad();
     const MEOWOutput out = model.forward(g, in);
-    const Tensor loss = meow_loss(out, o.clusters(), o.kmeans_iters(), model.options().tau(),
-                                  model.options().lambda_proto(), o.seed());
+    const Tensor loss = model_loss(model, out, o);
     loss.backward();
     opt.step();
     const double l = loss.item_double();
@@ -457,7 +517,8 @@ MEOWTrainResult train_meow(MEOW& model, const hetero::HeteroGraph& g, const MEOW
     r.losses.push_back(l);
     r.epochs = e + 1;
     if (o.verbose() && (e % 10 == 0))
-      std::fprintf(stderr, "  meow epoch %lld: loss %.5f (best %.5f, wait %lld), %.1f s\n",
+      std::fprintf(stderr, "  %s epoch %lld: loss %.5f (best %.5f, wait %lld), %.1f s\n",
+                   model.options().weighting() == MEOWWeighting::kLearned ? "adameow" : "meow",
                    static_cast<long long>(e + 1), l, best, static_cast<long long>(wait), since());
     // Early stopping on the training loss, as the code does (no labels are looked at).
     if (l < best) {

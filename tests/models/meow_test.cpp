@@ -3,7 +3,9 @@
 // MEOW: the cluster-derived negative weights on a hand case, the weighted InfoNCE against a float64 loop and its
 // central-difference gradient, ProtoNCE's and GCNEnc's gradients, PathSim pruning by hand, k-means on separated
 // groups, the whole model's loss falling on the toy heterograph (and the frozen embeddings telling its classes apart
-// through the HeCo probe), and the errors.
+// through the HeCo probe), and the errors. AdaMEOW: the learned pair weights against a float64 loop and inside (0, 1),
+// its loss against a float64 loop (tiled and whole), the central-difference gradient through the weight MLP, and the
+// whole model's loss falling with weighting kLearned.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -177,6 +179,118 @@ TEST(MEOW, ErrorsNameTheProblem) {
   models::MEOW m(g, in, models::MEOWOptions().hidden(8));
   EXPECT_THAT([&] { models::train_meow(m, g, in, models::MEOWTrainOptions().clusters({})); },
               ThrowsMessage<ValueError>(HasSubstr("at least one cluster count")));
+}
+
+// The naive AdaMEOW quantities in float64 straight from the definition: w_ij = sigmoid(w2 . tanh(W1 (a_i + o_j) + b1)
+// + b2) over the explicit pair sums, and L = -mean_i log(exp(s_ii/tau) / sum_j w_ij exp(s_ij/tau)) with j = i in the
+// denominator.
+struct NaiveAda {
+  std::vector<double> w;  // [n, n]
+  double loss = 0;
+};
+NaiveAda naive_adameow(const Tensor& a, const Tensor& o, const models::PairWeight& pw, double tau) {
+  const int64_t n = a.size(0), d = a.size(1), h = pw.hidden->weight.size(0);
+  const std::vector<double> av = testing::host(a), ov = testing::host(o);
+  const std::vector<double> w1 = testing::host(pw.hidden->weight), b1 = testing::host(pw.hidden->bias);
+  const std::vector<double> w2 = testing::host(pw.out->weight), b2 = testing::host(pw.out->bias);
+  NaiveAda r;
+  r.w.resize(static_cast<size_t>(n * n));
+  for (int64_t i = 0; i < n; ++i) {
+    double den = 0, pos = 0;
+    for (int64_t j = 0; j < n; ++j) {
+      double logit = b2[0], s = 0;
+      for (int64_t k = 0; k < h; ++k) {
+        double pre = b1[k];
+        for (int64_t c = 0; c < d; ++c) pre += w1[k * d + c] * (av[i * d + c] + ov[j * d + c]);
+        logit += w2[k] * std::tanh(pre);
+      }
+      const double w = 1.0 / (1.0 + std::exp(-logit));
+      r.w[i * n + j] = w;
+      for (int64_t c = 0; c < d; ++c) s += av[i * d + c] * ov[j * d + c];
+      den += w * std::exp(s / tau);
+      if (i == j) pos = s / tau;
+    }
+    r.loss += -(pos - std::log(den)) / double(n);
+  }
+  return r;
+}
+
+TEST(AdaMEOW, PairWeightsMatchLoopAndLieInUnitInterval) {
+  manual_seed(11);
+  models::PairWeight pw(3, 4);
+  pw.to(kFloat64);
+  const Tensor a = testing::random_tensor({5, 3}, 21, -1.0, 1.0, kFloat64);
+  const Tensor o = testing::random_tensor({5, 3}, 22, -1.0, 1.0, kFloat64);
+  const std::vector<double> w = testing::host(pw.forward(a, o));
+  const NaiveAda ref = naive_adameow(a, o, pw, 0.5);
+  ASSERT_EQ(w.size(), 25u);
+  for (size_t k = 0; k < w.size(); ++k) {
+    EXPECT_NEAR(w[k], ref.w[k], 1e-12) << k;
+    EXPECT_GT(w[k], 0.0);
+    EXPECT_LT(w[k], 1.0);
+  }
+  // Large inputs saturate tanh but the sigmoid keeps the weights strictly inside (0, 1) in float32 too.
+  models::PairWeight pf(3, 16);
+  const std::vector<float> wf =
+      pf.forward(testing::random_tensor({7, 3}, 23, -5.0, 5.0, kFloat32),
+                 testing::random_tensor({7, 3}, 24, -5.0, 5.0, kFloat32))
+          .to_vector<float>();
+  ASSERT_EQ(wf.size(), 49u);
+  for (float v : wf) EXPECT_TRUE(v > 0.0f && v < 1.0f) << v;
+}
+
+TEST(AdaMEOW, LossMatchesLoopTiledOrWhole) {
+  manual_seed(12);
+  models::PairWeight pw(3, 4);
+  pw.to(kFloat64);
+  const Tensor a = testing::random_tensor({7, 3}, 31, -1.0, 1.0, kFloat64);
+  const Tensor o = testing::random_tensor({7, 3}, 32, -1.0, 1.0, kFloat64);
+  const double ref = naive_adameow(a, o, pw, 0.6).loss;
+  EXPECT_NEAR(models::adaptive_info_nce(a, o, pw, 0.6).item_double(), ref, 1e-12);     // one block
+  EXPECT_NEAR(models::adaptive_info_nce(a, o, pw, 0.6, 3).item_double(), ref, 1e-12);  // blocks of 3, 3, 1
+  EXPECT_NEAR(models::adaptive_info_nce(a, o, pw, 0.6, 1).item_double(), ref, 1e-12);
+  EXPECT_THAT([&] { models::adaptive_info_nce(a, o, pw, 0.0); }, ThrowsMessage<ValueError>(HasSubstr("tau")));
+  EXPECT_THAT([&] { models::adaptive_info_nce(a, o.narrow_rows(0, 6), pw, 0.6); },
+              ThrowsMessage<ShapeError>(HasSubstr("must both be [N, d]")));
+  EXPECT_THAT([&] { models::adaptive_info_nce(a, o, pw, 0.6, 0); },
+              ThrowsMessage<ValueError>(HasSubstr("tile_rows must be positive")));
+}
+
+TEST(AdaMEOW, LossGradcheckThroughWeightMlp) {
+  manual_seed(13);
+  models::PairWeight pw(3, 4);
+  pw.to(kFloat64);
+  const Tensor a = testing::random_tensor({5, 3}, 41, -1.0, 1.0, kFloat64).set_requires_grad(true);
+  const Tensor o = testing::random_tensor({5, 3}, 42, -1.0, 1.0, kFloat64).set_requires_grad(true);
+  // Every MLP parameter and both embeddings, with blocks of 2 rows (so the gradient crosses the concatenation).
+  EXPECT_TRUE(testing::module_gradcheck(pw, [&] { return models::adaptive_info_nce(a, o, pw, 0.7, 2); },
+                                        {{"anchor", a}, {"other", o}}));
+}
+
+TEST(AdaMEOW, LossFallsOnToyWithLearnedWeights) {
+  const testing::Toy t = testing::toy();
+  hetero::HeteroGraph g = t.g;
+  g.set_features("author", t.d.x);
+  const models::MEOWInputs in = models::meow_inputs(
+      g, toy_paths(g), "author", models::MEOWInputOptions().adj_mask({0.3, 0.3}).feat_mask(0.1).seed(1));
+  manual_seed(3);
+  models::MEOW model(g, in, models::MEOWOptions().hidden(16).tau(0.5).weighting(models::MEOWWeighting::kLearned));
+  ASSERT_NE(model.pair_weight(), nullptr);
+  EXPECT_TRUE(model.named_parameters().contains("pair_weight.hidden.weight"));
+  EXPECT_TRUE(model.named_parameters().contains("pair_weight.out.bias"));
+  // No clustering runs with learned weights, so an empty cluster list is no error.
+  const models::MEOWTrainResult r =
+      models::train_meow(model, g, in, models::MEOWTrainOptions().lr(0.01).epochs(40).patience(40).clusters({}));
+  ASSERT_EQ(r.losses.size(), 40u);
+  double first = 0, last = 0;
+  for (int e = 0; e < 5; ++e) first += r.losses[e] / 5, last += r.losses[35 + e] / 5;
+  EXPECT_LT(last, first - 0.1);
+  EXPECT_EQ(r.embedding.shape(), (Shape{40, 16}));
+  // The weight MLP is trained with the rest: its parameters got a gradient in the last step.
+  EXPECT_TRUE(model.pair_weight()->hidden->weight.grad().defined());
+  models::MEOW plain(g, in, models::MEOWOptions().hidden(16));
+  EXPECT_EQ(plain.pair_weight(), nullptr);
+  EXPECT_FALSE(plain.named_parameters().contains("pair_weight.hidden.weight"));
 }
 
 TEST(Probe, AucByHandAndSeparableEmbeddings) {

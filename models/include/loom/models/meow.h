@@ -12,6 +12,8 @@
 //   p^v      = normalise(tanh(W_p z^v + b_p))                          v = c (coarse), f (fine); W_p shared
 // GCNEnc (one module for every view and meta-path, as in the code): A (Dropout(X W1)) -> PReLU -> A (Dropout(. W2))
 // -> LayerNorm over the whole [N, d] tensor (no affine). The loss (meow_loss) is computed from p^c and p^f.
+// AdaMEOW (Yu et al., TKDE 2024; code_adameow/) is the same model with MEOWWeighting::kLearned: no clustering; each
+// negative's weight is learned, w_ij = sigmoid(MLP(p^f_i + p^c_j)) (PairWeight), and the loss is adaptive_info_nce.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -65,12 +67,43 @@ MEOWInputs meow_inputs(const hetero::HeteroGraph& g, const std::vector<hetero::M
 
 // ---------------------------------------------------------------- model
 
+// How the negatives of the contrastive loss are weighted: MEOW's k-means agreement (plus the prototype loss), or
+// AdaMEOW's pairwise MLP trained with the rest of the model.
+enum class MEOWWeighting { kClusters, kLearned };
+
 struct MEOWOptions {
   LOOM_ARG(int64_t, hidden) = 64;    // every width: type projections, GCNEnc layers, embedding, projection
   LOOM_ARG(double, dropout) = 0.2;   // projections, contexts, GCNEnc and the semantic attention vector
   LOOM_ARG(double, tau) = 0.9;       // temperature of both losses
-  LOOM_ARG(double, lambda_proto) = 1.0;
+  LOOM_ARG(double, lambda_proto) = 1.0;  // kClusters only
+  LOOM_ARG(MEOWWeighting, weighting) = MEOWWeighting::kClusters;
+  LOOM_ARG(int64_t, weight_hidden) = 16;  // kLearned: the pairwise MLP's hidden width (the code's 16)
 };
+
+// AdaMEOW's negative weights: w_ij = sigmoid(w2 . tanh(W1 (anchor_i + other_j) + b1) + b2), the code's
+// Linear(d, 16) -> Tanh -> Linear(16, 1) -> Sigmoid on the sum of the two projected embeddings. Because W1 is linear,
+// W1 (anchor_i + other_j) + b1 = a_i + b_j with a = anchor W1^T + b1 and b = other W1^T, both [N, hidden]: the
+// [N, N, d] tensor of summed pairs the code builds is never formed, only [rows, N, hidden] pre-activations.
+class PairWeight : public nn::Module {
+ public:
+  PairWeight(int64_t in_features, int64_t hidden);
+  // The hidden pre-activations of the two sides: a = anchor W1^T + b1 and b = other W1^T.
+  Tensor anchor_side(const Tensor& anchor) const;
+  Tensor other_side(const Tensor& other) const;
+  // w for the anchor rows given by a_rows [R, hidden] against all of b [M, hidden]: [R, M], entries in (0, 1).
+  Tensor weights(const Tensor& a_rows, const Tensor& b) const;
+  // All pairs, [N, M] (tests and small N).
+  Tensor forward(const Tensor& anchor, const Tensor& other) const;
+  std::shared_ptr<nn::Linear> hidden, out;  // parameters hidden.{weight,bias}, out.{weight,bias}
+};
+
+// AdaMEOW's loss: L = -mean_i log( exp(s_ii / tau) / sum_j w_ij exp(s_ij / tau) ), s_ij = anchor_i . other_j and
+// w = weight(anchor, other); j = i is in the denominator (with its learned w_ii). Differentiable in anchor, other and
+// the MLP's parameters (the code does not detach w, so the weights learn from this loss alone). Computed over blocks
+// of tile_rows anchor rows so the transient [rows, N, hidden] tensors stay small; the autograd graph still holds
+// each block's tanh output until backward (N^2 x hidden values in all: about 1 GB in float32 at N = 4057).
+Tensor adaptive_info_nce(const Tensor& anchor, const Tensor& other, const PairWeight& weight, double tau,
+                         int64_t tile_rows = 256);
 
 // GCNEnc: two propagations over a normalised adjacency given as a valued Csr; see the file comment.
 class GCNEncoder : public nn::Module {
@@ -89,12 +122,15 @@ struct MEOWOutput {
   Tensor fine;       // p^f [N, d], unit rows
 };
 
-// Parameters: encoders.<type>.*, context.<s>.<k>.weight, gcn.{w1,w2,prelu}, semantic.*, project.*.
+// Parameters: encoders.<type>.*, context.<s>.<k>.weight, gcn.{w1,w2,prelu}, semantic.*, project.*, and with
+// kLearned pair_weight.{hidden,out}.{weight,bias}.
 class MEOW : public nn::Module {
  public:
   MEOW(const hetero::HeteroGraph& g, const MEOWInputs& inputs, const MEOWOptions& options);
   MEOWOutput forward(const hetero::HeteroGraph& g, const MEOWInputs& inputs);
   const MEOWOptions& options() const { return options_; }
+  // The learned negative weights (kLearned), null for kClusters.
+  const PairWeight* pair_weight() const { return pair_weight_.get(); }
 
  private:
   MEOWOptions options_;
@@ -104,6 +140,7 @@ class MEOW : public nn::Module {
   std::shared_ptr<GCNEncoder> gcn_;
   std::shared_ptr<SemanticAttention> semantic_;
   std::shared_ptr<nn::Linear> project_;
+  std::shared_ptr<PairWeight> pair_weight_;
   size_t num_paths_ = 0;
 };
 
@@ -141,7 +178,7 @@ struct MEOWTrainOptions {
   LOOM_ARG(double, weight_decay) = 0.0;
   LOOM_ARG(int64_t, epochs) = 10000;                       // upper bound; early stopping ends it
   LOOM_ARG(int64_t, patience) = 35;                        // epochs without a lower training loss
-  LOOM_ARG(std::vector<int64_t>, clusters) = {200, 700};  // k of each clustering (each capped at N)
+  LOOM_ARG(std::vector<int64_t>, clusters) = {200, 700};  // k of each clustering (each capped at N); kClusters only
   LOOM_ARG(int64_t, kmeans_iters) = 20;
   LOOM_ARG(uint64_t, seed) = 0;                            // of the k-means initialisations
   LOOM_ARG(bool, verbose) = false;                         // a progress line on stderr every 10 epochs
@@ -157,6 +194,10 @@ struct MEOWTrainResult {
 // The whole MEOW loss for one forward (the clusterings from p^f, detached): L_info + lambda L_proto.
 Tensor meow_loss(const MEOWOutput& out, const std::vector<int64_t>& clusters, int64_t kmeans_iters, double tau,
                  double lambda_proto, uint64_t seed);
+
+// One epoch's loss for the model's weighting: meow_loss (kClusters) or adaptive_info_nce with p^f as the anchor, as
+// AdaMEOW's code calls weight_InfoNce(z_fine, z_coarse) (kLearned).
+Tensor model_loss(const MEOW& model, const MEOWOutput& out, const MEOWTrainOptions& options);
 
 MEOWTrainResult train_meow(MEOW& model, const hetero::HeteroGraph& g, const MEOWInputs& inputs,
                            const MEOWTrainOptions& options);
