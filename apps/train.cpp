@@ -355,8 +355,9 @@ int run_train(const TrainArgs& a) {
              a.parts > 0 ? "--parts" : "--data-parallel", " trains node classifiers on homogeneous graphs; --model ",
              a.model, " is not one");
   // Here, not in run_train_metapath, so that no model (meta-path or not) ignores it silently.
-  LOOM_CHECK(a.weighting.empty() || a.model == "meow", ValueError, "--weighting is MEOW's (--model meow); --model ",
-             a.model, " has no weighted negatives");
+  const bool meow = metapath && models::find_metapath_model(a.model)->kind == models::MetaPathKind::kMeow;
+  LOOM_CHECK(a.weighting.empty() || meow, ValueError, "--weighting is MEOW's (--model meow); --model ", a.model,
+             " has no weighted negatives");
   if (recommender) return run_train_recommend(a);
   if (metapath) return run_train_metapath(a);
   // gae and vgae name a link architecture; the network is then --encoder's (gcn unless set).

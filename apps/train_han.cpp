@@ -15,6 +15,7 @@
 #include "apps/prepare.h"
 #include "apps/stats.h"
 #include "apps/train.h"
+#include "loom/models/catalogue.h"
 #include "loom/core/error.h"
 #include "loom/core/ops.h"
 #include "loom/core/random.h"
@@ -65,10 +66,12 @@ nlohmann::ordered_json stat(const std::vector<double>& v, double (*f)(const std:
 }  // namespace
 
 int run_train_metapath(const TrainArgs& a) {
-  if (a.model == "meow") return run_train_meow(a);
+  const models::MetaPathSpec* spec = models::find_metapath_model(a.model);
+  LOOM_CHECK(spec != nullptr, ValueError, "--model ", a.model, " is not a meta-path model");
+  if (spec->kind == models::MetaPathKind::kMeow) return run_train_meow(a);
   const std::string& name = a.model;
-  const bool magnn = name == "magnn";
-  const bool mhg = name == "metahgnie";
+  const bool magnn = spec->kind == models::MetaPathKind::kMagnn;
+  const bool mhg = spec->kind == models::MetaPathKind::kMetaHgnie;
   LOOM_CHECK(mhg || !a.lambda_con, ValueError, "--lambda-con is MetaHGNIE's; --model ", name, " has no contrastive term");
   LOOM_CHECK(a.task == "node", ValueError, "--model ", name, " classifies nodes: use it with --task node, not --task ",
              a.task);

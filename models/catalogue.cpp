@@ -13,13 +13,20 @@ namespace loom::models {
 
 const std::vector<MetaPathSpec>& metapath_registry() {
   static const std::vector<MetaPathSpec> specs{
-      {"han", "HAN, meta-path GAT + semantic attention (Wang et al. 2019)"},
-      {"magnn", "MAGNN, attention over meta-path instances + semantic attention (Fu et al. 2020)"},
+      {"han", "HAN, meta-path GAT + semantic attention (Wang et al. 2019)", MetaPathKind::kHan},
+      {"magnn", "MAGNN, attention over meta-path instances + semantic attention (Fu et al. 2020)",
+       MetaPathKind::kMagnn},
       {"meow", "MEOW, self-supervised: meta-path views contrasted with cluster-weighted negatives, HeCo probe "
-               "(Yu & Li 2023)"},
+               "(Yu & Li 2023)", MetaPathKind::kMeow},
       {"metahgnie", "MetaHGNIE, meta-path hyperedges: structural + semantic hypergraph attention, contrastive fusion "
-                    "(Chen et al. 2025), trained as a classifier"}};
+                    "(Chen et al. 2025), trained as a classifier", MetaPathKind::kMetaHgnie}};
   return specs;
+}
+
+const MetaPathSpec* find_metapath_model(std::string_view name) {
+  for (const MetaPathSpec& m : metapath_registry())
+    if (m.name == name) return &m;
+  return nullptr;
 }
 
 namespace {

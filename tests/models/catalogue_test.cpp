@@ -39,6 +39,10 @@ TEST(ModelCatalogue, FindsByNameAndFamily) {
   EXPECT_EQ(find_in_catalogue("magnn")->family, ModelFamily::kMetaPath);
   EXPECT_EQ(find_in_catalogue("gin")->family, ModelFamily::kLayers);
   EXPECT_EQ(find_in_catalogue("gnn"), nullptr);
+  ASSERT_NE(find_metapath_model("metahgnie"), nullptr);
+  EXPECT_EQ(find_metapath_model("metahgnie")->kind, MetaPathKind::kMetaHgnie);
+  EXPECT_EQ(find_metapath_model("meow")->kind, MetaPathKind::kMeow);
+  EXPECT_EQ(find_metapath_model("gcn"), nullptr);
   EXPECT_EQ(find_in_catalogue(""), nullptr);
   std::vector<std::string> recommenders;
   for (const RecommenderSpec& r : recommender_registry()) recommenders.push_back(r.name);

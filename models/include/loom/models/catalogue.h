@@ -31,11 +31,15 @@ template <> struct EnumNames<models::ModelFamily> {
 namespace models {
 
 // Models of heterogeneous graphs over meta-paths (HAN, MAGNN, MEOW, MetaHGNIE): their networks are built by their
-// own training paths (apps/train_han.cpp, train_meow.cpp), so the table holds only what the catalogue needs.
+// own training paths (apps/train_han.cpp, train_meow.cpp), which branch on `kind`, so the names live only here.
+enum class MetaPathKind : uint8_t { kHan, kMagnn, kMeow, kMetaHgnie };
 struct MetaPathSpec {
   std::string name, summary;
+  MetaPathKind kind = MetaPathKind::kHan;
 };
 const std::vector<MetaPathSpec>& metapath_registry();
+// nullptr when `name` is not a meta-path model.
+const MetaPathSpec* find_metapath_model(std::string_view name);
 
 struct CatalogueEntry {
   std::string name;
