@@ -3,6 +3,8 @@
 // Adam (L2 weight decay added to the gradient) and AdamW (decoupled weight decay), with bias correction.
 #include <cmath>
 
+#include "core/detail/macros.h"
+#include "core/optim/adam_update.h"
 #include "loom/core/autograd.h"
 #include "loom/core/ops.h"
 #include "loom/core/optim.h"
@@ -41,26 +43,23 @@ void Adam::step() {
   const auto [b1, b2] = options_.betas();
   const double wd = options_.weight_decay();
   for (size_t i = 0; i < params_.size(); ++i) {
-    Tensor& p = params_[i];
-    Tensor g = p.grad();
+    const Tensor& p = params_[i];
+    const Tensor g = p.grad();
     if (!g.defined()) continue;
-    if (wd != 0.0) {
-      if (decoupled_) {
-        p.mul_(1.0 - lr_ * wd);
-      } else {
-        g = add(g, mul_scalar(p.detach(), wd));
-      }
-    }
+    LOOM_CHECK(g.dtype() == p.dtype() && g.device() == p.device() && g.shape() == p.shape(), ValueError, name_,
+               ".step: parameter ", i, " is ", p.str(), " but its gradient is ", g.str());
     if (!exp_avg_[i].defined()) {
       exp_avg_[i] = zeros_like(p);
       exp_avg_sq_[i] = zeros_like(p);
     }
     const double t = static_cast<double>(++steps_[i]);
-    exp_avg_[i].mul_(b1).add_(g, 1.0 - b1);
-    exp_avg_sq_[i].mul_(b2).add_(mul(g, g), 1.0 - b2);
-    const double bias1 = 1.0 - std::pow(b1, t), bias2 = 1.0 - std::pow(b2, t);
-    const Tensor denom = add_scalar(mul_scalar(sqrt(exp_avg_sq_[i]), 1.0 / std::sqrt(bias2)), options_.eps());
-    p.add_(div(exp_avg_[i], denom), -lr_ / bias1);
+    const detail::AdamScalars s{b1, b2, lr_ / (1.0 - std::pow(b1, t)), 1.0 / std::sqrt(1.0 - std::pow(b2, t)),
+                                options_.eps(), wd, decoupled_, 1.0 - lr_ * wd};
+    if (p.is_cuda()) {
+      LOOM_CUDA_ONLY(name_, detail::adam_update_cuda(p, g, exp_avg_[i], exp_avg_sq_[i], s));
+    } else {
+      detail::adam_update_cpu(p, g, exp_avg_[i], exp_avg_sq_[i], s);
+    }
   }
 }
 

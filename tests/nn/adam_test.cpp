@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 
 #include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "loom/core/optim.h"
 #include "support/testing.h"
@@ -111,21 +114,77 @@ TEST(Adam, OptionsValidated) {
               ThrowsMessage<ValueError>(HasSubstr("AdamW: invalid learning rate -1")));
 }
 
+// The fused update against the double reference, element by element, on a tensor large enough for the CPU loop to
+// split into parallel chunks; both weight-decay modes and both dtypes (float32 within its rounding).
+TEST(Adam, FusedUpdateMatchesTheReferenceElementwise) {
+  const int64_t n = 3 * (int64_t{1} << 14) + 17;
+  const Tensor init = testing::random_tensor({n}, 21, -2, 2, kFloat64);
+  const std::vector<double> x0 = init.to_vector<double>();
+  for (const DType dtype : {kFloat64, kFloat32}) {
+    for (const bool decoupled : {false, true}) {
+      SCOPED_TRACE(std::string(dtype == kFloat64 ? "float64" : "float32") + (decoupled ? " AdamW" : " Adam"));
+      Tensor p = init.clone().to(dtype).set_requires_grad(true);
+      std::unique_ptr<optim::Adam> opt =
+          decoupled ? std::make_unique<optim::AdamW>(std::vector<Tensor>{p}, optim::AdamWOptions(0.03).weight_decay(0.1))
+                    : std::make_unique<optim::Adam>(std::vector<Tensor>{p},
+                                                    optim::AdamOptions(0.03).betas({0.85, 0.99}).weight_decay(0.1));
+      const double b1 = decoupled ? 0.9 : 0.85, b2 = decoupled ? 0.999 : 0.99;
+      for (int s = 0; s < 4; ++s) {
+        opt->zero_grad();
+        mul_scalar(sum(mul(p, mul(p, p))), 0.25).backward();  // grad = 0.75 p^2
+        opt->step();
+      }
+      const std::vector<double> got = p.to(kFloat64).to_vector<double>();
+      const double tol = dtype == kFloat64 ? 1e-12 : 2e-5;
+      for (int64_t i = 0; i < n; i += 97) {
+        const double want = reference(x0[static_cast<size_t>(i)], 4, 0.03, b1, b2, 1e-8, 0.1, decoupled,
+                                      [](double q) { return 0.75 * q * q; });
+        ASSERT_NEAR(got[static_cast<size_t>(i)], want, tol) << i;
+      }
+    }
+  }
+}
+
+TEST(Adam, GradientUnlikeItsParameterIsRefused) {
+  Tensor p = zeros({3}).set_requires_grad(true);
+  p.set_grad(zeros({4}));
+  optim::Adam adam({p}, optim::AdamOptions(0.1));
+  EXPECT_THAT([&] { adam.step(); }, ThrowsMessage<ValueError>(HasSubstr("Adam.step: parameter 0 is")));
+  p.set_grad(zeros({3}, kFloat64));
+  EXPECT_THAT([&] { adam.step(); }, ThrowsMessage<ValueError>(HasSubstr("but its gradient is")));
+}
+
+// CUDA against CPU over several steps, both weight-decay modes, on a size with a partial last block and a grid-stride
+// remainder, and on an empty parameter.
 TEST(Adam, CudaMatchesCpu) {
   LOOM_REQUIRE_CUDA();
-  const Tensor init = testing::random_tensor({5, 4}, 11, -1, 1, kFloat32);
-  const Tensor g = testing::random_tensor({5, 4}, 12, -1, 1, kFloat32);
-  Tensor pc = init.clone().set_requires_grad(true);
-  Tensor pg = init.cuda().set_requires_grad(true);
-  optim::AdamW a({pc}, optim::AdamWOptions(0.01));
-  optim::AdamW b({pg}, optim::AdamWOptions(0.01));
-  for (int s = 0; s < 3; ++s) {
-    pc.set_grad(g.clone());
-    pg.set_grad(g.cuda());
-    a.step();
-    b.step();
+  for (const bool decoupled : {false, true}) {
+    SCOPED_TRACE(decoupled ? "AdamW" : "Adam");
+    const Tensor init = testing::random_tensor({301, 257}, 11, -1, 1, kFloat32);
+    Tensor pc = init.clone().set_requires_grad(true);
+    Tensor pg = init.cuda().set_requires_grad(true);
+    Tensor ec = zeros({0}).set_requires_grad(true);
+    Tensor eg = zeros({0}).cuda().set_requires_grad(true);
+    auto make = [&](std::vector<Tensor> ps) -> std::unique_ptr<optim::Adam> {
+      if (decoupled) return std::make_unique<optim::AdamW>(std::move(ps), optim::AdamWOptions(0.01));
+      return std::make_unique<optim::Adam>(std::move(ps), optim::AdamOptions(0.01).weight_decay(0.05));
+    };
+    auto a = make({pc, ec});
+    auto b = make({pg, eg});
+    for (int s = 0; s < 5; ++s) {
+      const Tensor g = testing::random_tensor({301, 257}, 100 + static_cast<uint32_t>(s), -1, 1, kFloat32);
+      pc.set_grad(g.clone());
+      pg.set_grad(g.cuda());
+      ec.set_grad(zeros({0}));
+      eg.set_grad(zeros({0}).cuda());
+      a->step();
+      b->step();
+    }
+    EXPECT_TRUE(allclose(pg.cpu(), pc, 1e-5, 1e-6));
+    const NamedTensors sa = a->state_dict(), sb = b->state_dict();
+    EXPECT_TRUE(allclose(sb.at("exp_avg.0").cpu(), sa.at("exp_avg.0"), 1e-5, 1e-7));
+    EXPECT_TRUE(allclose(sb.at("exp_avg_sq.0").cpu(), sa.at("exp_avg_sq.0"), 1e-5, 1e-9));
   }
-  EXPECT_TRUE(allclose(pg.cpu(), pc, 1e-5, 1e-6));
 }
 
 }  // namespace
