@@ -16,7 +16,11 @@ curl_() { curl -sS --max-time 10 "$@"; }
 "$server" --write-demo a.safetensors --seed 1 --users 40 --items 3000 --dim 16
 "$server" --write-demo b.safetensors --seed 2 --users 40 --items 3000 --dim 16
 
-timeout 100 "$server" --model a.safetensors --port 0 --host 127.0.0.1 >server.out 2>server.err &
+# The files exist before the server starts: the background job opens its redirections only once it runs, and a
+# first sed on a missing file would end this script (set -e) on a loaded machine.
+: >server.out
+: >server.err
+timeout 100 "$server" --model a.safetensors --port 0 --host 127.0.0.1 >>server.out 2>>server.err &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; }
 trap cleanup EXIT
