@@ -162,6 +162,11 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
                     "epoch, exactly; k > 0: the exchange runs every (k+1)-th training epoch and the k epochs between "
                     "reuse its rows (Sancus-style skipped broadcasts with a fixed period), so halo bytes drop to "
                     "1/(k+1); gradients are still summed exactly every step, evaluation exchanges fresh rows");
+  train->add_option("--comm", a.comm,
+                    "--parts --device cuda: how GPU processes exchange halo rows and gradients: nccl (GPU to GPU; one "
+                    "GPU per process), mpi (through host memory) or auto (default: nccl when Loom has it and every "
+                    "process of a host has its own GPU, else mpi)")
+      ->check(CLI::IsMember({"auto", "nccl", "mpi"}));
   train->add_option("--threads-per-part", a.threads_per_part,
                     "--parts, --data-parallel: threads of each process (default: cores / P)")
       ->check(whole_in(1, 1 << 16));
@@ -374,13 +379,16 @@ int run_train(const TrainArgs& a) {
                                  : "give --parts P");
   LOOM_CHECK(!a.staleness || *a.staleness >= 0, ValueError,
              "--staleness must be >= 0 (epochs a halo row may be old; 0 = exact), got ", *a.staleness);
+  LOOM_CHECK(a.comm == "auto" || (a.parts > 0 && a.device.starts_with("cuda")), ValueError,
+             "--comm chooses how --parts' GPU processes exchange rows: give --parts P --device cuda");
   if (a.parts > 0 || a.data_parallel > 0) {
     check_parts_flags(a, models::find_model(arch ? "gcn" : a.model).input == models::Input::kGraph);
     if (const int rc = maybe_spawn_parts(a); rc >= 0) return rc;
   }
   const std::string net = arch ? (a.encoder.empty() ? std::string("gcn") : a.encoder) : a.model;
   const models::ModelSpec& spec = models::find_model(net);
-  const Device device = parse_device(a.device);
+  const bool multi_process = a.parts > 0 || a.data_parallel > 0;
+  const Device device = parse_device(multi_process ? parts_device(a) : a.device);
   LOOM_CHECK(a.seeds >= 1, ValueError, "--seeds must be >= 1, got ", a.seeds);
   LOOM_CHECK(!(a.normalize_features && a.no_normalize_features), ValueError,
              "--normalize-features and --no-normalize-features contradict each other");
@@ -413,7 +421,8 @@ int run_train(const TrainArgs& a) {
     reorder_nodes(stored, reordering.permutation);
     if (!a.quiet) std::fprintf(stderr, "reorder: %s\n", reordering.str().c_str());
   }
-  const PreparedStructure structure = build_structure(stored, spec, !a.no_singletons, device);
+  // --parts partitions the whole graph on the CPU; each process moves its part to its device.
+  const PreparedStructure structure = build_structure(stored, spec, !a.no_singletons, multi_process ? kCPU : device);
   const models::Structure view = structure.view();
 
   models::GnnOptions opts = models::paper_options(net, d.num_features(), d.num_classes);
@@ -451,7 +460,7 @@ int run_train(const TrainArgs& a) {
             .seed(a.seed));
     if (!a.quiet) std::fprintf(stderr, "clusters: %s\n", clusters.str().c_str());
   }
-  if (a.parts > 0 || a.data_parallel > 0) return run_train_parts(a, d, opts, topt, *view.graph, features, fanouts);
+  if (multi_process) return run_train_parts(a, d, opts, topt, *view.graph, features, fanouts, device);
   if (a.task == "link") return run_train_link(a, d, opts, topt, device, features);
   std::vector<double> test, val;
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();

@@ -70,6 +70,7 @@ struct TrainArgs {
   std::optional<double> comm_timeout;  // unset: 300 s
   int64_t threads_per_part = 0;
   std::optional<int64_t> staleness;  // --parts: epochs a halo row may be old (unset: 0, exact)
+  std::string comm = "auto";  // --parts on GPUs: nccl, mpi (staged through host memory) or auto (nccl where it can)
   // graph: cross-validation folds, the per-graph readout, GIN's learnable eps, and last-layer-only readout.
   int folds = 10;
   std::string readout = "sum";
@@ -121,13 +122,15 @@ int run_train_metapath(const TrainArgs& args);
 // --parts P and --data-parallel P (apps/train_parts.cpp). check_parts_flags: the flags they cannot combine with.
 // maybe_spawn_parts:
 // outside an MPI job with P > 1, starts P copies of this command under mpirun and does not return (unless the
-// launcher cannot start: an Error); otherwise -1. run_train_parts: this process's part of the run (inside mpirun,
-// or alone for P = 1).
+// launcher cannot start: an Error); otherwise -1. parts_device: the --device this process trains on ("cuda" becomes
+// GPU (local rank mod GPUs), one per process of a host). run_train_parts: this process's part of the run (inside
+// mpirun, or alone for P = 1); g on the CPU, the parts moved to `device`.
 void check_parts_flags(const TrainArgs& args, bool graph_model);
 int maybe_spawn_parts(const TrainArgs& args);
+std::string parts_device(const TrainArgs& args);
 int run_train_parts(const TrainArgs& args, const data::NodeDataset& d, const models::GnnOptions& opts,
                     const models::TrainerOptions& topt, const graph::Graph& g, models::FeatureTransform features,
-                    const std::vector<int64_t>& fanouts);
+                    const std::vector<int64_t>& fanouts, Device device);
 // --model meow (apps/train_meow.cpp): self-supervised MEOW embeddings, HeCo's linear probe on each split.
 int run_train_meow(const TrainArgs& args);
 // The trainer's settings from the flags, `defaults` where a flag is unset (patience: 0).

@@ -20,6 +20,7 @@
 
 #include "apps/prepare.h"
 #include "apps/train.h"
+#include "loom/core/cuda_device.h"
 #include "loom/core/error.h"
 #include "loom/core/random.h"
 #include "loom/data/npy.h"
@@ -115,9 +116,25 @@ void check_same_partition(dist::Communicator& comm, const Tensor& part) {
                " holds another partition than rank 0 (different data, flags or --partition-file contents)");
 }
 
+// GPU processes: NCCL under --comm nccl, or under auto where Loom has it and every process of every host has a GPU
+// of its own (NCCL refuses two ranks on one GPU; all processes agree on the choice); otherwise `host` itself, whose
+// collectives stage CUDA tensors through host memory.
+std::shared_ptr<dist::Communicator> gpu_communicator(const std::shared_ptr<dist::Communicator>& host,
+                                                    const TrainArgs& a) {
+  if (a.comm == "mpi") return host;
+  if (a.comm == "auto") {
+    if (!dist::has_nccl()) return host;
+    const int gpus = a.device == "cuda" ? cuda::device_count() : 1;  // "cuda:N" pins every process to one GPU
+    double shared = dist::local_size() > gpus ? 1 : 0;
+    host->allreduce_sum(std::span<double>(&shared, 1));
+    if (shared > 0) return host;
+  }
+  return dist::nccl_world(host, dist::NcclOptions{.timeout_seconds = a.comm_timeout.value_or(300)});
+}
+
 int train_parts(dist::Communicator& comm, const TrainArgs& a, const data::NodeDataset& d, const models::GnnOptions& opts,
                 const models::TrainerOptions& topt, const graph::Graph& g, models::FeatureTransform features,
-                const std::vector<int64_t>& fanouts) {
+                const std::vector<int64_t>& fanouts, Device device) {
   const int rank = comm.rank(), P = comm.size();
   const bool data_parallel = a.data_parallel > 0;
   std::string method = "none";
@@ -136,6 +153,7 @@ int train_parts(dist::Communicator& comm, const TrainArgs& a, const data::NodeDa
     apply_split(run_data, a.split, seed);
     manual_seed(seed);  // the same initial weights on every process
     auto model = std::make_shared<models::NodeClassifier>(opts);
+    model->to(device);
     std::unique_ptr<models::Task> task;
     const std::vector<dist::EpochCost>* costs = nullptr;
     if (data_parallel) {
@@ -146,8 +164,10 @@ int train_parts(dist::Communicator& comm, const TrainArgs& a, const data::NodeDa
       task = std::move(t);
     } else {
       auto t = std::make_unique<dist::PartitionNodeTask>(comm, run_data, dist::partition_part(g, part, P, rank), *model,
-                                                        a.staleness.value_or(0));
-      if (report && i == 0) std::fprintf(stderr, "parts: %s partition, %s\n", method.c_str(), t->part().str().c_str());
+                                                        a.staleness.value_or(0), device);
+      if (report && i == 0)
+        std::fprintf(stderr, "parts: %s partition, %s; %s processes, %s\n", method.c_str(), t->part().str().c_str(),
+                     device.is_cuda() ? "GPU" : "CPU", comm.backend().c_str());
       costs = &t->epoch_costs();
       task = std::move(t);
     }
@@ -205,6 +225,8 @@ int train_parts(dist::Communicator& comm, const TrainArgs& a, const data::NodeDa
                                         {"epochs", topt.epochs},
                                         {"mode", data_parallel ? "data_parallel" : "partition"},
                                         {"processes", P},
+                                        {"device", device.is_cuda() ? "cuda" : "cpu"},
+                                        {"comm", comm.backend()},
                                         {"parts", data_parallel ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(P)},
                                         {"partition", data_parallel ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(method)},
                                         {"edge_cut", cut < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(cut)},
@@ -228,12 +250,17 @@ void check_parts_flags(const TrainArgs& a, bool graph_model) {
              "parts' halos exchanged exactly); for mini-batches over several processes use --data-parallel P --fanouts");
   LOOM_CHECK(a.data_parallel == 0 || (!a.fanouts.empty() && !a.history), ValueError, "--data-parallel splits "
              "sampled mini-batches: give --fanouts (one per layer); for the whole graph use --parts P");
-  LOOM_CHECK(a.device == "cpu", ValueError, flag, " runs CPU processes (MPI); --device ", a.device,
-             " is not supported with it yet");
+  LOOM_CHECK(a.device == "cpu" || a.parts > 0, ValueError, flag, " runs CPU processes; --device ", a.device,
+             " is supported with --parts only");
   LOOM_CHECK(a.checkpoint.empty(), ValueError, flag, " does not write checkpoints yet (every process would write "
              "the same folder); leave out --checkpoint");
   LOOM_CHECK(a.parts == 0 || (a.jk == "none" && a.norm != "batch"), ValueError, "--parts: jk and batch norm combine "
              "all nodes at once, which a part does not hold");
+}
+
+std::string parts_device(const TrainArgs& a) {
+  if (a.device != "cuda" || !cuda::is_available()) return a.device;
+  return "cuda:" + std::to_string(dist::local_rank() % cuda::device_count());
 }
 
 int maybe_spawn_parts(const TrainArgs& a) {
@@ -243,7 +270,7 @@ int maybe_spawn_parts(const TrainArgs& a) {
 
 int run_train_parts(const TrainArgs& a, const data::NodeDataset& d, const models::GnnOptions& opts,
                     const models::TrainerOptions& topt, const graph::Graph& g, models::FeatureTransform features,
-                    const std::vector<int64_t>& fanouts) {
+                    const std::vector<int64_t>& fanouts, Device device) {
   const int64_t P = processes(a);
   // Each process takes its share of the cores (mpirun was told not to bind them).
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -251,20 +278,21 @@ int run_train_parts(const TrainArgs& a, const data::NodeDataset& d, const models
   if (args.threads_per_part == 0) args.threads_per_part = std::max<int64_t>(1, cores / static_cast<unsigned>(P));
   tbb::global_control threads(tbb::global_control::max_allowed_parallelism,
                               static_cast<size_t>(args.threads_per_part));
-  std::unique_ptr<dist::Communicator> comm;
+  std::shared_ptr<dist::Communicator> host;  // MPI (or this process alone); NCCL, when chosen, is built on it
   if (dist::launched_by_mpi()) {
-    comm = dist::mpi_world(dist::MpiOptions{.timeout_seconds = a.comm_timeout.value_or(300)});
+    host = dist::mpi_world(dist::MpiOptions{.timeout_seconds = a.comm_timeout.value_or(300)});
   } else {
-    comm = std::make_unique<dist::SelfCommunicator>();
+    host = std::make_shared<dist::SelfCommunicator>();
   }
   try {
-    LOOM_CHECK(comm->size() == P, ValueError, a.parts > 0 ? "--parts " : "--data-parallel ", P, " but this MPI job has ",
-               comm->size(), " processes (start it with mpirun -np ", P, ", or without mpirun to let loom start them)");
-    return train_parts(*comm, args, d, opts, topt, g, features, fanouts);
+    LOOM_CHECK(host->size() == P, ValueError, a.parts > 0 ? "--parts " : "--data-parallel ", P, " but this MPI job has ",
+               host->size(), " processes (start it with mpirun -np ", P, ", or without mpirun to let loom start them)");
+    const std::shared_ptr<dist::Communicator> comm = device.is_cuda() ? gpu_communicator(host, a) : host;
+    return train_parts(*comm, args, d, opts, topt, g, features, fanouts, device);
   } catch (const std::exception& e) {
-    if (comm->size() == 1) throw;
+    if (host->size() == 1) throw;
     // The peers may be blocked in a collective this process will never join: end them all.
-    std::fprintf(stderr, "loom: error (rank %d of %d): %s\n", comm->rank(), comm->size(), e.what());
+    std::fprintf(stderr, "loom: error (rank %d of %d): %s\n", host->rank(), host->size(), e.what());
     std::fflush(stderr);
     dist::abort_world(1);
     return 1;

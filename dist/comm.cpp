@@ -7,9 +7,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <numeric>
 
 #include "loom/core/error.h"
+#include "loom/core/ops.h"
 
 namespace loom::dist {
 
@@ -99,6 +101,53 @@ template <typename T> void Communicator::sum_in_rank_order(std::span<T> values) 
   do_alltoallv(std::as_bytes(std::span<const T>(sums)), from_each, std::as_writable_bytes(values), to_owner);
 }
 
+Tensor Communicator::alltoallv_rows(const Tensor& x, std::span<const int64_t> send_rows,
+                                    std::span<const int64_t> recv_rows) {
+  const auto p = static_cast<size_t>(size());
+  LOOM_CHECK(x.dim() == 2, ShapeError, "alltoallv_rows: x must be [rows, F], got ", x.shape_str());
+  LOOM_CHECK(send_rows.size() == p && recv_rows.size() == p, ValueError, "alltoallv_rows: ", send_rows.size(),
+             " send counts and ", recv_rows.size(), " receive counts for ", p, " ranks");
+  LOOM_CHECK(total(send_rows, "send_rows") == x.size(0), ValueError, "alltoallv_rows: the send counts add up to ",
+             total(send_rows, "send_rows"), " rows, x holds ", x.size(0));
+  total(recv_rows, "recv_rows");
+  Timed t(stats_);
+  return do_alltoallv_rows(x, send_rows, recv_rows);
+}
+
+void Communicator::allreduce_sum(const Tensor& values) {
+  LOOM_CHECK(values.dtype() == kFloat32 || values.dtype() == kFloat64, DTypeError,
+             "allreduce_sum: values must be float32 or float64, got ", dtype_name(values.dtype()));
+  Timed t(stats_);
+  do_allreduce_sum(values);
+}
+
+Tensor Communicator::do_alltoallv_rows(const Tensor& x, std::span<const int64_t> send_rows,
+                                       std::span<const int64_t> recv_rows) {
+  const int64_t width = x.size(1), row_bytes = width * static_cast<int64_t>(dtype_size(x.dtype()));
+  std::vector<int64_t> send_bytes, recv_bytes;
+  int64_t rows = 0;
+  for (size_t q = 0; q < send_rows.size(); ++q) {
+    send_bytes.push_back(send_rows[q] * row_bytes);
+    recv_bytes.push_back(recv_rows[q] * row_bytes);
+    rows += recv_rows[q];
+  }
+  const Tensor host = x.cpu();  // x itself when it is on the CPU
+  Tensor y = empty({rows, width}, x.dtype());
+  do_alltoallv(std::span(static_cast<const std::byte*>(host.raw_data()), host.nbytes()), send_bytes,
+               std::span(static_cast<std::byte*>(y.raw_data()), y.nbytes()), recv_bytes);
+  return y.to(x.device());
+}
+
+void Communicator::do_allreduce_sum(const Tensor& values) {
+  const Tensor host = values.cpu();
+  if (values.dtype() == kFloat32) {
+    do_allreduce_sum(std::span<float>(host.data<float>(), static_cast<size_t>(host.numel())));
+  } else {
+    do_allreduce_sum(std::span<double>(host.data<double>(), static_cast<size_t>(host.numel())));
+  }
+  if (values.is_cuda()) Tensor(values).copy_(host);  // a handle on the same storage
+}
+
 void Communicator::do_allreduce_sum(std::span<float> values) { sum_in_rank_order(values); }
 void Communicator::do_allreduce_sum(std::span<double> values) { sum_in_rank_order(values); }
 
@@ -113,6 +162,27 @@ void SelfCommunicator::do_alltoallv(std::span<const std::byte> send, std::span<c
              " bytes but expects ", recv.size());
   if (!send.empty()) std::memcpy(recv.data(), send.data(), send.size());
 }
+
+namespace {
+// The first of `vars` that is set, as a count or index; `fallback` when none is.
+int launcher_number(std::initializer_list<const char*> vars, int fallback, const char* what) {
+  for (const char* v : vars) {
+    if (const char* s = std::getenv(v)) {
+      char* end = nullptr;
+      const long r = std::strtol(s, &end, 10);
+      LOOM_CHECK(end != s && *end == '\0' && r >= 0 && r < (1 << 20), ValueError, what, ": ", v, "='", s,
+                 "' is not a process ", fallback == 0 ? "index" : "count");
+      return static_cast<int>(r);
+    }
+  }
+  return fallback;
+}
+}  // namespace
+
+int local_rank() {
+  return launcher_number({"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"}, 0, "local_rank");
+}
+int local_size() { return launcher_number({"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"}, 1, "local_size"); }
 
 bool launched_by_mpi() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})

@@ -1,46 +1,43 @@
 // SPDX-FileCopyrightText: 2026 The Loom Authors
 // SPDX-License-Identifier: Apache-2.0
-// Summing the parameters' gradients over processes (loom/dist/gradients.h): packed into one buffer per dtype, so a
-// step costs one collective however many parameters the model has.
+// Summing the parameters' gradients over processes (loom/dist/gradients.h): packed into one buffer per dtype on the
+// parameters' device, so a step costs one collective however many parameters the model has.
 #include "loom/dist/gradients.h"
 
-#include <algorithm>
-#include <span>
 #include <vector>
 
+#include "loom/core/autograd.h"
 #include "loom/core/error.h"
+#include "loom/core/ops.h"
 
 namespace loom::dist {
 
 void sum_gradients(Communicator& comm, nn::Module& model) {
+  NoGradGuard no_grad;
   const std::vector<Tensor> params = model.parameters();
-  std::vector<float> f32;
-  std::vector<double> f64;
-  for (const Tensor& p : params) {
-    LOOM_CHECK(p.dtype() == kFloat32 || p.dtype() == kFloat64, DTypeError, "sum_gradients: parameters are float32 "
-               "or float64, got ", dtype_name(p.dtype()));
-    const Tensor g = p.grad().defined() ? p.grad().cpu() : zeros(p.shape(), p.dtype());
-    if (p.dtype() == kFloat32) {
-      const float* d = g.data<float>();
-      f32.insert(f32.end(), d, d + g.numel());
-    } else {
-      const double* d = g.data<double>();
-      f64.insert(f64.end(), d, d + g.numel());
+  for (const DType dtype : {kFloat32, kFloat64}) {
+    std::vector<Tensor> flat;
+    std::vector<const Tensor*> mine;
+    for (const Tensor& p : params) {
+      LOOM_CHECK(p.dtype() == kFloat32 || p.dtype() == kFloat64, DTypeError, "sum_gradients: parameters are float32 "
+                 "or float64, got ", dtype_name(p.dtype()));
+      if (p.dtype() != dtype) continue;
+      LOOM_CHECK(mine.empty() || p.device() == mine.front()->device(), DeviceError, "sum_gradients: the model's "
+                 "parameters are on ", mine.empty() ? "" : mine.front()->device().str(), " and ", p.device().str(),
+                 "; move the model to one device");
+      const Tensor g = p.grad().defined() ? p.grad() : zeros(p.shape(), p.dtype(), p.device());
+      flat.push_back(reshape(g, {g.numel()}));
+      mine.push_back(&p);
     }
-  }
-  comm.allreduce_sum(std::span<float>(f32));
-  comm.allreduce_sum(std::span<double>(f64));
-  size_t at32 = 0, at64 = 0;
-  for (const Tensor& p : params) {
-    Tensor g = empty(p.shape(), p.dtype());
-    if (p.dtype() == kFloat32) {
-      std::copy_n(f32.begin() + static_cast<std::ptrdiff_t>(at32), g.numel(), g.data<float>());
-      at32 += static_cast<size_t>(g.numel());
-    } else {
-      std::copy_n(f64.begin() + static_cast<std::ptrdiff_t>(at64), g.numel(), g.data<double>());
-      at64 += static_cast<size_t>(g.numel());
+    if (mine.empty()) continue;
+    // On the parameters' device: NCCL sums GPU buffers in place, the host backends stage them.
+    const Tensor sum = concat(flat, 0);
+    comm.allreduce_sum(sum);
+    int64_t at = 0;
+    for (const Tensor* p : mine) {
+      p->set_grad(reshape(slice(sum, 0, at, at + p->numel()), p->shape()));
+      at += p->numel();
     }
-    p.set_grad(g.to(p.device()));
   }
 }
 

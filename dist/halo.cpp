@@ -5,7 +5,6 @@
 // same exchange with the directions swapped), and the permutation from arrival order to the block's halo order.
 #include "loom/dist/halo.h"
 
-#include <span>
 #include <vector>
 
 #include "loom/core/autograd.h"
@@ -17,21 +16,10 @@ namespace loom::dist {
 namespace {
 
 // Rows of `x` ([sum(send_rows), F]), send_rows[q] of them for rank q in rank order, exchanged for recv_rows[q] rows
-// from each rank q.
+// from each rank q, on x's device.
 Tensor alltoallv_rows(Communicator& comm, const Tensor& x, const std::vector<int64_t>& send_rows,
                       const std::vector<int64_t>& recv_rows) {
-  const int64_t width = x.size(1);
-  const auto row_bytes = static_cast<int64_t>(static_cast<size_t>(width) * dtype_size(x.dtype()));
-  std::vector<int64_t> send_bytes, recv_bytes;
-  int64_t total = 0;
-  for (size_t q = 0; q < send_rows.size(); ++q) {
-    send_bytes.push_back(send_rows[q] * row_bytes);
-    recv_bytes.push_back(recv_rows[q] * row_bytes);
-    total += recv_rows[q];
-  }
-  Tensor y = empty({total, width}, x.dtype());
-  comm.alltoallv(std::span(static_cast<const std::byte*>(x.raw_data()), x.nbytes()), send_bytes,
-                 std::span(static_cast<std::byte*>(y.raw_data()), y.nbytes()), recv_bytes);
+  Tensor y = comm.alltoallv_rows(x, send_rows, recv_rows);
   autograd::record("alltoallv_rows", {x}, y, [&comm, send_rows, recv_rows](const Tensor& dy) {
     return std::vector<Tensor>{alltoallv_rows(comm, dy, recv_rows, send_rows)};
   });
@@ -43,13 +31,12 @@ Tensor alltoallv_rows(Communicator& comm, const Tensor& x, const std::vector<int
 Tensor exchange_halo(Communicator& comm, const PartitionedGraph& part, const Tensor& own) {
   LOOM_CHECK(own.dim() == 2 && own.size(0) == part.num_owned(), ShapeError, "exchange_halo: own must be [",
              part.num_owned(), ", F] (the rows of part ", part.rank, "'s nodes), got ", own.shape_str());
-  LOOM_CHECK(own.device().is_cpu(), DeviceError, "exchange_halo: own must be on the CPU (the MPI backend exchanges "
-             "host memory), got ", own.device().str());
   LOOM_CHECK(comm.size() == part.num_parts && comm.rank() == part.rank, ValueError, "exchange_halo: part ", part.rank,
              " of ", part.num_parts, " on rank ", comm.rank(), " of ", comm.size());
-  const Tensor rows = from_vector<int64_t>(part.send_rows, {static_cast<int64_t>(part.send_rows.size())});
+  const Tensor rows =
+      from_vector<int64_t>(part.send_rows, {static_cast<int64_t>(part.send_rows.size())}, own.device());
   const Tensor received = alltoallv_rows(comm, index_select(own, rows), part.send_counts, part.recv_counts);
-  return index_select(received, part.halo_from_recv);
+  return index_select(received, part.halo_from_recv.to(own.device()));
 }
 
 HaloExchange::HaloExchange(Communicator& comm, const PartitionedGraph& part, int64_t staleness)

@@ -19,7 +19,7 @@ bool has_nodes(const Tensor& idx) { return idx.defined() && idx.numel() > 0; }
 }  // namespace
 
 PartitionNodeTask::PartitionNodeTask(Communicator& comm, const data::NodeDataset& data, PartitionedGraph part,
-                                     models::NodeClassifier& model, int64_t staleness)
+                                     models::NodeClassifier& model, int64_t staleness, Device device)
     : comm_(comm),
       part_(std::move(part)),
       model_(model),
@@ -29,11 +29,17 @@ PartitionNodeTask::PartitionNodeTask(Communicator& comm, const data::NodeDataset
              part_.rank, " of ", part_.num_parts, " given to rank ", comm.rank(), " of ", comm.size());
   LOOM_CHECK(data.x.device().is_cpu(), DeviceError, "PartitionNodeTask: the data must be on the CPU, got ",
              data.x.device().str());
-  x_src_ = index_select(data.x, part_.block.src_nodes);
+  LOOM_CHECK(part_.block.src_nodes.device().is_cpu(), DeviceError, "PartitionNodeTask: the part must be on the "
+             "CPU (partition_part of a CPU graph), got ", part_.block.src_nodes.device().str());
+  x_src_ = index_select(data.x, part_.block.src_nodes).to(device);
   y_own_ = index_select(data.y, slice(part_.block.src_nodes, 0, 0, part_.num_owned()));
-  train_ = local_split(data.train_idx);
-  val_ = local_split(data.val_idx);
-  test_ = local_split(data.test_idx);
+  train_ = local_split(data.train_idx, device);
+  val_ = local_split(data.val_idx, device);
+  test_ = local_split(data.test_idx, device);
+  // The part's structure on the training device; the exchange lists stay host vectors (they are counts and
+  // positions the exchange uploads).
+  part_.block.graph = part_.block.graph.to(device);
+  part_.halo_from_recv = part_.halo_from_recv.to(device);
   has_val_ = has_nodes(data.val_idx);
   has_test_ = has_nodes(data.test_idx);
   double n_train = static_cast<double>(train_.rows.numel());
@@ -42,7 +48,7 @@ PartitionNodeTask::PartitionNodeTask(Communicator& comm, const data::NodeDataset
   global_train_ = n_train;
 }
 
-PartitionNodeTask::Split PartitionNodeTask::local_split(const Tensor& global_ids) const {
+PartitionNodeTask::Split PartitionNodeTask::local_split(const Tensor& global_ids, Device device) const {
   std::vector<int64_t> rows;
   if (has_nodes(global_ids)) {
     const std::vector<int64_t> owned = slice(part_.block.src_nodes, 0, 0, part_.num_owned()).to_vector<int64_t>();
@@ -53,7 +59,8 @@ PartitionNodeTask::Split PartitionNodeTask::local_split(const Tensor& global_ids
   }
   Split s;
   s.rows = from_vector<int64_t>(rows, {static_cast<int64_t>(rows.size())});
-  s.y = index_select(y_own_, s.rows);
+  s.y = index_select(y_own_, s.rows).to(device);
+  s.rows = s.rows.to(device);
   return s;
 }
 
@@ -85,7 +92,7 @@ std::vector<double> PartitionNodeTask::counts(const Tensor& logits, const Split&
   const int64_t n = s.rows.numel();
   if (n > 0) {
     const Tensor rows = index_select(logits, s.rows);
-    const std::vector<int64_t> pred = argmax(rows, 1).to_vector<int64_t>();
+    const std::vector<int64_t> pred = argmax(rows, 1).to_vector<int64_t>();  // to_vector copies to the host
     const std::vector<int64_t> truth = s.y.to_vector<int64_t>();
     c[0] = static_cast<double>(n);
     c[2] = cross_entropy(rows, s.y).item_double() * static_cast<double>(n);

@@ -235,11 +235,17 @@ const Graph& Graph::with_self_loops() const {
 
 Graph Graph::to(Device device) const {
   const Impl& im = impl();
+  if (device == this->device()) return *this;
   auto impl = std::make_shared<Impl>();
   impl->csr = im.csr.to(device);
   impl->edge_ids = im.edge_ids.to(device);
   if (im.weight.defined()) impl->weight = im.weight.to(device);
   if (im.attr.defined()) impl->attr = im.attr.to(device);
+  // A receptive field (a sampled block, a partition's part) keeps answering with its parent's degrees there.
+  if (im.parent.defined()) {
+    impl->parent = im.parent.to(device);
+    impl->parent_nodes = im.parent_nodes.to(device);
+  }
   Graph g;
   g.impl_ = std::move(impl);
   return g;

@@ -12,6 +12,10 @@
 //           bitwise equal across ranks (the gradient sum stays exact); mean bytes per epoch must drop with k.
 //   hang    rank 1 stops answering; rank 0's next collective must fail after its 2 s timeout, naming rank 1.
 //   killed  rank 1 kills itself (SIGKILL) in the middle of training; the others must end, not wait forever.
+//   cuda_mpi, cuda_nccl  "equal" with every process on a GPU (the whole-graph model too): cuda_mpi stages the halo
+//           rows and gradients through host memory (any number of processes may share a GPU), cuda_nccl moves them
+//           with NCCL (one GPU per process; process i takes GPU i % GPUs). Exit 77 (skipped) without a GPU.
+//   nccl_shared_gpu  every process on GPU 0 under NCCL: nccl_world must refuse it with an error naming the ranks.
 //   write_partition PATH N P  (no MPI) writes node v's part as v % P for N nodes, for the command line's tests.
 // Bitwise equality with the one-process run is not possible: the one-process weight gradient X^T dY sums over every
 // node in one product, the partitioned one sums per part and then across parts, and float addition is not
@@ -23,6 +27,8 @@
 #include <string>
 #include <thread>
 
+#include "loom/core/cuda_device.h"
+#include "loom/core/device.h"
 #include "loom/core/error.h"
 #include "loom/core/ops.h"
 #include "loom/core/random.h"
@@ -59,7 +65,7 @@ int data_parallel(dist::Communicator& comm, const data::NodeDataset& d, const gr
 int stale(dist::Communicator& comm, const data::NodeDataset& d, const dist::PartitionedGraph& part,
           const models::GnnOptions& go, models::TrainerOptions t);
 
-int run(dist::Communicator& comm, const std::string& mode) {
+int run(dist::Communicator& comm, const std::string& mode, Device device = kCPU) {
   data::CsbmOptions o;
   o.num_nodes = 600;
   o.num_classes = 3;
@@ -86,12 +92,21 @@ int run(dist::Communicator& comm, const std::string& mode) {
 
   manual_seed(1);
   models::NodeClassifier parted(go);
-  dist::PartitionNodeTask task(comm, d, dist::partition_part(g, partition.part, comm.size(), comm.rank()), parted);
+  parted.to(device);
+  dist::PartitionNodeTask task(comm, d, dist::partition_part(g, partition.part, comm.size(), comm.rank()), parted, 0,
+                               device);
   const models::TrainResult r = models::fit(parted, task, t);
 
   manual_seed(1);
   models::NodeClassifier whole(go);
-  models::NodeClassificationTask plain(d, [&] { return whole.forward(g, d.x); });
+  whole.to(device);
+  const graph::Graph gd = g.to(device);
+  data::NodeDataset dd = d;
+  dd.x = d.x.to(device);
+  dd.y = d.y.to(device);
+  for (Tensor* idx : {&dd.train_idx, &dd.val_idx, &dd.test_idx})
+    if (idx->defined()) *idx = idx->to(device);
+  models::NodeClassificationTask plain(dd, [&] { return whole.forward(gd, dd.x); });
   const models::TrainResult w = models::fit(whole, plain, t);
 
   const double bytes = static_cast<double>(task.epoch_costs().back().comm.bytes_sent);
@@ -106,7 +121,7 @@ int agree(dist::Communicator& comm, const char* mode, const models::NodeClassifi
   double max_diff = 0, max_abs = 0;
   std::vector<float> mine;
   for (const auto& [name, p] : parted.state_dict()) {
-    const std::vector<float> a = p.to_vector<float>(), b = whole.state_dict().at(name).to_vector<float>();
+    const std::vector<float> a = p.to_vector<float>(), b = whole.state_dict().at(name).to_vector<float>();  // to host
     for (size_t i = 0; i < a.size(); ++i) {
       max_diff = std::max(max_diff, static_cast<double>(std::fabs(a[i] - b[i])));
       max_abs = std::max(max_abs, static_cast<double>(std::fabs(b[i])));
@@ -207,10 +222,22 @@ int main(int argc, char** argv) {
     loom::data::write_npy(argv[2], loom::from_vector<int64_t>(part, {n}));
     return 0;
   }
-  std::unique_ptr<loom::dist::Communicator> comm;
+  const bool gpu = mode == "cuda_mpi" || mode == "cuda_nccl" || mode == "nccl_shared_gpu";
+  if (gpu && !loom::cuda::is_available()) {
+    std::printf("%s: no CUDA device: skipped\n", mode.c_str());
+    return 77;
+  }
+  std::shared_ptr<loom::dist::Communicator> comm;
   try {
     comm = loom::dist::mpi_world(loom::dist::MpiOptions{.timeout_seconds = mode == "hang" ? 2.0 : 20.0});
-    return run(*comm, mode);
+    if (!gpu) return run(*comm, mode);
+    const int gpu_index = mode == "nccl_shared_gpu" ? 0 : loom::dist::local_rank() % loom::cuda::device_count();
+    loom::cuda::select_device(gpu_index);
+    if (mode == "cuda_mpi") return run(*comm, "equal", loom::kCUDA);
+    const std::unique_ptr<loom::dist::Communicator> nccl = loom::dist::nccl_world(comm);
+    std::printf("%s: rank %d of %d on GPU %d, backend %s\n", mode.c_str(), nccl->rank(), nccl->size(), gpu_index,
+                nccl->backend().c_str());
+    return run(*nccl, "equal", loom::kCUDA);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rank %d: error: %s\n", comm ? comm->rank() : -1, e.what());
     std::fflush(stderr);

@@ -305,6 +305,22 @@ TEST(GraphCore, EmptyGraph) {
   EXPECT_EQ(g.edge_index().shape(), (Shape{2, 0}));
 }
 
+// A receptive field reports its parent's degrees (its border nodes lack edges); a copy on another device must too,
+// or GCN's normalisation of a GPU part (partition-parallel training) silently changes.
+TEST(GraphCore, ReceptiveFieldKeepsItsParentsDegreesOnAnotherDevice) {
+  LOOM_REQUIRE_CUDA();
+  const RandomGraph rg = random_graph(12, 60, 60, 5);
+  const Graph g = Graph::from_edge_index(edge_index_of(rg), 60);
+  const Subgraph field = receptive_field(g, from_vector<int64_t>({3, 17, 42}, {3}), 1);
+  const Graph& cpu = field.graph;
+  const Graph gpu = cpu.to(kCUDA);
+  EXPECT_EQ(gpu.in_degrees().cpu().to_vector<int64_t>(), cpu.in_degrees().to_vector<int64_t>());
+  EXPECT_EQ(gpu.out_degrees().cpu().to_vector<int64_t>(), cpu.out_degrees().to_vector<int64_t>());
+  EXPECT_TRUE(allclose(gpu.norm(Norm::kSym).cpu(), cpu.norm(Norm::kSym), 1e-6, 1e-7));
+  // The field's own edges give other degrees at its border: the check above can fail.
+  EXPECT_NE(cpu.in_degrees().to_vector<int64_t>(), cpu.csr().row_degrees().to_vector<int64_t>());
+}
+
 TEST(GraphCore, ToDeviceRoundTrip) {
   LOOM_REQUIRE_CUDA();
   const RandomGraph rg = random_graph(10, 80, 80, 4);

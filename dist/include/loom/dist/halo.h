@@ -15,8 +15,9 @@
 
 namespace loom::dist {
 
-// own: [num_owned, F] float32/float64 on the CPU, the part's rows of one layer. Returns the halo's rows [num_halo, F]
-// in the block's halo order. ShapeError when own's rows are not the part's owned nodes.
+// own: [num_owned, F] float32/float64 on any device (CUDA rows go through the communicator's device path), the
+// part's rows of one layer. Returns the halo's rows [num_halo, F] in the block's halo order, on own's device.
+// ShapeError when own's rows are not the part's owned nodes.
 Tensor exchange_halo(Communicator& comm, const PartitionedGraph& part, const Tensor& own);
 
 // The exchange as the model's source of halo rows (NodeClassifier::forward(block, x_src, HaloRows&)), with an

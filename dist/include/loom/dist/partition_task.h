@@ -23,10 +23,12 @@ namespace loom::dist {
 class PartitionNodeTask : public models::Task {
  public:
   // data: the whole data set (CPU; its split's ids are global), part: this rank's share (partition_part), `model`
-  // and `comm` outlive the task. ValueError when comm's rank or size is not part's, or the split has no training
-  // node in any part.
+  // and `comm` outlive the task. The part's features, labels and structure are moved to `device`, where the model
+  // must be (a GPU process: its halo rows and gradients then cross processes through comm's device path, NCCL or
+  // MPI staged through host memory). ValueError when comm's rank or size is not part's, or the split has no
+  // training node in any part.
   PartitionNodeTask(Communicator& comm, const data::NodeDataset& data, PartitionedGraph part,
-                    models::NodeClassifier& model, int64_t staleness = 0);
+                    models::NodeClassifier& model, int64_t staleness = 0, Device device = kCPU);
   std::string name() const override { return "node"; }
   Tensor training_loss(nn::Module& model) override;
   void finish_gradients(nn::Module& model) override;
@@ -42,7 +44,7 @@ class PartitionNodeTask : public models::Task {
   struct Split {
     Tensor rows, y;  // positions among the owned nodes, and their labels
   };
-  Split local_split(const Tensor& global_ids) const;
+  Split local_split(const Tensor& global_ids, Device device) const;
   // [n, correct, loss sum, tp[C], fp[C], fn[C]] of the part's nodes in `s`, summed over processes.
   std::vector<double> counts(const Tensor& logits, const Split& s);
   models::Metrics metrics(bool with_test);

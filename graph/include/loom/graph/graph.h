@@ -65,7 +65,8 @@ class Graph {
   // and cached: GCNConv and GATConv call it on every forward at no cost after the first.
   const Graph& with_self_loops() const;
 
-  // A copy on `device` (structure, weights, features; caches are rebuilt there on demand).
+  // A copy on `device` (structure, weights, features; caches are rebuilt there on demand), or this graph when it is
+  // there already. A receptive field's parent graph moves with it, so its degrees stay the parent's.
   Graph to(Device device) const;
   // The same structure with other edge weights ([E] in csr() order; undefined drops them) or edge features.
   Graph with_edge_weight(const Tensor& edge_weight) const;

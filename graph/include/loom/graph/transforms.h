@@ -47,9 +47,9 @@ Subgraph k_hop_subgraph(const Graph& g, const Tensor& seeds, int k);
 // with_self_loops() graph. So a layer run on it computes, for each node within hops - 1 in-hops (all of whose
 // in-edges are here), exactly what it computes on g, degree normalisations included: a k-layer stack gives g's
 // outputs at `nodes`. Nodes at the border (exactly `hops` away) carry only their input features and degrees; the
-// layers' outputs there are not g's. The result holds a handle to g; its copies made by to(), with_edge_weight()
-// and with_edge_attr() are plain graphs with their own degrees. IndexError names an id outside the graph,
-// ValueError a negative hops.
+// layers' outputs there are not g's. The result holds a handle to g; its copy made by to() keeps it (g is copied to
+// that device too), while with_edge_weight() and with_edge_attr() give plain graphs with their own degrees.
+// IndexError names an id outside the graph, ValueError a negative hops.
 Subgraph receptive_field(const Graph& g, const Tensor& nodes, int hops);
 
 // A seeded random node split: round(train N) training nodes, round(val N) validation nodes, the rest test;
