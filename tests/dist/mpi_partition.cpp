@@ -135,11 +135,13 @@ int agree(dist::Communicator& comm, const char* mode, const models::NodeClassifi
     ranks_equal = ranks_equal && std::memcmp(all.data() + q * mine.size(), mine.data(), mine.size() * sizeof(float)) == 0;
   // Float32 rounding of the reordered sums, carried through 10 Adam steps: far below one step's lr (0.01).
   const bool close = max_diff <= 1e-5 * std::max(1.0, max_abs);
+  const bool ok = close && ranks_equal && (comm.size() == 1 || bytes > 0);
   std::printf("%s: rank %d of %d, %s; max |w_parts - w_whole| %.3g (largest |w| %.3g), ranks bitwise equal: %s, "
-              "loss %.6f vs %.6f, test_acc %.4f vs %.4f, sent %.0f bytes in the last epoch\n",
+              "loss %.6f vs %.6f, test_acc %.4f vs %.4f, sent %.0f bytes in the last epoch; agrees: %s\n",
               mode, comm.rank(), comm.size(), what.c_str(), max_diff, max_abs, ranks_equal ? "yes" : "no",
-              r.history.back().loss, w.history.back().loss, r.final.at("test_acc"), w.final.at("test_acc"), bytes);
-  return close && ranks_equal && (comm.size() == 1 || bytes > 0) ? 0 : 1;
+              r.history.back().loss, w.history.back().loss, r.final.at("test_acc"), w.final.at("test_acc"), bytes,
+              ok ? "yes" : "no");
+  return ok ? 0 : 1;
 }
 
 int stale(dist::Communicator& comm, const data::NodeDataset& d, const dist::PartitionedGraph& part,
