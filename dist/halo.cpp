@@ -33,9 +33,8 @@ Tensor exchange_halo(Communicator& comm, const PartitionedGraph& part, const Ten
              part.num_owned(), ", F] (the rows of part ", part.rank, "'s nodes), got ", own.shape_str());
   LOOM_CHECK(comm.size() == part.num_parts && comm.rank() == part.rank, ValueError, "exchange_halo: part ", part.rank,
              " of ", part.num_parts, " on rank ", comm.rank(), " of ", comm.size());
-  const Tensor rows =
-      from_vector<int64_t>(part.send_rows, {static_cast<int64_t>(part.send_rows.size())}, own.device());
-  const Tensor received = alltoallv_rows(comm, index_select(own, rows), part.send_counts, part.recv_counts);
+  const Tensor received =
+      alltoallv_rows(comm, index_select(own, part.send_rows.to(own.device())), part.send_counts, part.recv_counts);
   return index_select(received, part.halo_from_recv.to(own.device()));
 }
 

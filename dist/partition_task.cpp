@@ -36,9 +36,9 @@ PartitionNodeTask::PartitionNodeTask(Communicator& comm, const data::NodeDataset
   train_ = local_split(data.train_idx, device);
   val_ = local_split(data.val_idx, device);
   test_ = local_split(data.test_idx, device);
-  // The part's structure on the training device; the exchange lists stay host vectors (they are counts and
-  // positions the exchange uploads).
+  // The part's structure and exchange indices on the training device (the counts stay host vectors).
   part_.block.graph = part_.block.graph.to(device);
+  part_.send_rows = part_.send_rows.to(device);
   part_.halo_from_recv = part_.halo_from_recv.to(device);
   has_val_ = has_nodes(data.val_idx);
   has_test_ = has_nodes(data.test_idx);

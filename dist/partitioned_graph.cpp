@@ -21,7 +21,7 @@ std::string PartitionedGraph::str() const {
   };
   std::ostringstream s;
   s << "part " << rank << " of " << num_parts << ": " << num_owned() << " nodes, " << num_halo() << " halo nodes from "
-    << peers(recv_counts) << " parts, sends " << send_rows.size() << " rows to " << peers(send_counts) << " parts";
+    << peers(recv_counts) << " parts, sends " << send_rows.numel() << " rows to " << peers(send_counts) << " parts";
   return s.str();
 }
 
@@ -91,10 +91,12 @@ PartitionedGraph partition_part(const graph::Graph& g, const Tensor& part, int64
       if (p[ix[k]] != rank) peers.insert(p[ix[k]]);
     for (int64_t q : peers) to[static_cast<size_t>(q)].push_back(static_cast<int64_t>(i));
   }
+  std::vector<int64_t> send_rows;
   for (const auto& rows : to) {
     out.send_counts.push_back(static_cast<int64_t>(rows.size()));
-    out.send_rows.insert(out.send_rows.end(), rows.begin(), rows.end());
+    send_rows.insert(send_rows.end(), rows.begin(), rows.end());
   }
+  out.send_rows = from_vector<int64_t>(send_rows, {static_cast<int64_t>(send_rows.size())});
   return out;
 }
 

@@ -74,11 +74,11 @@ TEST(PartitionPart, ListsAgreeAcrossParts) {
 
   // What r sends q (global ids, in order) is exactly q's halo from r (global ids, in arrival order).
   for (int r = 0; r < P; ++r) {
-    const std::vector<int64_t> src_r = ids(parts[r].block.src_nodes);
+    const std::vector<int64_t> src_r = ids(parts[r].block.src_nodes), rows_r = ids(parts[r].send_rows);
     int64_t at = 0;
     for (int q = 0; q < P; ++q) {
       std::vector<int64_t> sent;
-      for (int64_t i = 0; i < parts[r].send_counts[q]; ++i) sent.push_back(src_r[parts[r].send_rows[at + i]]);
+      for (int64_t i = 0; i < parts[r].send_counts[q]; ++i) sent.push_back(src_r[rows_r[at + i]]);
       at += parts[r].send_counts[q];
       const auto& pq = parts[q];
       const std::vector<int64_t> src_q = ids(pq.block.src_nodes), from = ids(pq.halo_from_recv);

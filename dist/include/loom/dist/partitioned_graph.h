@@ -22,9 +22,11 @@ struct PartitionedGraph {
   // the owned nodes in the whole graph's edge order and reports the whole graph's degrees, so a layer's outputs at
   // the owned nodes are the whole graph's (loom/graph/sampler.h, fan-out -1). block.src_nodes are global ids.
   graph::Block block;
-  // Rows of each peer's message, rank by rank: send_rows lists positions among the owned nodes (a node may go to
-  // several peers), send_counts[q] of them go to rank q; recv_counts[q] halo rows come from rank q.
-  std::vector<int64_t> send_rows, send_counts, recv_counts;
+  // Rows of each peer's message, rank by rank: send_rows (int64) lists positions among the owned nodes (a node may
+  // go to several peers), send_counts[q] of them go to rank q; recv_counts[q] halo rows come from rank q. The two
+  // index tensors live where the part trains (PartitionNodeTask moves them), so an exchange uploads nothing.
+  Tensor send_rows;  // int64 [sum(send_counts)]
+  std::vector<int64_t> send_counts, recv_counts;
   // For each halo position of block (0 .. num_halo - 1), its row among the received ones (which arrive by owner
   // rank, ascending global id within a rank).
   Tensor halo_from_recv;  // int64 [num_halo]
