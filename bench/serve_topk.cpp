@@ -17,7 +17,10 @@
 #include <string>
 #include <vector>
 
+#include "loom/core/autograd.h"
 #include "loom/core/device.h"
+#include "loom/core/ops.h"
+#include "loom/core/random.h"
 #include "loom/serve/index.h"
 
 namespace {
@@ -60,6 +63,35 @@ std::pair<double, double> latencies(const EmbeddingIndex& index, int64_t queries
   }
   std::sort(ms.begin(), ms.end());
   return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 99 / 100)]};
+}
+
+// Where the device path's time goes: one [batch, block] score matrix by matmul, then topk over its rows, each timed
+// alone (median of reps, synchronized), on random tensors of the same shapes.
+void device_breakdown(int64_t batch, int64_t block, int64_t dim, int64_t k, int64_t reps) {
+  using namespace loom;
+  NoGradGuard no_grad;
+  manual_seed(3);
+  const Tensor q = randn({batch, dim}).to(kCUDA), items = randn({dim, block}).to(kCUDA);
+  const auto median_ms = [&](auto&& fn) {
+    fn();
+    cuda::synchronize();
+    std::vector<double> ms;
+    for (int64_t r = 0; r < reps; ++r) {
+      const auto t0 = Clock::now();
+      fn();
+      cuda::synchronize();
+      ms.push_back(ms_since(t0));
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+  };
+  const Tensor scores = matmul(q, items);
+  const double mm = median_ms([&] { (void)matmul(q, items); });
+  const double sel = median_ms([&] { (void)topk(scores, k); });
+  std::printf("{\"workload\":\"serve_topk_breakdown\",\"impl\":\"exact_cuda\",\"batch\":%lld,\"block\":%lld,"
+              "\"dim\":%lld,\"k\":%lld,\"matmul_ms\":%.3f,\"topk_ms\":%.3f}\n",
+              static_cast<long long>(batch), static_cast<long long>(block), static_cast<long long>(dim),
+              static_cast<long long>(k), mm, sel);
 }
 
 }  // namespace
@@ -108,6 +140,7 @@ int main(int argc, char** argv) {
     loom::serve::IndexOptions o;
     o.exact_path = loom::serve::ExactPath::kCuda;
     batched(EmbeddingIndex(exact.tables(), o), "exact_cuda");
+    device_breakdown(std::min<int64_t>(batch, 1024), std::min<int64_t>(items, o.device_item_block), dim, k, reps);
   }
   {
     oneapi::tbb::global_control one_core(oneapi::tbb::global_control::max_allowed_parallelism, 1);
