@@ -325,6 +325,12 @@ Tensor pogat_embed(POGAT& model, const hetero::HeteroGraph& g, const OntologySam
 
 POGATTrainResult train_pogat(POGAT& model, const hetero::HeteroGraph& g, const OntologySampler& sampler,
                              const POGATTrainOptions& o) {
+  return train_pogat(model, g, std::vector<const OntologySampler*>{&sampler}, o);
+}
+
+POGATTrainResult train_pogat(POGAT& model, const hetero::HeteroGraph& g,
+                             const std::vector<const OntologySampler*>& samplers, const POGATTrainOptions& o) {
+  LOOM_CHECK(!samplers.empty(), ValueError, "POGAT: no sampler to train on");
   LOOM_CHECK(o.epochs() >= 1 && o.batch() >= 1 && o.instances() >= 1, ValueError,
              "POGAT: epochs, batch and instances must be positive, got ", o.epochs(), ", ", o.batch(), " and ",
              o.instances());
@@ -334,41 +340,116 @@ POGATTrainResult train_pogat(POGAT& model, const hetero::HeteroGraph& g, const O
   auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   optim::Adam opt(model.parameters(), optim::AdamOptions(o.lr()).weight_decay(o.weight_decay()));
   const Device dev = model.discriminator.device();
-  std::vector<int64_t> order(static_cast<size_t>(sampler.num_targets()));
-  std::iota(order.begin(), order.end(), int64_t{0});
+  std::vector<std::vector<int64_t>> orders;
+  for (const OntologySampler* s : samplers) {
+    orders.emplace_back(static_cast<size_t>(s->num_targets()));
+    std::iota(orders.back().begin(), orders.back().end(), int64_t{0});
+  }
   std::mt19937_64 rng(mix(o.seed(), 0xB47C));
   POGATTrainResult r;
   model.train();
   uint64_t step = 0;
   for (int64_t e = 0; e < o.epochs(); ++e) {
-    std::shuffle(order.begin(), order.end(), rng);
+    // The epoch's batches: (sampler, first position), shuffled across samplers.
+    std::vector<std::pair<size_t, size_t>> batches;
+    for (size_t k = 0; k < orders.size(); ++k) {
+      std::shuffle(orders[k].begin(), orders[k].end(), rng);
+      for (size_t i = 0; i < orders[k].size(); i += static_cast<size_t>(o.batch())) batches.emplace_back(k, i);
+    }
+    if (samplers.size() > 1) std::shuffle(batches.begin(), batches.end(), rng);
     double total = 0;
-    int64_t steps = 0;
-    for (size_t i = 0; i < order.size(); i += static_cast<size_t>(o.batch())) {
+    for (const auto& [k, i] : batches) {
+      const std::vector<int64_t>& order = orders[k];
       const std::vector<int64_t> chunk(order.begin() + static_cast<std::ptrdiff_t>(i),
                                        order.begin() + static_cast<std::ptrdiff_t>(
                                                            std::min(order.size(), i + static_cast<size_t>(o.batch()))));
       ++step;
       // Fresh subgraphs and perturbations every step (inference uses sampling seed o.seed()).
-      const OntologyBatch real = sampler.sample(chunk, o.instances(), mix(o.seed(), 2 * step));
-      const OntologyBatch fake = sampler.perturb(real, o.ratio(), mix(o.seed(), 2 * step + 1));
+      const OntologyBatch real = samplers[k]->sample(chunk, o.instances(), mix(o.seed(), 2 * step));
+      const OntologyBatch fake = samplers[k]->perturb(real, o.ratio(), mix(o.seed(), 2 * step + 1));
       opt.zero_grad();
       const Tensor loss = pogat_loss(model, model.forward(g, real.to(dev)), model.forward(g, fake.to(dev)));
       loss.backward();
       opt.step();
       const double l = loss.item_double();
       LOOM_CHECK(std::isfinite(l), ValueError, "POGAT: the loss became ", l, " at epoch ", e + 1);
-      total += l, ++steps;
+      total += l;
     }
-    r.losses.push_back(total / static_cast<double>(steps));
+    r.losses.push_back(total / static_cast<double>(batches.size()));
     r.epochs = e + 1;
     if (o.verbose())
       std::fprintf(stderr, "  pogat epoch %lld: loss %.5f, %.1f s\n", static_cast<long long>(e + 1), r.losses.back(),
                    since());
   }
-  r.embedding = pogat_embed(model, g, sampler, {}, o.instances(), std::max<int64_t>(o.batch(), 1024), o.seed());
+  r.embedding =
+      pogat_embed(model, g, *samplers.front(), {}, o.instances(), std::max<int64_t>(o.batch(), 1024), o.seed());
   r.seconds = since();
   return r;
+}
+
+// ---------------------------------------------------------------- link prediction
+
+HeldOutLinks hold_out_links(const hetero::HeteroGraph& g, const hetero::EdgeType& relation, double fraction,
+                            uint64_t seed) {
+  LOOM_CHECK(fraction > 0 && fraction < 1, ValueError, "POGAT: the held-out share of links must be in (0, 1), got ",
+             fraction);
+  LOOM_CHECK(g.has_relation(relation), ValueError, "POGAT: the graph has no relation ", relation.str());
+  auto pairs = [&](const hetero::EdgeType& et) {  // (src, dst) in out_csr order
+    const Csr& out = g.out_csr(et);
+    const std::vector<int64_t> ip = host_i64(out.indptr()), ix = host_i64(out.indices());
+    std::vector<std::pair<int64_t, int64_t>> p;
+    for (int64_t u = 0; u + 1 < static_cast<int64_t>(ip.size()); ++u)
+      for (int64_t k = ip[static_cast<size_t>(u)]; k < ip[static_cast<size_t>(u + 1)]; ++k)
+        p.emplace_back(u, ix[static_cast<size_t>(k)]);
+    return p;
+  };
+  std::vector<std::pair<int64_t, int64_t>> all = pairs(relation);
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  const int64_t P = static_cast<int64_t>(std::llround(fraction * static_cast<double>(all.size())));
+  LOOM_CHECK(P >= 1 && P < static_cast<int64_t>(all.size()), ValueError, "POGAT: holding out ", fraction, " of ",
+             relation.str(), "'s ", all.size(), " pairs leaves ", P, " held out");
+  std::mt19937_64 rng(mix(seed, 0x1111));
+  std::vector<std::pair<int64_t, int64_t>> shuffled = all;
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  std::vector<std::pair<int64_t, int64_t>> held(shuffled.begin(), shuffled.begin() + P);
+  std::sort(held.begin(), held.end());
+  auto is_held = [&](int64_t u, int64_t v) { return std::binary_search(held.begin(), held.end(), std::pair{u, v}); };
+  HeldOutLinks out;
+  for (const std::string& t : g.node_types()) {
+    out.train.add_node_type(t, g.num_nodes(t));
+    if (g.features(t).defined()) out.train.set_features(t, g.features(t));
+    else if (g.sparse_features(t).defined()) out.train.set_features(t, g.sparse_features(t));
+  }
+  for (const hetero::EdgeType& et : g.relations()) {
+    const bool fwd = et == relation, rev = !fwd && et.src == relation.dst && et.dst == relation.src;
+    if (rev && out.reverse.empty()) out.reverse = et.str();
+    std::vector<int64_t> src, dst;
+    for (const auto& [u, v] : pairs(et)) {
+      if ((fwd && is_held(u, v)) || (rev && is_held(v, u))) continue;
+      src.push_back(u), dst.push_back(v);
+    }
+    const int64_t E = static_cast<int64_t>(src.size());
+    src.insert(src.end(), dst.begin(), dst.end());
+    out.train.add_relation(et, from_vector<int64_t>(src, {2, E}).to(g.device()));
+  }
+  const int64_t n_dst = g.num_nodes(relation.dst);
+  std::vector<int64_t> pos(static_cast<size_t>(2 * P)), neg(static_cast<size_t>(2 * P));
+  for (int64_t i = 0; i < P; ++i) {
+    const auto [u, v] = held[static_cast<size_t>(i)];
+    int64_t w = 0;
+    for (int tries = 0;; ++tries) {
+      w = uniform(rng, n_dst);
+      if (!std::binary_search(all.begin(), all.end(), std::pair{u, w})) break;
+      LOOM_CHECK(tries < 10000, ValueError, "POGAT: no negative found for ", relation.src, " ", u, " (linked to "
+                 "almost every ", relation.dst, ")");
+    }
+    pos[static_cast<size_t>(i)] = u, pos[static_cast<size_t>(P + i)] = v;
+    neg[static_cast<size_t>(i)] = u, neg[static_cast<size_t>(P + i)] = w;
+  }
+  out.pos = from_vector<int64_t>(pos, {2, P});
+  out.neg = from_vector<int64_t>(neg, {2, P});
+  return out;
 }
 
 }  // namespace loom::models

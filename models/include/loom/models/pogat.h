@@ -158,5 +158,25 @@ Tensor pogat_embed(POGAT& model, const hetero::HeteroGraph& g, const OntologySam
 // g: the graph the model reads its features from (on the model's device); the sampler is built from its structure.
 POGATTrainResult train_pogat(POGAT& model, const hetero::HeteroGraph& g, const OntologySampler& sampler,
                              const POGATTrainOptions& options);
+// Trained on the subgraphs of several target types at once (link prediction: authors and papers): every epoch visits
+// every target of every sampler, in shuffled batches of one sampler each. The result's embedding is the first
+// sampler's.
+POGATTrainResult train_pogat(POGAT& model, const hetero::HeteroGraph& g,
+                             const std::vector<const OntologySampler*>& samplers, const POGATTrainOptions& options);
+
+// ---------------------------------------------------------------- link prediction (our protocol)
+
+// A held-out share of one relation's pairs (author writes paper): the graph without them (in `relation` and in its
+// reverse, the relation from its destination type back to its source type, if the graph has one), the held-out pairs,
+// and as many negatives: for each held-out (u, v), a (u, w) with w of v's type drawn uniformly among the pairs the
+// whole graph does not have. Pairs are [2, P] int64 (row 0 ids of the relation's source type, row 1 of its
+// destination type). ValueError unless 0 < fraction < 1, or when fewer than one pair would be held out.
+struct HeldOutLinks {
+  hetero::HeteroGraph train;
+  Tensor pos, neg;
+  std::string reverse;  // the reverse relation's name ("" if the graph has none)
+};
+HeldOutLinks hold_out_links(const hetero::HeteroGraph& g, const hetero::EdgeType& relation, double fraction,
+                            uint64_t seed);
 
 }  // namespace loom::models
