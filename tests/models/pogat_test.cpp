@@ -4,7 +4,8 @@
 // subgraphs of a hand-made author-paper-conference-term graph checked by hand (nodes, their types, edges and their
 // relations, an instance missing a type, a conference matched from the papers' side), the type-preserving
 // perturbation (structure and targets kept, nodes changed, seeded), the discriminator loss against a float64 loop,
-// the whole model's float64 gradient, the loss falling on the toy heterograph, and the errors.
+// the whole model's float64 gradient, the loss falling on the toy heterograph, the held-out links of --task link,
+// and the errors.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -221,6 +222,39 @@ TEST(POGAT, LossFallsOnTheToyHeterograph) {
   // The embeddings are reproducible: the same sampling seed gives the same subgraphs and the same z.
   const Tensor again = models::pogat_embed(m, t.g, sampler, {}, 4, 1024, 0);
   EXPECT_EQ(again.to_vector<float>(), r.embedding.to_vector<float>());
+}
+
+TEST(POGAT, HeldOutLinksLeaveBothDirectionsAndNegativesAreNonPairs) {
+  const testing::Toy t = testing::toy();  // 93 author-paper pairs
+  const hetero::EdgeType writes{"author", "writes", "paper"}, written_by{"paper", "written_by", "author"};
+  const models::HeldOutLinks h = models::hold_out_links(t.g, writes, 0.1, 3);
+  EXPECT_EQ(h.reverse, "paper__written_by__author");
+  const int64_t all = t.g.num_edges(writes), P = h.pos.size(1);
+  EXPECT_EQ(P, std::llround(0.1 * static_cast<double>(all)));
+  EXPECT_EQ(h.neg.size(1), P);
+  EXPECT_EQ(h.train.num_edges(writes), all - P);
+  EXPECT_EQ(h.train.num_edges(written_by), all - P);
+  EXPECT_EQ(h.train.num_edges({"paper", "published_in", "venue"}), t.g.num_edges({"paper", "published_in", "venue"}));
+  auto has = [](const hetero::HeteroGraph& g, const hetero::EdgeType& et, int64_t u, int64_t v) {
+    const Csr& out = g.out_csr(et);
+    const std::vector<int64_t> ip = out.indptr().to_vector<int64_t>();
+    const std::vector<int32_t> ix = out.indices().to_vector<int32_t>();
+    for (int64_t k = ip[static_cast<size_t>(u)]; k < ip[static_cast<size_t>(u + 1)]; ++k)
+      if (ix[static_cast<size_t>(k)] == v) return true;
+    return false;
+  };
+  const std::vector<int64_t> pos = h.pos.to_vector<int64_t>(), neg = h.neg.to_vector<int64_t>();
+  for (int64_t i = 0; i < P; ++i) {
+    const int64_t a = pos[static_cast<size_t>(i)], p = pos[static_cast<size_t>(P + i)];
+    EXPECT_TRUE(has(t.g, writes, a, p));
+    EXPECT_FALSE(has(h.train, writes, a, p)) << a << " -> " << p;
+    EXPECT_FALSE(has(h.train, written_by, p, a)) << p << " -> " << a;
+    EXPECT_EQ(neg[static_cast<size_t>(i)], a);
+    EXPECT_FALSE(has(t.g, writes, a, neg[static_cast<size_t>(P + i)]));
+  }
+  EXPECT_EQ(models::hold_out_links(t.g, writes, 0.1, 3).pos.to_vector<int64_t>(), pos);  // seeded
+  EXPECT_THAT([&] { models::hold_out_links(t.g, writes, 1.0, 0); },
+              ThrowsMessage<ValueError>(HasSubstr("held-out share of links must be in (0, 1)")));
 }
 
 TEST(POGAT, ErrorsNameTheProblem) {
