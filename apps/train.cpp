@@ -223,7 +223,7 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
       ->check(whole_in(1, 1 << 20));
   train->add_option("--perturb-ratio", a.perturb_ratio,
                     "pogat: share of a subgraph's non-target nodes swapped for same-type nodes in the negative "
-                    "(default 1)")
+                    "(default 0.25)")
       ->check(finite_in(1e-9, 1));
   train->add_option("--kmeans-iters", a.kmeans_iters, "meow: Lloyd iterations of each k-means (default 20)")
       ->check(whole_in(1, 1000));

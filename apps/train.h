@@ -99,7 +99,7 @@ struct TrainArgs {
   std::string weighting;
   // metahgnie: the weight of the contrastive term (0: the ablation without it; default the code's 0.1).
   std::optional<double> lambda_con;
-  // pogat: instances per ontology subgraph (default 8) and the share of its non-target nodes perturbed (default 1).
+  // pogat: instances per ontology subgraph (default 8) and the share of its non-target nodes perturbed (default 0.25).
   std::optional<int64_t> ontology_instances;
   std::optional<double> perturb_ratio;
   int64_t probe_runs = 50;

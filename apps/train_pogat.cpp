@@ -166,10 +166,10 @@ int run_train_pogat(const TrainArgs& a) {
   const models::POGATTrainOptions topt = models::POGATTrainOptions()
                                              .lr(a.lr.value_or(1e-3))
                                              .weight_decay(a.weight_decay.value_or(0.0))
-                                             .epochs(a.epochs.value_or(20))
+                                             .epochs(a.epochs.value_or(60))
                                              .batch(a.batch.value_or(256))
                                              .instances(a.ontology_instances.value_or(8))
-                                             .ratio(a.perturb_ratio.value_or(1.0))
+                                             .ratio(a.perturb_ratio.value_or(0.25))
                                              .verbose(!a.quiet);
   const models::ProbeOptions popt = models::ProbeOptions().runs(a.probe_runs).lr(a.probe_lr).weight_decay(0.0);
   if (a.task == "link") return run_pogat_link(a, g, ds.name, target, mopt, topt, device);

@@ -20,10 +20,13 @@
 //     attention logit as a learned per-relation, per-head term (GATConv's edge features, one-hot relations), self
 //     loops, ELU between layers and a residual connection around each layer.
 //   - Readout: z_v = the target's output; context s_v = the mean output of O(v)'s other nodes (zeros if none).
-//   - Perturbation: O~(v) keeps the structure and v, and each chosen non-target node (a `ratio` share of them, all
-//     by default) becomes a uniformly drawn other node of its type.
+//   - Perturbation: O~(v) keeps the structure and v, and each chosen non-target node (a `ratio` share of them,
+//     drawn uniformly) becomes a uniformly drawn other node of its type. The default share, 0.25, was chosen on
+//     DBLP's heco-20 validation nodes among 1, 0.5, 0.25 and 0.1 (fewer swaps make harder negatives), and 60 epochs
+//     over 100 (the same validation Macro-F1), one training seed each; nothing else was tried.
 //   - Loss (DGI-style): a bilinear discriminator D(z, s) = z^T W s, L = BCE(D(z_v, s_v), 1) + BCE(D(z~_v, s~_v), 0)
-//     over a minibatch of target nodes; Adam. Hidden size, heads, layers, S, ratio, lr, epochs: our defaults.
+//     over a minibatch of target nodes; Adam. Hidden size 64, 4 heads, 2 layers, S = 8, batch 256, lr 1e-3: our
+//     defaults, not tuned.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -135,10 +138,10 @@ Tensor pogat_loss(const POGAT& model, const POGATOutput& real, const POGATOutput
 struct POGATTrainOptions {
   LOOM_ARG(double, lr) = 1e-3;
   LOOM_ARG(double, weight_decay) = 0.0;
-  LOOM_ARG(int64_t, epochs) = 20;
+  LOOM_ARG(int64_t, epochs) = 60;
   LOOM_ARG(int64_t, batch) = 256;      // target nodes per step
   LOOM_ARG(int64_t, instances) = 8;    // S: instances per ontology subgraph
-  LOOM_ARG(double, ratio) = 1.0;       // share of non-target nodes perturbed
+  LOOM_ARG(double, ratio) = 0.25;      // share of non-target nodes perturbed
   LOOM_ARG(uint64_t, seed) = 0;        // of the batches, the subgraphs and the perturbations
   LOOM_ARG(bool, verbose) = false;     // a progress line on stderr per epoch
 };
