@@ -217,11 +217,19 @@ CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   train->add_option("--weighting", a.weighting, "meow: how the negatives are weighted: clusters (MEOW, the default) or "
                     "learned (AdaMEOW: a pairwise MLP trained with the model; the code's DBLP defaults)")
       ->check(CLI::IsMember({"clusters", "learned"}));
+  train->add_option("--ontology-instances", a.ontology_instances,
+                    "pogat: ontology instances (a hub node and one neighbour of each other type) per target's "
+                    "subgraph (default 8)")
+      ->check(whole_in(1, 1 << 20));
+  train->add_option("--perturb-ratio", a.perturb_ratio,
+                    "pogat: share of a subgraph's non-target nodes swapped for same-type nodes in the negative "
+                    "(default 0.25)")
+      ->check(finite_in(1e-9, 1));
   train->add_option("--kmeans-iters", a.kmeans_iters, "meow: Lloyd iterations of each k-means (default 20)")
       ->check(whole_in(1, 1000));
-  train->add_option("--probe-runs", a.probe_runs, "meow: logistic-regression runs of the HeCo probe (default 50)")
+  train->add_option("--probe-runs", a.probe_runs, "meow, pogat: logistic-regression runs of the HeCo probe (default 50)")
       ->check(whole_in(1, 100000));
-  train->add_option("--probe-lr", a.probe_lr, "meow: the probe's learning rate (default 0.01, HeCo's on DBLP)")
+  train->add_option("--probe-lr", a.probe_lr, "meow, pogat: the probe's learning rate (default 0.01, HeCo's on DBLP)")
       ->check(finite_in(1e-9, 100));
   train->add_option("--export", a.export_path, "recommend: write the first seed's embeddings as a serving file "
                     "(docs/embedding-format.md) for loom::serve");
@@ -363,6 +371,9 @@ int run_train(const TrainArgs& a) {
   const bool meow = metapath && models::find_metapath_model(a.model)->kind == models::MetaPathKind::kMeow;
   LOOM_CHECK(a.weighting.empty() || meow, ValueError, "--weighting is MEOW's (--model meow); --model ", a.model,
              " has no weighted negatives");
+  const bool pogat = metapath && models::find_metapath_model(a.model)->kind == models::MetaPathKind::kPogat;
+  LOOM_CHECK((!a.ontology_instances && !a.perturb_ratio) || pogat, ValueError, "--ontology-instances and ",
+             "--perturb-ratio are POGAT's (--model pogat); --model ", a.model, " has no ontology subgraphs");
   if (recommender) return run_train_recommend(a);
   if (metapath) return run_train_metapath(a);
   // gae and vgae name a link architecture; the network is then --encoder's (gcn unless set).

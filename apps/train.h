@@ -99,6 +99,9 @@ struct TrainArgs {
   std::string weighting;
   // metahgnie: the weight of the contrastive term (0: the ablation without it; default the code's 0.1).
   std::optional<double> lambda_con;
+  // pogat: instances per ontology subgraph (default 8) and the share of its non-target nodes perturbed (default 0.25).
+  std::optional<int64_t> ontology_instances;
+  std::optional<double> perturb_ratio;
   int64_t probe_runs = 50;
   double probe_lr = 0.01;
 };
@@ -133,6 +136,9 @@ int run_train_parts(const TrainArgs& args, const data::NodeDataset& d, const mod
                     const std::vector<int64_t>& fanouts, Device device);
 // --model meow (apps/train_meow.cpp): self-supervised MEOW embeddings, HeCo's linear probe on each split.
 int run_train_meow(const TrainArgs& args);
+// --model pogat (apps/train_pogat.cpp): self-supervised POGAT embeddings (ontology subgraphs, perturbed negatives),
+// HeCo's linear probe on each split.
+int run_train_pogat(const TrainArgs& args);
 // The trainer's settings from the flags, `defaults` where a flag is unset (patience: 0).
 models::TrainerOptions trainer_options(const TrainArgs& args, const models::TrainingDefaults& defaults);
 // One seed's run of `base`: its checkpoint folder (--checkpoint DIR/seed-S), the CSV and JSON logs (rows prefixed with

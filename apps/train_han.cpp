@@ -69,6 +69,7 @@ int run_train_metapath(const TrainArgs& a) {
   const models::MetaPathSpec* spec = models::find_metapath_model(a.model);
   LOOM_CHECK(spec != nullptr, ValueError, "--model ", a.model, " is not a meta-path model");
   if (spec->kind == models::MetaPathKind::kMeow) return run_train_meow(a);
+  if (spec->kind == models::MetaPathKind::kPogat) return run_train_pogat(a);
   const std::string& name = a.model;
   const bool magnn = spec->kind == models::MetaPathKind::kMagnn;
   const bool mhg = spec->kind == models::MetaPathKind::kMetaHgnie;

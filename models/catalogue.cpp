@@ -19,7 +19,10 @@ const std::vector<MetaPathSpec>& metapath_registry() {
       {"meow", "MEOW, self-supervised: meta-path views contrasted with cluster-weighted negatives, HeCo probe "
                "(Yu & Li 2023)", MetaPathKind::kMeow},
       {"metahgnie", "MetaHGNIE, meta-path hyperedges: structural + semantic hypergraph attention, contrastive fusion "
-                    "(Chen et al. 2025), trained as a classifier", MetaPathKind::kMetaHgnie}};
+                    "(Chen et al. 2025), trained as a classifier", MetaPathKind::kMetaHgnie},
+      {"pogat", "POGAT, self-supervised: graph attention over ontology subgraphs (no meta-paths), real vs type-preserving "
+                "perturbed, HeCo probe (Wang et al. 2024; after the method note, the paper's body unread)",
+       MetaPathKind::kPogat}};
   return specs;
 }
 

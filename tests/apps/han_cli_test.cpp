@@ -198,4 +198,47 @@ TEST(HanCli, MetaHGNIETrainsWithAndWithoutTheContrastiveTerm) {
 }
 
 }  // namespace
+// POGAT trains without labels or meta-paths and reports HeCo's probe (--task node) or held-out author-paper links
+// (--task link); flags that do not apply are named.
+TEST(HanCli, PogatProbesNodesAndPredictsLinks) {
+  const fs::path d = hetero_folder(testing::temp_dir(), "pogat");
+  const auto r = run_loom({"train", "--model", "pogat", "--data", d.string(), "--epochs", "2", "--hidden", "8",
+                           "--heads", "2", "--batch", "4", "--probe-runs", "2", "--seeds", "2"},
+                          d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out.substr(r.out.rfind("{\"model\"")));
+  EXPECT_EQ(j.at("model"), "pogat");
+  EXPECT_EQ(j.at("hub"), "paper");
+  EXPECT_EQ(j.at("instance_types"), nlohmann::json::array({"venue"}));
+  EXPECT_EQ(j.at("seeds"), 2);
+  const double f1 = j.at("test_macro_f1_mean").get<double>();
+  EXPECT_TRUE(f1 >= 0 && f1 <= 1) << f1;
+  EXPECT_THAT(r.err, HasSubstr("pogat epoch 2: loss"));
+  const auto l = run_loom({"train", "--model", "pogat", "--task", "link", "--data", d.string(), "--epochs", "2",
+                           "--hidden", "8", "--heads", "2", "--batch", "8", "--quiet"},
+                          d);
+  ASSERT_EQ(l.code, 0) << l.err;
+  const auto k = nlohmann::json::parse(l.out.substr(l.out.rfind("{\"model\"")));
+  EXPECT_EQ(k.at("relation"), "author__writes__paper");
+  EXPECT_EQ(k.at("reverse"), "paper__written_by__author");
+  EXPECT_EQ(k.at("held_out"), 2);  // 10% of 24 pairs
+  const double auc = k.at("test_auc_mean").get<double>();
+  EXPECT_TRUE(auc >= 0 && auc <= 1) << auc;
+  auto train = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"train", "--data", d.string(), "--epochs", "1", "--quiet", "--model", "pogat"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_loom(args, d);
+  };
+  expect_refused(train({"--metapaths", "APA"}), "--model pogat reads ontology subgraphs, not meta-paths");
+  expect_refused(train({"--tau", "0.5"}), "are MEOW's and MetaHGNIE's");
+  expect_refused(train({"--dropout", "0.5"}), "--dropout do not apply");
+  expect_refused(train({"--hidden", "6", "--heads", "4"}), "hidden (6) must be a multiple of heads (4)");
+  expect_refused(train({"--task", "graph"}), "not --task graph");
+  expect_refused(train({"--task", "link", "--split", "heco-20"}), "--task link holds out its own 10% of links");
+  expect_refused(run_loom({"train", "--model", "han", "--data", d.string(), "--metapaths", "APA",
+                           "--ontology-instances", "4", "--epochs", "1", "--quiet"},
+                          d),
+                 "--ontology-instances and --perturb-ratio are POGAT's");
+}
+
 }  // namespace loom

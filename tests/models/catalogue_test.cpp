@@ -42,6 +42,8 @@ TEST(ModelCatalogue, FindsByNameAndFamily) {
   ASSERT_NE(find_metapath_model("metahgnie"), nullptr);
   EXPECT_EQ(find_metapath_model("metahgnie")->kind, MetaPathKind::kMetaHgnie);
   EXPECT_EQ(find_metapath_model("meow")->kind, MetaPathKind::kMeow);
+  ASSERT_NE(find_metapath_model("pogat"), nullptr);
+  EXPECT_EQ(find_metapath_model("pogat")->kind, MetaPathKind::kPogat);
   EXPECT_EQ(find_metapath_model("gcn"), nullptr);
   EXPECT_EQ(find_in_catalogue(""), nullptr);
   std::vector<std::string> recommenders;

@@ -30,9 +30,10 @@ template <> struct EnumNames<models::ModelFamily> {
 
 namespace models {
 
-// Models of heterogeneous graphs over meta-paths (HAN, MAGNN, MEOW, MetaHGNIE): their networks are built by their
-// own training paths (apps/train_han.cpp, train_meow.cpp), which branch on `kind`, so the names live only here.
-enum class MetaPathKind : uint8_t { kHan, kMagnn, kMeow, kMetaHgnie };
+// Models of heterogeneous graphs (HAN, MAGNN, MEOW, MetaHGNIE over meta-paths; POGAT over ontology subgraphs, with no
+// meta-path): their networks are built by their own training paths (apps/train_han.cpp, train_meow.cpp,
+// train_pogat.cpp), which branch on `kind`, so the names live only here.
+enum class MetaPathKind : uint8_t { kHan, kMagnn, kMeow, kMetaHgnie, kPogat };
 struct MetaPathSpec {
   std::string name, summary;
   MetaPathKind kind = MetaPathKind::kHan;
