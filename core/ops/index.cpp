@@ -4,7 +4,10 @@
 // count), dispatch, and gradients built from each other.
 #include "core/ops/index.h"
 
+#include <atomic>
+
 #include "core/detail/check.h"
+#include "core/detail/int_bounds.h"
 #include "core/detail/macros.h"
 #include "loom/core/autograd.h"
 #include "loom/core/ops.h"
@@ -30,7 +33,7 @@ void check_index(const char* op, const Tensor& x, const Tensor& index) {
   detail::BadIndex bad;
   if (index.numel() > 0) {
     if (index.is_cuda()) {
-      LOOM_CUDA_ONLY(op, bad = detail::find_bad_index_cuda(index, rows));
+      bad = detail::find_bad_index_device(op, index, rows);
     } else {
       bad = detail::find_bad_index_cpu(index, rows);
     }
@@ -40,6 +43,25 @@ void check_index(const char* op, const Tensor& x, const Tensor& index) {
 }
 
 }  // namespace
+
+namespace detail {
+
+namespace {
+std::atomic<int64_t> g_device_passes{0};
+}  // namespace
+
+int64_t device_index_passes() { return g_device_passes.load(std::memory_order_relaxed); }
+
+BadIndex find_bad_index_device(const char* op, const Tensor& index, int64_t rows) {
+  BadIndex bad;
+  if (known_in_range(index, rows)) return bad;
+  g_device_passes.fetch_add(1, std::memory_order_relaxed);
+  LOOM_CUDA_ONLY(op, bad = find_bad_index_cuda(index, rows));
+  if (bad.pos < 0) note_in_range(index, rows);
+  return bad;
+}
+
+}  // namespace detail
 
 Tensor index_select(const Tensor& x, const Tensor& index) {
   check_index("index_select", x, index);

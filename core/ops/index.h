@@ -16,6 +16,10 @@ struct BadIndex {
 BadIndex find_bad_index_cpu(const Tensor& index, int64_t rows);
 // Device-side search (a block-wise min of the bad positions), then one small copy back to the host.
 BadIndex find_bad_index_cuda(const Tensor& index, int64_t rows);
+// For a CUDA index: nothing to search when its storage is known to lie in [0, rows) (core/detail/int_bounds.h);
+// otherwise find_bad_index_cuda, remembered when it passes over a whole storage.
+BadIndex find_bad_index_device(const char* op, const Tensor& index, int64_t rows);
+int64_t device_index_passes();  // how many device searches find_bad_index_device has run (tests count the waits)
 
 // out[i, :] = x[index[i], :] for every dtype (elements move by size). Indices are already validated.
 void index_select_cpu(const Tensor& x, const Tensor& index, int64_t row, const Tensor& out);

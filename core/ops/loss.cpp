@@ -5,6 +5,7 @@
 #include "core/ops/loss.h"
 
 #include "core/detail/check.h"
+#include "core/detail/int_bounds.h"
 #include "core/detail/macros.h"
 #include "loom/core/autograd.h"
 #include "loom/core/ops.h"
@@ -50,7 +51,10 @@ void check_class_targets(const char* op, const char* arg, const Tensor& x, const
   LOOM_CHECK(classes >= 1, ShapeError, op, ": '", arg, "' has no classes: ", x.shape_str());
   int64_t bad = -1;
   if (target.is_cuda()) {
-    LOOM_CUDA_ONLY(op, bad = detail::first_bad_target_cuda(target, classes));
+    if (!detail::known_in_range(target, classes)) {  // core/detail/int_bounds.h: no device pass, no wait
+      LOOM_CUDA_ONLY(op, bad = detail::first_bad_target_cuda(target, classes));
+      if (bad < 0) detail::note_in_range(target, classes);
+    }
   } else {
     bad = detail::first_bad_target_cpu(target, classes);
   }

@@ -94,7 +94,7 @@ Tensor gather_last(const Tensor& x, const Tensor& index) {
   detail::BadIndex bad;
   if (index.numel() > 0) {
     if (index.is_cuda()) {
-      LOOM_CUDA_ONLY("gather_last", bad = detail::find_bad_index_cuda(index, L));
+      bad = detail::find_bad_index_device("gather_last", index, L);
     } else {
       bad = detail::find_bad_index_cpu(index, L);
     }

@@ -25,11 +25,7 @@ int64_t read_index(const Tensor& t, int64_t pos) {
 
 detail::BadIndex find_bad(const char* op, const Tensor& index, int64_t bound) {
   if (index.numel() == 0) return {};
-  if (index.is_cuda()) {
-    detail::BadIndex b;
-    LOOM_CUDA_ONLY(op, b = detail::find_bad_index_cuda(index, bound));
-    return b;
-  }
+  if (index.is_cuda()) return detail::find_bad_index_device(op, index, bound);
   return detail::find_bad_index_cpu(index, bound);
 }
 

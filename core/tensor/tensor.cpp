@@ -9,6 +9,7 @@
 #include "core/detail/cuda_runtime.h"
 #include "core/detail/dispatch.h"
 #include "core/detail/elementwise.h"
+#include "core/detail/int_bounds.h"
 #include "loom/core/autograd.h"
 #include "loom/core/checked.h"
 #include "loom/core/ops.h"
@@ -166,6 +167,7 @@ Tensor from_vector(const std::vector<T>& values, Shape shape, Device device) {
     std::memcpy(t.raw_data(), values.data(), t.nbytes());
   } else {
     detail::cuda_copy_h2d(t.raw_data(), values.data(), t.nbytes());
+    detail::record_host_bounds(t, values.data());
   }
   return t;
 }
@@ -176,6 +178,7 @@ template Tensor from_vector<int64_t>(const std::vector<int64_t>&, Shape, Device)
 
 void copy_bytes(const Tensor& dst, const Tensor& src) {
   LOOM_ASSERT(dst.nbytes() == src.nbytes(), dst.str(), " <- ", src.str());
+  detail::forget_bounds(dst);  // whatever was known of dst's storage no longer holds
   const size_t n = src.nbytes();
   if (n == 0) return;
   if (dst.is_cpu() && src.is_cpu()) {
@@ -195,6 +198,7 @@ Tensor Tensor::to(Device d) const {
   if (device() == d) return *this;
   Tensor out = empty(shape(), dtype(), d);
   copy_bytes(out, *this);
+  if (is_cpu()) detail::record_host_bounds(out, raw_data());
   const Device from = device();
   autograd::record("to", {*this}, out, [from](const Tensor& dy) { return std::vector<Tensor>{dy.to(from)}; });
   return out;
@@ -325,6 +329,7 @@ void check_inplace(const char* op, const Tensor& t) {
 
 Tensor& Tensor::fill_(double value) {
   check_inplace("fill_", *this);
+  detail::forget_bounds(*this);
   if (is_cpu()) {
     detail::dispatch_all(dtype(), "fill_", [&]<class T>() {
       T* p = data<T>();

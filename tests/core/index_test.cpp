@@ -6,6 +6,8 @@
 
 #include <random>
 
+#include "core/detail/int_bounds.h"
+#include "core/ops/index.h"
 #include "support/gradcheck.h"
 #include "support/parity.h"
 #include "support/testing.h"
@@ -153,6 +155,94 @@ TEST(Index, CpuMatchesCudaForwardAndBackward) {
                 ThrowsMessage<IndexError>(HasSubstr("index_add: index[0] = 100 is out of range")));
     EXPECT_THAT([&] { index_select(xg, b.index); }, ThrowsMessage<DeviceError>(HasSubstr("'x' is on cuda")));
   }
+}
+
+// Known bounds (core/detail/int_bounds.h): remembered over a whole storage, shared by its views, dropped by writes.
+TEST(IndexBounds, RememberedSharedAndDropped) {
+  Tensor a = from_vector<int64_t>({3, 0, 7});
+  EXPECT_FALSE(detail::known_in_range(a, 100));  // nothing known until a check passes
+  detail::note_in_range(a, 8);
+  EXPECT_TRUE(detail::known_in_range(a, 8));
+  EXPECT_TRUE(detail::known_in_range(a, 100));
+  EXPECT_FALSE(detail::known_in_range(a, 7));
+  EXPECT_TRUE(detail::known_in_range(a.narrow_rows(1, 3), 8));  // a view's values are some of the storage's
+  detail::note_in_range(a, 100);  // a looser bound never replaces a tighter one
+  EXPECT_FALSE(detail::known_in_range(a, 7));
+  a.copy_(from_vector<int64_t>({9, 9, 9}));
+  EXPECT_FALSE(detail::known_in_range(a, 100));
+  detail::note_in_range(a, 10);
+  a.fill_(-1);
+  EXPECT_FALSE(detail::known_in_range(a, 100));
+  // A check of part of a storage says nothing of the rest.
+  Tensor b = from_vector<int64_t>({1, 2, 300, 4});
+  detail::note_in_range(b.narrow_rows(0, 2), 3);
+  EXPECT_FALSE(detail::known_in_range(b, 1000));
+  EXPECT_FALSE(detail::known_in_range(b.narrow_rows(0, 2), 3));
+}
+
+TEST(IndexBounds, FromHostArrays) {
+  std::vector<int64_t> v(200000, 5);
+  v[199999] = 70000;  // the maximum in the last block of the scan
+  Tensor d = empty({200000}, kInt64);
+  detail::record_host_bounds(d, v.data());
+  EXPECT_TRUE(detail::known_in_range(d, 70001));
+  EXPECT_FALSE(detail::known_in_range(d, 70000));
+  v[3] = -1;  // a negative value: no bound of the form [0, B)
+  Tensor n = empty({200000}, kInt64);
+  detail::record_host_bounds(n, v.data());
+  EXPECT_FALSE(detail::known_in_range(n, INT64_MAX));
+  std::vector<int64_t> top{0, INT64_MAX};
+  Tensor t = empty({2}, kInt64);
+  detail::record_host_bounds(t, top.data());
+  EXPECT_FALSE(detail::known_in_range(t, INT64_MAX));
+  std::vector<int32_t> w{4, 2};
+  Tensor d32 = empty({2}, kInt32);
+  detail::record_host_bounds(d32, w.data());
+  EXPECT_TRUE(detail::known_in_range(d32, 5));
+  EXPECT_FALSE(detail::known_in_range(d32, 4));
+  std::vector<float> f{1.0f, 2.0f};
+  Tensor df = empty({2}, kFloat32);
+  detail::record_host_bounds(df, f.data());
+  EXPECT_FALSE(detail::known_in_range(df, 100));
+  // Only a fresh, whole tensor takes the bounds of the array it was copied from.
+  Tensor whole = empty({4}, kInt64);
+  detail::record_host_bounds(whole.narrow_rows(0, 2), v.data() + 10);
+  EXPECT_FALSE(detail::known_in_range(whole, 100));
+}
+
+// On the GPU: an index uploaded from the host is never searched on the device again (no wait for the host), a
+// device-made one once, and a write in place brings the search back, so a bad value is still named.
+TEST(IndexBounds, CudaUploadsSkipTheDeviceSearch) {
+  LOOM_REQUIRE_CUDA();
+  Tensor x = random_tensor({100, 8}, 5, -1, 1, kFloat32).cuda().set_requires_grad(true);
+  Tensor up = from_vector<int64_t>({0, 99, 5, 5}).to(kCUDA), vec = from_vector<int64_t>({1, 2}, {2}, kCUDA);
+  EXPECT_TRUE(detail::known_in_range(up, 100));
+  EXPECT_TRUE(detail::known_in_range(vec, 3));
+  const int64_t before = detail::device_index_passes();
+  for (int i = 0; i < 5; ++i) {
+    index_select(x, up).backward(ones({4, 8}, kFloat32, kCUDA));  // forward, and index_add in the backward
+    index_select(x, up.narrow_rows(1, 3));
+    index_select(x, vec);
+  }
+  EXPECT_EQ(detail::device_index_passes(), before);
+  EXPECT_EQ(x.grad().cpu().to_vector<float>()[99 * 8], 5.0f);  // the skipped checks changed no result
+  // Made on the device: searched on first use, remembered after.
+  Tensor made = topk(random_tensor({1, 100}, 6, -1, 1, kFloat32).cuda(), 10).indices.reshape({10}).detach();
+  index_select(x, made);
+  EXPECT_EQ(detail::device_index_passes(), before + 1);
+  index_select(x, made);
+  EXPECT_EQ(detail::device_index_passes(), before + 1);
+  // Writes in place drop what was known.
+  up.copy_(from_vector<int64_t>({0, 1, 2, 100}).to(kCUDA));
+  EXPECT_THAT([&] { index_select(x, up); },
+              ThrowsMessage<IndexError>(HasSubstr("index_select: index[3] = 100 is out of range for 'x' with 100 rows")));
+  made.fill_(-3);
+  EXPECT_THAT([&] { index_select(x, made); }, ThrowsMessage<IndexError>(HasSubstr("index[0] = -3")));
+  // A bound known for more rows than x has is no excuse: the search runs and names the value.
+  Tensor wide = from_vector<int64_t>({1, 99}).to(kCUDA);
+  EXPECT_TRUE(detail::known_in_range(wide, 100));
+  EXPECT_THAT([&] { index_select(x.detach().narrow_rows(0, 50), wide); },
+              ThrowsMessage<IndexError>(HasSubstr("index[1] = 99 is out of range for 'x' with 50 rows")));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // Tensors are cheap handles: copies share storage. Views (view/reshape, row slices) share storage too; every tensor
 // is contiguous, so kernels index it as a flat array.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -30,6 +31,9 @@ struct Storage {
   void* ptr = nullptr;
   size_t nbytes = 0;
   Device device;
+  // 0, or B > 0 when every integer stored here is known to lie in [0, B): lets CUDA index checks skip their device
+  // pass (core/detail/int_bounds.h says who sets and drops it).
+  std::atomic<int64_t> nonneg_below{0};
   Storage(size_t nbytes, Device device);
   ~Storage();
   Storage(const Storage&) = delete;
