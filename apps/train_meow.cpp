@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "apps/prepare.h"
+#include "apps/probe_report.h"
 #include "apps/stats.h"
 #include "apps/train.h"
 #include "loom/core/error.h"
@@ -68,19 +69,8 @@ int run_train_meow(const TrainArgs& a) {
   LOOM_CHECK(!learned || (a.meow_clusters.empty() && !a.lambda_proto), ValueError, "--meow-clusters and ",
              "--lambda-proto are MEOW's clustering settings; --weighting learned (AdaMEOW) runs no clustering");
 
-  // The splits to probe: --split, else every splits/heco-* (sorted), else the folder's own.
-  std::vector<std::string> splits;
-  if (!a.split.empty()) {
-    splits.push_back(a.split);
-  } else if (std::filesystem::is_directory(std::filesystem::path(dir) / "splits")) {
-    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(dir) / "splits"))
-      if (e.path().filename().string().rfind("heco-", 0) == 0) splits.push_back(e.path().filename().string());
-    std::sort(splits.begin(), splits.end());
-  }
-  if (splits.empty()) splits.push_back("");
-  std::vector<data::HeteroDataset> sets;
-  for (const std::string& s : splits) sets.push_back(data::load_hetero_dataset(dir, s));
-  const data::HeteroDataset& ds = sets.front();
+  const ProbeSplits splits = ProbeSplits::load(dir, a.split);
+  const data::HeteroDataset& ds = splits.sets.front();
   const std::string& target = ds.target_type;
   LOOM_CHECK(!target.empty(), ValueError, dir, ": meta.json names no target_node_type, so --model meow has no type ",
              "to embed");
@@ -131,8 +121,7 @@ int run_train_meow(const TrainArgs& a) {
   const models::ProbeOptions popt = models::ProbeOptions().runs(a.probe_runs).lr(a.probe_lr).weight_decay(0.0);
   const hetero::HeteroGraph gd = g.to(device);
 
-  // Per split: the seeds' figures.
-  std::vector<std::vector<double>> macro(sets.size()), micro(sets.size()), auc(sets.size());
+  ProbeTally tally(splits);  // per split: the seeds' figures
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();
   std::vector<int64_t> full_nnz, nnz;
   std::vector<std::vector<int64_t>> context_nnz(paths.size());
@@ -160,37 +149,10 @@ int run_train_meow(const TrainArgs& a) {
     models::MEOW model(g, in, mopt);
     model.to(device);
     const models::MEOWTrainResult r = models::train_meow(model, gd, in, topt.seed(seed));
-    nlohmann::ordered_json per_split = nlohmann::ordered_json::object();
-    for (size_t s = 0; s < sets.size(); ++s) {
-      const data::HeteroDataset& d = sets[s];
-      const models::ProbeResult p = models::linear_probe(r.embedding, d.y, d.train_idx, d.val_idx, d.test_idx,
-                                                         d.num_classes, models::ProbeOptions(popt).seed(seed));
-      macro[s].push_back(p.macro_f1), micro[s].push_back(p.micro_f1), auc[s].push_back(p.auc);
-      per_split[splits[s].empty() ? "default" : splits[s]] = {
-          {"macro_f1", p.macro_f1}, {"micro_f1", p.micro_f1}, {"auc", p.auc}, {"macro_f1_probe_std", p.macro_f1_std}};
-    }
-    if (!a.quiet) {
-      std::fprintf(stderr, "seed %llu: %lld epochs, %.1f s, final loss %.5f: %s\n",
-                   static_cast<unsigned long long>(seed), static_cast<long long>(r.epochs), r.seconds,
-                   r.losses.back(), per_split.dump().c_str());
-    }
-    runs.push_back({{"seed", seed},
-                    {"epochs", r.epochs},
-                    {"seconds", r.seconds},
-                    {"final_loss", r.losses.back()},
-                    {"splits", per_split}});
+    runs.push_back(ProbeTally::seed_run(seed, r.epochs, r.seconds, r.losses.back(), tally.add(r.embedding, popt, seed),
+                                        a.quiet));
   }
-  nlohmann::ordered_json results = nlohmann::ordered_json::object();
-  for (size_t s = 0; s < sets.size(); ++s) {
-    const std::string key = splits[s].empty() ? "default" : splits[s];
-    results[key] = {{"test_macro_f1_mean", mean_of(macro[s])}, {"test_macro_f1_std", std_of(macro[s])},
-                    {"test_micro_f1_mean", mean_of(micro[s])}, {"test_micro_f1_std", std_of(micro[s])},
-                    {"test_auc_mean", mean_of(auc[s])},        {"test_auc_std", std_of(auc[s])}};
-    if (!a.quiet && a.seeds > 1)
-      std::fprintf(stderr, "%s on %s, %s, over %d seeds: Macro-F1 %.2f ± %.2f %%, Micro-F1 %.2f ± %.2f %%\n",
-                   learned ? "adameow" : "meow", ds.name.c_str(), key.c_str(), a.seeds, 100 * mean_of(macro[s]),
-                   100 * std_of(macro[s]), 100 * mean_of(micro[s]), 100 * std_of(micro[s]));
-  }
+  const nlohmann::ordered_json results = tally.results(learned ? "adameow" : "meow", a.quiet);
   nlohmann::ordered_json mps = nlohmann::ordered_json::array();
   for (size_t p = 0; p < S; ++p)
     mps.push_back({{"name", names[p]},
@@ -203,8 +165,8 @@ int run_train_meow(const TrainArgs& a) {
   const nlohmann::ordered_json& first = results.begin().value();
   nlohmann::ordered_json out = {{"model", learned ? "adameow" : "meow"},
                                 {"dataset", ds.name},
-                                {"split", splits.size() == 1 ? (splits[0].empty() ? "default" : splits[0])
-                                                             : std::string("all heco-*")},
+                                {"split", splits.names.size() == 1 ? ProbeSplits::key(splits.names[0])
+                                                                   : std::string("all heco-*")},
                                 {"weighting", learned ? "learned" : "clusters"},
                                 {"target", target},
                                 {"metapaths", mps},

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/prepare.h"
+#include "apps/probe_report.h"
 #include "apps/stats.h"
 #include "apps/train.h"
 #include "loom/core/error.h"
@@ -27,6 +28,13 @@
 namespace loom::cli {
 
 namespace {
+
+// POGAT's settings, appended to either task's JSON in the same order.
+void add_settings(nlohmann::ordered_json& out, const models::POGATOptions& m, const models::POGATTrainOptions& t) {
+  out["hidden"] = m.hidden(), out["heads"] = m.heads(), out["layers"] = m.layers();
+  out["instances"] = t.instances(), out["perturb_ratio"] = t.ratio(), out["epochs"] = t.epochs();
+  out["batch"] = t.batch(), out["lr"] = t.lr();
+}
 
 // --task link: per seed, 10% of the target -> hub relation's pairs (DBLP: author writes paper) held out with their
 // reverses, POGAT trained on the rest on target- and hub-centred subgraphs, and the held-out pairs scored by
@@ -91,17 +99,10 @@ int run_pogat_link(const TrainArgs& a, const hetero::HeteroGraph& g, const std::
                                 {"test_auc_std", std_of(aucs)},
                                 {"test_ap_mean", mean_of(aps)},
                                 {"test_ap_std", std_of(aps)},
-                                {"seeds", a.seeds},
-                                {"hidden", mopt.hidden()},
-                                {"heads", mopt.heads()},
-                                {"layers", mopt.layers()},
-                                {"instances", topt.instances()},
-                                {"perturb_ratio", topt.ratio()},
-                                {"epochs", topt.epochs()},
-                                {"batch", topt.batch()},
-                                {"lr", topt.lr()},
-                                {"device", device.str()},
-                                {"runs", runs}};
+                                {"seeds", a.seeds}};
+  add_settings(out, mopt, topt);
+  out["device"] = device.str();
+  out["runs"] = runs;
   std::cout << out.dump() << std::endl;
   LOOM_CHECK(std::cout.good(), Error, "writing the result to standard output failed");
   return 0;
@@ -140,18 +141,8 @@ int run_train_pogat(const TrainArgs& a) {
              "edges/<src>__<rel>__<dst>.npy); ", dir, " has one node type");
   const Device device = parse_device(a.device);
 
-  std::vector<std::string> splits;
-  if (!a.split.empty()) {
-    splits.push_back(a.split);
-  } else if (std::filesystem::is_directory(std::filesystem::path(dir) / "splits")) {
-    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(dir) / "splits"))
-      if (e.path().filename().string().rfind("heco-", 0) == 0) splits.push_back(e.path().filename().string());
-    std::sort(splits.begin(), splits.end());
-  }
-  if (splits.empty()) splits.push_back("");
-  std::vector<data::HeteroDataset> sets;
-  for (const std::string& s : splits) sets.push_back(data::load_hetero_dataset(dir, s));
-  const data::HeteroDataset& ds = sets.front();
+  const ProbeSplits splits = ProbeSplits::load(dir, a.split);
+  const data::HeteroDataset& ds = splits.sets.front();
   const std::string& target = ds.target_type;
   LOOM_CHECK(!target.empty(), ValueError, dir, ": meta.json names no target_node_type, so --model pogat has no type ",
              "to embed");
@@ -184,50 +175,24 @@ int run_train_pogat(const TrainArgs& a) {
                  static_cast<long long>(topt.instances()));
   }
 
-  std::vector<std::vector<double>> macro(sets.size()), micro(sets.size()), auc(sets.size());
+  ProbeTally tally(splits);
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();
   for (int i = 0; i < a.seeds; ++i) {
     const uint64_t seed = a.seed + static_cast<uint64_t>(i);
     manual_seed(seed);
     models::POGAT model(g, mopt);
     model.to(device);
-    const models::POGATTrainResult r = models::train_pogat(model, gd, sampler, models::POGATTrainOptions(topt).seed(seed));
-    nlohmann::ordered_json per_split = nlohmann::ordered_json::object();
-    for (size_t s = 0; s < sets.size(); ++s) {
-      const data::HeteroDataset& d = sets[s];
-      const models::ProbeResult p = models::linear_probe(r.embedding, d.y, d.train_idx, d.val_idx, d.test_idx,
-                                                         d.num_classes, models::ProbeOptions(popt).seed(seed));
-      macro[s].push_back(p.macro_f1), micro[s].push_back(p.micro_f1), auc[s].push_back(p.auc);
-      per_split[splits[s].empty() ? "default" : splits[s]] = {
-          {"macro_f1", p.macro_f1}, {"micro_f1", p.micro_f1}, {"auc", p.auc}, {"macro_f1_probe_std", p.macro_f1_std}};
-    }
-    if (!a.quiet) {
-      std::fprintf(stderr, "seed %llu: %lld epochs, %.1f s, final loss %.5f: %s\n",
-                   static_cast<unsigned long long>(seed), static_cast<long long>(r.epochs), r.seconds,
-                   r.losses.back(), per_split.dump().c_str());
-    }
-    runs.push_back({{"seed", seed},
-                    {"epochs", r.epochs},
-                    {"seconds", r.seconds},
-                    {"final_loss", r.losses.back()},
-                    {"splits", per_split}});
+    const models::POGATTrainResult r =
+        models::train_pogat(model, gd, sampler, models::POGATTrainOptions(topt).seed(seed));
+    runs.push_back(ProbeTally::seed_run(seed, r.epochs, r.seconds, r.losses.back(), tally.add(r.embedding, popt, seed),
+                                        a.quiet));
   }
-  nlohmann::ordered_json results = nlohmann::ordered_json::object();
-  for (size_t s = 0; s < sets.size(); ++s) {
-    const std::string key = splits[s].empty() ? "default" : splits[s];
-    results[key] = {{"test_macro_f1_mean", mean_of(macro[s])}, {"test_macro_f1_std", std_of(macro[s])},
-                    {"test_micro_f1_mean", mean_of(micro[s])}, {"test_micro_f1_std", std_of(micro[s])},
-                    {"test_auc_mean", mean_of(auc[s])},        {"test_auc_std", std_of(auc[s])}};
-    if (!a.quiet && a.seeds > 1)
-      std::fprintf(stderr, "pogat on %s, %s, over %d seeds: Macro-F1 %.2f ± %.2f %%, Micro-F1 %.2f ± %.2f %%\n",
-                   ds.name.c_str(), key.c_str(), a.seeds, 100 * mean_of(macro[s]), 100 * std_of(macro[s]),
-                   100 * mean_of(micro[s]), 100 * std_of(micro[s]));
-  }
+  const nlohmann::ordered_json results = tally.results("pogat", a.quiet);
   const nlohmann::ordered_json& first = results.begin().value();
   nlohmann::ordered_json out = {{"model", "pogat"},
                                 {"dataset", ds.name},
-                                {"split", splits.size() == 1 ? (splits[0].empty() ? "default" : splits[0])
-                                                             : std::string("all heco-*")},
+                                {"split", splits.names.size() == 1 ? ProbeSplits::key(splits.names[0])
+                                                                   : std::string("all heco-*")},
                                 {"target", target},
                                 {"hub", sampler.hub()},
                                 {"instance_types", sampler.instance_types()},
@@ -236,19 +201,12 @@ int run_train_pogat(const TrainArgs& a) {
                                 {"test_micro_f1_mean", first["test_micro_f1_mean"]},
                                 {"test_micro_f1_std", first["test_micro_f1_std"]},
                                 {"splits", results},
-                                {"seeds", a.seeds},
-                                {"hidden", mopt.hidden()},
-                                {"heads", mopt.heads()},
-                                {"layers", mopt.layers()},
-                                {"instances", topt.instances()},
-                                {"perturb_ratio", topt.ratio()},
-                                {"epochs", topt.epochs()},
-                                {"batch", topt.batch()},
-                                {"lr", topt.lr()},
-                                {"weight_decay", topt.weight_decay()},
-                                {"probe_runs", popt.runs()},
-                                {"device", device.str()},
-                                {"runs", runs}};
+                                {"seeds", a.seeds}};
+  add_settings(out, mopt, topt);
+  out["weight_decay"] = topt.weight_decay();
+  out["probe_runs"] = popt.runs();
+  out["device"] = device.str();
+  out["runs"] = runs;
   std::cout << out.dump() << std::endl;
   LOOM_CHECK(std::cout.good(), Error, "writing the result to standard output failed");
   return 0;
