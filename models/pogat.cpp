@@ -40,10 +40,6 @@ int64_t uniform(std::mt19937_64& rng, int64_t n) {  // in [0, n), n >= 1
 
 }  // namespace
 
-OntologyBatch OntologyBatch::to(Device device) const {
-  return {node_type.to(device), node_id.to(device), edge_index.to(device), edge_rel.to(device), offsets.to(device)};
-}
-
 // ---------------------------------------------------------------- sampler
 
 OntologySampler::OntologySampler(const hetero::HeteroGraph& g, const std::string& target) : target_(target) {
@@ -312,12 +308,11 @@ Tensor pogat_embed(POGAT& model, const hetero::HeteroGraph& g, const OntologySam
   model.eval();
   NoGradGuard no_grad;
   std::vector<Tensor> parts;
-  const Device dev = model.discriminator.device();
   for (size_t i = 0; i < targets.size(); i += static_cast<size_t>(batch)) {
     const std::vector<int64_t> chunk(targets.begin() + static_cast<std::ptrdiff_t>(i),
                                      targets.begin() + static_cast<std::ptrdiff_t>(
                                                            std::min(targets.size(), i + static_cast<size_t>(batch))));
-    parts.push_back(model.forward(g, sampler.sample(chunk, instances, seed).to(dev)).z.detach());
+    parts.push_back(model.forward(g, sampler.sample(chunk, instances, seed)).z.detach());
   }
   if (was_training) model.train();
   return concat(parts, 0);
@@ -339,7 +334,6 @@ POGATTrainResult train_pogat(POGAT& model, const hetero::HeteroGraph& g,
   const auto start = std::chrono::steady_clock::now();
   auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   optim::Adam opt(model.parameters(), optim::AdamOptions(o.lr()).weight_decay(o.weight_decay()));
-  const Device dev = model.discriminator.device();
   std::vector<std::vector<int64_t>> orders;
   for (const OntologySampler* s : samplers) {
     orders.emplace_back(static_cast<size_t>(s->num_targets()));
@@ -368,7 +362,7 @@ POGATTrainResult train_pogat(POGAT& model, const hetero::HeteroGraph& g,
       const OntologyBatch real = samplers[k]->sample(chunk, o.instances(), mix(o.seed(), 2 * step));
       const OntologyBatch fake = samplers[k]->perturb(real, o.ratio(), mix(o.seed(), 2 * step + 1));
       opt.zero_grad();
-      const Tensor loss = pogat_loss(model, model.forward(g, real.to(dev)), model.forward(g, fake.to(dev)));
+      const Tensor loss = pogat_loss(model, model.forward(g, real), model.forward(g, fake));
       loss.backward();
       opt.step();
       const double l = loss.item_double();

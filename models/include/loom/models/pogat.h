@@ -45,7 +45,7 @@ namespace loom::models {
 // ---------------------------------------------------------------- ontology subgraphs
 
 // A batch of ontology subgraphs, one per target, stored one after the other (a block-diagonal graph). Host-built,
-// int64 tensors (moved by to()).
+// int64 tensors on the host (POGAT::forward uploads what it needs).
 struct OntologyBatch {
   Tensor node_type;   // [N] index into the graph's node_types()
   Tensor node_id;     // [N] id within its type
@@ -54,7 +54,6 @@ struct OntologyBatch {
   Tensor offsets;     // [B + 1] subgraph b holds positions offsets[b] .. offsets[b+1]; its target is the first
   int64_t num_nodes() const { return node_type.defined() ? node_type.size(0) : 0; }
   int64_t num_subgraphs() const { return offsets.defined() ? offsets.size(0) - 1 : 0; }
-  OntologyBatch to(Device device) const;
 };
 
 // Reads the schema and the structure of g (to the host) once; then samples ontology subgraphs and perturbs them.
@@ -117,6 +116,8 @@ struct POGATOutput {
 class POGAT : public nn::Module {
  public:
   POGAT(const hetero::HeteroGraph& g, const POGATOptions& options);
+  // b stays on the host, where it was sampled: the forward reads its ids there and uploads only the rows, edges and
+  // offsets the model's device needs (a batch on the GPU would be copied back first).
   POGATOutput forward(const hetero::HeteroGraph& g, const OntologyBatch& b);
   // D(z, s) = z^T W s per row: [B].
   Tensor discriminate(const Tensor& z, const Tensor& context) const;
