@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Loom Authors
 // SPDX-License-Identifier: Apache-2.0
-// Private to the index family: range validation of row indices, and the index_select / index_add kernels.
+// Private to the index family: range validation of row indices (also of the loss family's class targets), and the
+// index_select / index_add kernels.
 // x is seen as [rows, row] (row = elements per row); index is rank 1, int32 or int64, on x's device.
 #pragma once
 #include <cstdint>

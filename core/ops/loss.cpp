@@ -4,8 +4,9 @@
 // temperature-scaled distillation KL. Checks, per-row / elementwise kernels (loss.h) and fused backward maps.
 #include "core/ops/loss.h"
 
+#include "core/ops/index.h"
+
 #include "core/detail/check.h"
-#include "core/detail/int_bounds.h"
 #include "core/detail/macros.h"
 #include "loom/core/autograd.h"
 #include "loom/core/ops.h"
@@ -49,20 +50,12 @@ void check_class_targets(const char* op, const char* arg, const Tensor& x, const
   detail::check_same_device(op, arg, x, "target", target);
   const int64_t classes = x.size(1);
   LOOM_CHECK(classes >= 1, ShapeError, op, ": '", arg, "' has no classes: ", x.shape_str());
-  int64_t bad = -1;
-  if (target.is_cuda()) {
-    if (!detail::known_in_range(target, classes)) {  // core/detail/int_bounds.h: no device pass, no wait
-      LOOM_CUDA_ONLY(op, bad = detail::first_bad_target_cuda(target, classes));
-      if (bad < 0) detail::note_in_range(target, classes);
-    }
-  } else {
-    bad = detail::first_bad_target_cpu(target, classes);
-  }
-  if (bad >= 0) {
-    const int64_t value = target.narrow_rows(bad, bad + 1).to_vector<int64_t>()[0];
-    throw IndexError(detail::str_cat(op, ": target[", bad, "] = ", value, " is out of range for ", classes,
-                                     " classes (expected 0 <= target < ", classes, ")"));
-  }
+  // The index family's search (core/ops/index.h): on CUDA it skips targets already known to be in range and
+  // otherwise searches on the device with one small copy back.
+  const detail::BadIndex bad = target.is_cuda() ? detail::find_bad_index_device(op, target, classes)
+                                                : detail::find_bad_index_cpu(target, classes);
+  LOOM_CHECK(bad.pos < 0, IndexError, op, ": target[", bad.pos, "] = ", bad.value, " is out of range for ", classes,
+             " classes (expected 0 <= target < ", classes, ")");
 }
 
 // Two same-shape, same-dtype, same-device floating operands.

@@ -30,10 +30,6 @@ void kl_rows_cpu(const Tensor& student, const Tensor& teacher, double temperatur
 void kl_rows_cuda(const Tensor& student, const Tensor& teacher, double temperature, const Tensor& kl,
                   const RowStats& student_stats, const RowStats& teacher_stats);
 
-// First row whose target is outside [0, classes), or -1.
-int64_t first_bad_target_cpu(const Tensor& target, int64_t classes);
-int64_t first_bad_target_cuda(const Tensor& target, int64_t classes);
-
 // ---- elementwise maps: out[i] = f(i)
 enum class LossMap {
   kCrossEntropyGrad,  // [N, C]: (softmax - smoothed one-hot) * dy / N

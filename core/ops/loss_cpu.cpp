@@ -87,13 +87,6 @@ void kl_rows_cpu(const Tensor& student, const Tensor& teacher, double temperatur
   });
 }
 
-int64_t first_bad_target_cpu(const Tensor& target, int64_t classes) {
-  const int64_t* p = target.data<int64_t>();
-  for (int64_t i = 0; i < target.numel(); ++i)
-    if (p[i] < 0 || p[i] >= classes) return i;
-  return -1;
-}
-
 void loss_map_cpu(LossMap kind, const LossMapArgs& args, const Tensor& out) {
   dispatch_floating(out.dtype(), "loss", [&]<class T>() {
     const LossMapF<T> f = make_loss_map<T>(kind, args);

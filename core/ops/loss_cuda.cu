@@ -78,15 +78,6 @@ __global__ void loss_map_kernel(LossMapF<T> f, T* __restrict__ out, int64_t n) {
     out[i] = f(i);
 }
 
-// The smallest bad row wins: atomicMin's result does not depend on the order the threads arrive in.
-__global__ void first_bad_target_kernel(const int64_t* __restrict__ target, int64_t n, int64_t classes,
-                                        unsigned long long* __restrict__ first) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t v = target[i];
-    if (v < 0 || v >= classes) atomicMin(first, static_cast<unsigned long long>(i));
-  }
-}
-
 }  // namespace
 
 void cross_entropy_rows_cuda(const Tensor& logits, const Tensor& target, double smoothing, const Tensor& loss,
@@ -111,17 +102,6 @@ void kl_rows_cuda(const Tensor& student, const Tensor& teacher, double temperatu
         student_stats.log_sum.data<T>(), teacher_stats.max.data<T>(), teacher_stats.log_sum.data<T>(), rows, cols);
     LOOM_CUDA_CHECK_LAUNCH();
   });
-}
-
-int64_t first_bad_target_cuda(const Tensor& target, int64_t classes) {
-  const int64_t n = target.numel();
-  if (n == 0) return -1;
-  Tensor first = full({1}, static_cast<double>(n), kInt64, target.device());  // n: no bad row
-  first_bad_target_kernel<<<blocks_for(n), kThreads, 0, stream()>>>(
-      target.data<int64_t>(), n, classes, reinterpret_cast<unsigned long long*>(first.data<int64_t>()));
-  LOOM_CUDA_CHECK_LAUNCH();
-  const int64_t row = first.item<int64_t>();  // copies to the host (synchronizes the stream)
-  return row < n ? row : -1;
 }
 
 void loss_map_cuda(LossMap kind, const LossMapArgs& args, const Tensor& out) {
