@@ -239,26 +239,32 @@ POGAT::POGAT(const hetero::HeteroGraph& g, const POGATOptions& o) : nn::Module("
   discriminator = register_parameter("discriminator", nn::init::uniform_(empty({o.hidden(), o.hidden()}), -bound, bound));
 }
 
-POGATOutput POGAT::forward(const hetero::HeteroGraph& g, const OntologyBatch& b) {
+POGAT::Table POGAT::encode(const hetero::HeteroGraph& g) {
   LOOM_CHECK(g.num_relations() == num_relations_ && g.num_node_types() == static_cast<int64_t>(encoders_.size()),
              ValueError, "POGAT: built for ", encoders_.size(), " node types and ", num_relations_,
              " relations, got a graph with ", g.num_node_types(), " and ", g.num_relations());
+  std::vector<Tensor> tables;
+  Table t{Tensor(), {0}};
+  for (auto& [type, e] : encoders_) {
+    tables.push_back(e->forward(g));
+    t.type_offset.push_back(t.type_offset.back() + tables.back().size(0));
+  }
+  t.rows = concat(tables, 0);
+  return t;
+}
+
+POGATOutput POGAT::forward(const Table& table, const OntologyBatch& b) {
   LOOM_CHECK(b.num_subgraphs() >= 1, ValueError, "POGAT: the batch has no ontology subgraph");
+  LOOM_CHECK(table.type_offset.size() == encoders_.size() + 1, ValueError, "POGAT: the table has ",
+             table.type_offset.size() - 1, " node types, the model ", encoders_.size());
   const Device dev = discriminator.device();
   const DType dt = discriminator.dtype();
-  // Every type encoded, stacked into one table; a batch node is row type_offset[type] + id.
-  std::vector<Tensor> tables;
-  std::vector<int64_t> type_offset{0};
-  for (auto& [t, e] : encoders_) {
-    tables.push_back(e->forward(g));
-    type_offset.push_back(type_offset.back() + tables.back().size(0));
-  }
-  const Tensor table = concat(tables, 0);
+  const std::vector<int64_t>& type_offset = table.type_offset;
   const std::vector<int64_t> types = host_i64(b.node_type), ids = host_i64(b.node_id);
   std::vector<int64_t> rows(types.size());
   for (size_t i = 0; i < rows.size(); ++i) rows[i] = type_offset[static_cast<size_t>(types[i])] + ids[i];
   const int64_t N = b.num_nodes(), E = b.edge_rel.size(0), R = num_relations_;
-  Tensor h = index_select(table, from_vector<int64_t>(rows, {N}).to(dev));
+  Tensor h = index_select(table.rows, from_vector<int64_t>(rows, {N}).to(dev));
   // Relations as one-hot edge features: GATConv contracts them to a learned [relation, head] logit term.
   const std::vector<int64_t> rel = host_i64(b.edge_rel);
   std::vector<double> onehot(static_cast<size_t>(E * R), 0.0);
@@ -307,12 +313,13 @@ Tensor pogat_embed(POGAT& model, const hetero::HeteroGraph& g, const OntologySam
   const bool was_training = model.is_training();
   model.eval();
   NoGradGuard no_grad;
+  const POGAT::Table table = model.encode(g);
   std::vector<Tensor> parts;
   for (size_t i = 0; i < targets.size(); i += static_cast<size_t>(batch)) {
     const std::vector<int64_t> chunk(targets.begin() + static_cast<std::ptrdiff_t>(i),
                                      targets.begin() + static_cast<std::ptrdiff_t>(
                                                            std::min(targets.size(), i + static_cast<size_t>(batch))));
-    parts.push_back(model.forward(g, sampler.sample(chunk, instances, seed)).z.detach());
+    parts.push_back(model.forward(table, sampler.sample(chunk, instances, seed)).z.detach());
   }
   if (was_training) model.train();
   return concat(parts, 0);
@@ -362,7 +369,8 @@ POGATTrainResult train_pogat(POGAT& model, const hetero::HeteroGraph& g,
       const OntologyBatch real = samplers[k]->sample(chunk, o.instances(), mix(o.seed(), 2 * step));
       const OntologyBatch fake = samplers[k]->perturb(real, o.ratio(), mix(o.seed(), 2 * step + 1));
       opt.zero_grad();
-      const Tensor loss = pogat_loss(model, model.forward(g, real), model.forward(g, fake));
+      const POGAT::Table table = model.encode(g);  // once for both batches
+      const Tensor loss = pogat_loss(model, model.forward(table, real), model.forward(table, fake));
       loss.backward();
       opt.step();
       const double l = loss.item_double();

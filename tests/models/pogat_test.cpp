@@ -205,7 +205,19 @@ TEST(POGAT, WholeModelGradcheckFloat64) {
   models::POGAT m(g, models::POGATOptions().hidden(4).heads(2));
   m.to(kFloat64);
   m.eval();
-  EXPECT_TRUE(testing::module_gradcheck(m, [&] { return models::pogat_loss(m, m.forward(g, real), m.forward(g, fake)); }));
+  // As a training step runs it: one encoding, read by both batches (the encoders' gradients add up from both).
+  EXPECT_TRUE(testing::module_gradcheck(m, [&] {
+    const models::POGAT::Table table = m.encode(g);
+    return models::pogat_loss(m, m.forward(table, real), m.forward(table, fake));
+  }));
+  // A shared table gives what encoding per batch gives.
+  const models::POGAT::Table table = m.encode(g);
+  EXPECT_EQ(table.type_offset.back(), table.rows.size(0));
+  EXPECT_EQ(m.forward(table, fake).context.to_vector<double>(), m.forward(g, fake).context.to_vector<double>());
+  models::POGAT::Table short_table = table;
+  short_table.type_offset.pop_back();
+  EXPECT_THAT([&] { m.forward(short_table, real); },
+              ThrowsMessage<ValueError>(HasSubstr("POGAT: the table has 3 node types, the model 4")));
 }
 
 TEST(POGAT, LossFallsOnTheToyHeterograph) {

@@ -116,9 +116,17 @@ struct POGATOutput {
 class POGAT : public nn::Module {
  public:
   POGAT(const hetero::HeteroGraph& g, const POGATOptions& options);
+  // Every node type's encoder output stacked into one table: node `id` of type t is row type_offset[t] + id. A
+  // training step encodes once and reads the table for the real and the perturbed batch.
+  struct Table {
+    Tensor rows;                       // [total nodes, hidden]
+    std::vector<int64_t> type_offset;  // [types + 1]
+  };
+  Table encode(const hetero::HeteroGraph& g);
   // b stays on the host, where it was sampled: the forward reads its ids there and uploads only the rows, edges and
   // offsets the model's device needs (a batch on the GPU would be copied back first).
-  POGATOutput forward(const hetero::HeteroGraph& g, const OntologyBatch& b);
+  POGATOutput forward(const Table& table, const OntologyBatch& b);
+  POGATOutput forward(const hetero::HeteroGraph& g, const OntologyBatch& b) { return forward(encode(g), b); }
   // D(z, s) = z^T W s per row: [B].
   Tensor discriminate(const Tensor& z, const Tensor& context) const;
   const POGATOptions& options() const { return options_; }
