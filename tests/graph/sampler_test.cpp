@@ -3,7 +3,8 @@
 // The neighbour sampler: block structure against the input graph (every sampled entry is an edge of it, per-row
 // counts, distinctness without replacement), on the test zoo's nasty graph (hub, empty rows, self loops, duplicate
 // edges); determinism across thread counts and batches; uniform draws; weights following their edges; a 2-layer
-// SAGE run on full-fanout blocks equal to the full-graph run on the seeds; and the errors.
+// SAGE run on full-fanout blocks equal to the full-graph run on the seeds; the CUDA sampler's blocks equal to the
+// CPU's, bit for bit; and the errors.
 #include "loom/graph/sampler.h"
 
 #include <gmock/gmock.h>
@@ -156,6 +157,54 @@ TEST(Sampler, FullFanoutBlocksReproduceTheFullGraphLayers) {
   h = slice(l2->forward(blocks[1].graph, h), 0, 0, blocks[1].num_dst);
   EXPECT_THAT(h.to_vector<float>(),
               ::testing::Pointwise(::testing::FloatNear(1e-5f), index_select(full, seeds).to_vector<float>()));
+}
+
+TEST(Sampler, CudaBlocksEqualTheCpuBlocks) {
+  LOOM_REQUIRE_CUDA();
+  // The zoo's graph with weights; seeds: the hub, a node without in-edges, and a spread of others; both draw modes;
+  // a full hop (-1) between sampled ones; then every node as a seed.
+  const graph::Graph g = nasty_graph(/*weighted=*/true), gd = g.to(kCUDA);
+  const auto ip = g.csr().indptr().to_vector<int64_t>();
+  int64_t hub = 0, lonely = -1;
+  for (int64_t v = 0; v < g.num_nodes(); ++v) {
+    if (ip[v + 1] - ip[v] > ip[hub + 1] - ip[hub]) hub = v;
+    if (lonely < 0 && ip[v + 1] == ip[v]) lonely = v;
+  }
+  ASSERT_GE(ip[hub + 1] - ip[hub], 1000);
+  ASSERT_GE(lonely, 0);
+  std::vector<int64_t> all(static_cast<size_t>(g.num_nodes()));
+  for (int64_t v = 0; v < g.num_nodes(); ++v) all[static_cast<size_t>(v)] = (v * 7) % g.num_nodes();
+  const std::vector<std::vector<int64_t>> batches = {{hub, lonely, 3, 77, 1499, 640}, all};
+  const std::vector<std::vector<int64_t>> plans = {{5, -1, 3}, {2, 2}, {25}};
+  for (const auto& batch : batches) {
+    const Tensor seeds = from_vector<int64_t>(batch, {static_cast<int64_t>(batch.size())});
+    for (bool replace : {false, true}) {
+      for (const auto& fanouts : plans) {
+        const auto opts = SampleOptions().fanouts(fanouts).replace(replace).seed(21);
+        const auto cpu = graph::sample_blocks(g, seeds, opts);
+        const auto gpu = graph::sample_blocks(gd, seeds.to(kCUDA), opts);
+        SCOPED_TRACE(::testing::Message() << batch.size() << " seeds, replace " << replace << ", " << fanouts.size()
+                                          << " hops from fan-out " << fanouts[0]);
+        ASSERT_EQ(gpu.size(), cpu.size());
+        for (size_t i = 0; i < cpu.size(); ++i) {
+          EXPECT_TRUE(gpu[i].src_nodes.is_cuda() && gpu[i].graph.device().is_cuda());
+          EXPECT_EQ(gpu[i].num_dst, cpu[i].num_dst);
+          EXPECT_EQ(gpu[i].src_nodes.cpu().to_vector<int64_t>(), cpu[i].src_nodes.to_vector<int64_t>());
+          EXPECT_EQ(gpu[i].edge_ids.cpu().to_vector<int64_t>(), cpu[i].edge_ids.to_vector<int64_t>());
+          EXPECT_EQ(gpu[i].graph.csr().indptr().cpu().to_vector<int64_t>(),
+                    cpu[i].graph.csr().indptr().to_vector<int64_t>());
+          EXPECT_EQ(gpu[i].graph.csr().indices().cpu().to_vector<int32_t>(),
+                    cpu[i].graph.csr().indices().to_vector<int32_t>());
+          EXPECT_EQ(gpu[i].graph.edge_weight().cpu().to_vector<float>(), cpu[i].graph.edge_weight().to_vector<float>());
+        }
+        expect_valid_blocks(g, seeds, cpu, fanouts, replace);
+      }
+    }
+  }
+  // An empty batch on the device, and the device's errors are the CPU's.
+  EXPECT_EQ(graph::sample_blocks(gd, empty({0}, kInt64), SampleOptions().fanouts({2}))[0].num_src(), 0);
+  EXPECT_THAT([&] { graph::sample_blocks(gd, from_vector<int64_t>({1, 1500}, {2}).cuda(), SampleOptions().fanouts({2})); },
+              ThrowsMessage<IndexError>(HasSubstr("seed 1 is node 1500, outside [0, 1500)")));
 }
 
 TEST(Sampler, Errors) {

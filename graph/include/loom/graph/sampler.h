@@ -15,7 +15,8 @@
 // reports its own (what PyG's NeighborLoader gives GCN).
 //
 // Determinism: node v's draw at hop h comes from its own stream (seed, h, v), so a seed gives the same blocks on any
-// thread count and whatever else is in the batch.
+// thread count and whatever else is in the batch. On a CUDA graph every hop runs on the device (the graph stays
+// there) and gives the CPU's blocks to the bit.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -45,8 +46,8 @@ struct Block {
 };
 
 // Blocks in layer order: blocks.front() is the first layer's (the widest, farthest hop) and blocks.back()'s
-// destinations are the seeds, in the order given. The input graph's csr() is read on the CPU; the blocks are built
-// on the graph's device. Edge weights and edge features follow the sampled edges. Errors: ValueError for empty
+// destinations are the seeds, in the order given. The blocks are built on the graph's device: on the CPU with
+// oneTBB, on CUDA by the device hop (two small copies to the host per hop, which size its outputs). Edge weights and edge features follow the sampled edges. Errors: ValueError for empty
 // fanouts or a fanout that is 0 or below -1, IndexError naming the first seed out of range, DTypeError for seeds that
 // are not int32/int64, ValueError for repeated seeds (a node would be its own duplicate destination).
 std::vector<Block> sample_blocks(const Graph& g, const Tensor& seeds, const SampleOptions& options);
