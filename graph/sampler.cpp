@@ -41,7 +41,7 @@ std::vector<int64_t> checked_seeds(const Tensor& seeds, int64_t num_nodes) {
 
 // One hop on the CPU, in the CUDA hop's form (host tensors).
 loom::detail::SampledHop sample_hop_cpu(const int64_t* ip, const int32_t* ix, const std::vector<int64_t>& frontier,
-                                  int64_t fanout, bool replace, uint64_t hop_seed) {
+                                        int64_t fanout, bool replace, uint64_t hop_seed) {
   const int64_t n_dst = static_cast<int64_t>(frontier.size());
   std::vector<int64_t> start(static_cast<size_t>(n_dst + 1), 0);
   for (int64_t i = 0; i < n_dst; ++i)
@@ -51,7 +51,7 @@ loom::detail::SampledHop sample_hop_cpu(const int64_t* ip, const int32_t* ix, co
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t v = frontier[i];
       loom::detail::draw_edges(ip[v], ip[v + 1] - ip[v], fanout, replace, loom::detail::sample_node_key(hop_seed, v),
-                         picks.data() + start[i]);
+                               picks.data() + start[i]);
     }
   });
   // Local ids: the destinations first, then each new source at its first appearance.
@@ -100,8 +100,8 @@ std::vector<Block> sample_blocks(const Graph& g, const Tensor& seeds, const Samp
     const uint64_t hop_seed = random_bits(o.seed(), static_cast<uint64_t>(h));
     loom::detail::SampledHop hop;
     if (on_device) {
-      LOOM_CUDA_ONLY("sample_blocks", hop = loom::detail::sample_hop_cuda(csr.indptr(), csr.indices(), frontier_dev, fanout,
-                                                                   o.replace(), hop_seed, map, first));
+      LOOM_CUDA_ONLY("sample_blocks", hop = loom::detail::sample_hop_cuda(csr.indptr(), csr.indices(), frontier_dev,
+                                                                         fanout, o.replace(), hop_seed, map, first));
     } else {
       hop = sample_hop_cpu(csr.indptr().data<int64_t>(), csr.indices().data<int32_t>(), frontier, fanout, o.replace(),
                            hop_seed);
